@@ -1,0 +1,29 @@
+# `make run` and `make test` do all the set-up they need on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test test-all lint clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	mkdir -p out
+	$(BIN)/fieldsolver solve geometries/usb2_diff_microstrip.yaml --plot out/usb2_diff_microstrip.png
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
+
+test-all: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check fieldsolver tests
+	$(BIN)/ruff format --check fieldsolver tests
+
+clean:
+	rm -rf $(VENV) out .pytest_cache

@@ -1,0 +1,323 @@
+"""YAML -> CrossSection. Units are converted to metres here; every error names file, line and key.
+
+Schema (see README "Describing a cross-section")::
+
+    units: mm                      # mm (default) | um | mil | in
+    background: {er: 1.0}          # optional: the medium wherever no dielectric is painted
+    boundary: open                 # open (default) | {box: {x: [x0, x1], y: [y0, y1]}}
+    conductors:                    # each: name, role (signal | ground, default ground), one shape
+      - {name: sig, role: signal, rect: {x: [-0.1, 0.1], y: [0.2, 0.235]}}
+    dielectrics:                   # painted in order, later entries win; er, tand, one shape
+      - {name: core, er: 4.3, tand: 0.02, layer: {y: [0, 0.2]}}
+
+or ``template: NAME`` with ``params: {...}`` instead of conductors/dielectrics.
+
+Shapes: ``rect: {x: [x0, x1], y: [y0, y1]}`` (``y0 == y1``: zero-thickness strip; ``-.inf``/``.inf``:
+a plane), ``trapezoid: {bottom: [x0, x1], top: [x0, x1], y: [y0, y1]}``,
+``circle: {center: [x, y], radius: r}``, ``ring: {center: [x, y], inner_radius: r1, outer_radius: r2}``,
+``polygon: {points: [[x, y], ...]}``, and for dielectrics ``layer: {y: [y0, y1]}`` (spans all x).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import templates
+from .model import (
+    Boundary,
+    Circle,
+    Conductor,
+    CrossSection,
+    Dielectric,
+    InputError,
+    Polygon,
+    Rect,
+    Ring,
+    Shape,
+    Trapezoid,
+)
+
+
+# ------------------------------------------------------------------ YAML with line numbers
+class _Map(dict):
+    line = 0
+    key_lines: dict[str, int]
+
+
+class _Seq(list):
+    line = 0
+    item_lines: list[int]
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _map(loader: _Loader, node: yaml.MappingNode) -> _Map:
+    loader.flatten_mapping(node)
+    out = _Map()
+    out.line = node.start_mark.line + 1
+    out.key_lines = {}
+    for k_node, v_node in node.value:
+        key = loader.construct_object(k_node, deep=True)
+        if not isinstance(key, str):
+            raise InputError(f"line {k_node.start_mark.line + 1}: keys must be text, got {key!r}")
+        if key in out:
+            raise InputError(f"line {k_node.start_mark.line + 1}: duplicate key {key!r}")
+        out[key] = loader.construct_object(v_node, deep=True)
+        out.key_lines[key] = k_node.start_mark.line + 1
+    return out
+
+
+def _seq(loader: _Loader, node: yaml.SequenceNode) -> _Seq:
+    out = _Seq(loader.construct_object(c, deep=True) for c in node.value)
+    out.line = node.start_mark.line + 1
+    out.item_lines = [c.start_mark.line + 1 for c in node.value]
+    return out
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _map)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _seq)
+
+
+# ------------------------------------------------------------------------------- the reader
+class _At:
+    """A value and where it is: file, line, dotted path. Errors come out as one line."""
+
+    def __init__(self, value: Any, file: str, line: int, path: str):
+        self.value, self.file, self.line, self.path = value, file, line, path
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}: {self.path}" if self.path else f"{self.file}:{self.line}"
+
+    def fail(self, msg: str) -> InputError:
+        return InputError(f"{self.where}: {msg}")
+
+    def mapping(self, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> dict[str, _At]:
+        v = self.value
+        if not isinstance(v, dict):
+            raise self.fail(f"expected a mapping with keys {', '.join(allowed)}, got {_kind(v)}")
+        for k in v:
+            if k not in allowed:
+                line = v.key_lines.get(k, self.line) if isinstance(v, _Map) else self.line
+                path = f"{self.path}.{k}" if self.path else k
+                raise InputError(f"{self.file}:{line}: {path}: unknown key; expected one of {', '.join(allowed)}")
+        for k in required:
+            if k not in v:
+                raise self.fail(f"missing key {k!r}")
+        lines = v.key_lines if isinstance(v, _Map) else {}
+        return {
+            k: _At(v[k], self.file, lines.get(k, self.line), f"{self.path}.{k}" if self.path else k)
+            for k in v
+        }
+
+    def sequence(self, n: int | None = None) -> list[_At]:
+        v = self.value
+        if not isinstance(v, list):
+            raise self.fail(f"expected a list, got {_kind(v)}")
+        if n is not None and len(v) != n:
+            raise self.fail(f"expected a list of {n} values, got {len(v)}")
+        lines = v.item_lines if isinstance(v, _Seq) else [self.line] * len(v)
+        return [_At(x, self.file, ln, f"{self.path}[{i}]") for i, (x, ln) in enumerate(zip(v, lines, strict=True))]
+
+    def number(self, *, allow_inf: bool = False) -> float:
+        v = self.value
+        if isinstance(v, str):
+            try:
+                v = float(v)
+            except ValueError:
+                raise self.fail(f"expected a number, got {self.value!r}") from None
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            raise self.fail(f"expected a number, got {_kind(v)}")
+        v = float(v)
+        if math.isnan(v) or (math.isinf(v) and not allow_inf):
+            raise self.fail(f"expected a finite number, got {v}")
+        return v
+
+    def text(self, choices: tuple[str, ...] | None = None) -> str:
+        if not isinstance(self.value, str):
+            raise self.fail(f"expected text, got {_kind(self.value)}")
+        if choices is not None and self.value not in choices:
+            raise self.fail(f"{self.value!r} is not one of {', '.join(choices)}")
+        return self.value
+
+
+def _kind(v: Any) -> str:
+    if isinstance(v, dict):
+        return "a mapping"
+    if isinstance(v, list):
+        return "a list"
+    return repr(v)
+
+
+# ---------------------------------------------------------------------------------- shapes
+CONDUCTOR_SHAPES = ("rect", "trapezoid", "circle", "ring", "polygon")
+DIELECTRIC_SHAPES = (*CONDUCTOR_SHAPES, "layer")
+
+
+def _range(at: _At, scale: float, *, allow_inf: bool = False) -> tuple[float, float]:
+    a, b = (p.number(allow_inf=allow_inf) * scale for p in at.sequence(2))
+    if a > b:
+        raise at.fail(f"expected [low, high], got [{a / scale:g}, {b / scale:g}]")
+    return a, b
+
+
+def _point(at: _At, scale: float) -> tuple[float, float]:
+    x, y = (p.number() * scale for p in at.sequence(2))
+    return x, y
+
+
+def _positive(at: _At, scale: float) -> float:
+    v = at.number()
+    if v <= 0:
+        raise at.fail(f"must be > 0, got {v:g}")
+    return v * scale
+
+
+def _shape(kind: str, at: _At, scale: float) -> Shape:
+    if kind == "rect":
+        m = at.mapping(("x", "y"), ("x", "y"))
+        x0, x1 = _range(m["x"], scale, allow_inf=True)
+        y0, y1 = _range(m["y"], scale, allow_inf=True)
+        if x0 == x1 and y0 == y1:
+            raise at.fail("rectangle has zero width and zero height")
+        return Rect(x0, x1, y0, y1)
+    if kind == "layer":
+        m = at.mapping(("y",), ("y",))
+        y0, y1 = _range(m["y"], scale)
+        if y0 == y1:
+            raise m["y"].fail("layer has zero thickness")
+        return Rect(-math.inf, math.inf, y0, y1)
+    if kind == "trapezoid":
+        m = at.mapping(("bottom", "top", "y"), ("bottom", "top", "y"))
+        b0, b1 = _range(m["bottom"], scale)
+        t0, t1 = _range(m["top"], scale)
+        y0, y1 = _range(m["y"], scale)
+        if b1 == b0:
+            raise m["bottom"].fail("bottom width must be > 0")
+        if y1 == y0:
+            raise m["y"].fail("trapezoid height must be > 0")
+        return Trapezoid(b0, b1, t0, t1, y0, y1)
+    if kind == "circle":
+        m = at.mapping(("center", "radius"), ("center", "radius"))
+        return Circle(*_point(m["center"], scale), _positive(m["radius"], scale))
+    if kind == "ring":
+        m = at.mapping(("center", "inner_radius", "outer_radius"), ("center", "inner_radius", "outer_radius"))
+        r0, r1 = _positive(m["inner_radius"], scale), _positive(m["outer_radius"], scale)
+        if r0 >= r1:
+            raise m["outer_radius"].fail("outer_radius must exceed inner_radius")
+        return Ring(*_point(m["center"], scale), r0, r1)
+    assert kind == "polygon"
+    m = at.mapping(("points",), ("points",))
+    pts = tuple(_point(p, scale) for p in m["points"].sequence())
+    if len(pts) < 3:
+        raise m["points"].fail("a polygon needs at least 3 points")
+    return Polygon(pts)
+
+
+def _one_shape(m: dict[str, _At], item: _At, kinds: tuple[str, ...]) -> tuple[str, _At]:
+    found = [k for k in kinds if k in m]
+    if len(found) != 1:
+        got = "none" if not found else ", ".join(found)
+        raise item.fail(f"needs exactly one shape ({', '.join(kinds)}); got {got}")
+    return found[0], m[found[0]]
+
+
+def _conductor(item: _At, i: int, scale: float) -> Conductor:
+    m = item.mapping(("name", "role", *CONDUCTOR_SHAPES))
+    kind, at = _one_shape(m, item, CONDUCTOR_SHAPES)
+    name = m["name"].text() if "name" in m else f"conductor{i + 1}"
+    role = m["role"].text(("signal", "ground")) if "role" in m else "ground"
+    return Conductor(name, _shape(kind, at, scale), role, where=item.where)  # type: ignore[arg-type]
+
+
+def _dielectric(item: _At, i: int, scale: float) -> Dielectric:
+    m = item.mapping(("name", "er", "tand", *DIELECTRIC_SHAPES), ("er",))
+    kind, at = _one_shape(m, item, DIELECTRIC_SHAPES)
+    er = m["er"].number()
+    if er < 1:
+        raise m["er"].fail(f"er must be >= 1, got {er:g}")
+    tand = m["tand"].number() if "tand" in m else 0.0
+    if tand < 0:
+        raise m["tand"].fail(f"tand must be >= 0, got {tand:g}")
+    name = m["name"].text() if "name" in m else f"dielectric{i + 1}"
+    return Dielectric(_shape(kind, at, scale), er, tand, name, where=item.where)
+
+
+def _boundary(at: _At, scale: float) -> Boundary:
+    if at.value == "open":
+        return Boundary("open", where=at.where)
+    if isinstance(at.value, str):
+        raise at.fail(f"expected 'open' or {{box: {{x: [..], y: [..]}}}}, got {at.value!r}")
+    box = at.mapping(("box",), ("box",))["box"].mapping(("x", "y"), ("x", "y"))
+    x0, x1 = _range(box["x"], scale)
+    y0, y1 = _range(box["y"], scale)
+    return Boundary("box", (x0, x1, y0, y1), where=at.where)
+
+
+TOP_KEYS = ("units", "description", "conductors", "dielectrics", "boundary", "background", "template", "params")
+
+
+def parse(data: Any, file: str = "<input>") -> CrossSection:
+    """CrossSection from already-parsed YAML data (a mapping)."""
+    root = _At(data, file, getattr(data, "line", 1), "")
+    m = root.mapping(TOP_KEYS)
+    units = m["units"].text(tuple(templates.UNITS)) if "units" in m else "mm"
+    if "template" in m:
+        extra = sorted(set(m) - {"units", "description", "template", "params"})
+        if extra:
+            raise m[extra[0]].fail("not allowed together with template (a template draws the whole section)")
+        name = m["template"].text()
+        params = m["params"].mapping(tuple(m["params"].value or ())) if "params" in m else {}
+        return templates.build(
+            name,
+            {k: at.value for k, at in params.items()},
+            units,
+            where=f"{file}:{m['template'].line}: template",
+            param_where={k: at.where for k, at in params.items()},
+        )
+    if "conductors" not in m:
+        raise root.fail("missing 'conductors' (or use 'template')")
+    scale = templates.UNITS[units]
+    conductors = tuple(_conductor(it, i, scale) for i, it in enumerate(m["conductors"].sequence()))
+    dielectrics = (
+        tuple(_dielectric(it, i, scale) for i, it in enumerate(m["dielectrics"].sequence())) if "dielectrics" in m else ()
+    )
+    boundary = _boundary(m["boundary"], scale) if "boundary" in m else Boundary()
+    background = 1.0
+    if "background" in m:
+        bg = m["background"].mapping(("er",), ("er",))
+        background = bg["er"].number()
+        if background < 1:
+            raise bg["er"].fail(f"er must be >= 1, got {background:g}")
+    return CrossSection(conductors, dielectrics, boundary, background, units, source=f"{file}:1")
+
+
+def load(path: str | Path) -> CrossSection:
+    """Read and validate a cross-section file."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{p}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{p}: is a directory, not a YAML file") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"{p}: cannot read: {e}") from None
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except InputError as e:
+        raise InputError(f"{p}:{str(e).removeprefix('line ')}") from None
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = f"{mark.line + 1}" if mark is not None else "?"
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise InputError(f"{p}:{line}: invalid YAML: {problem}") from None
+    if data is None:
+        raise InputError(f"{p}: file is empty")
+    return parse(data, str(p)).validate()

@@ -1,0 +1,81 @@
+"""Human-readable report of a Result: a table with units, and what each quantity means."""
+
+from __future__ import annotations
+
+from .results import Result
+from .templates import UNITS
+
+DEFINITIONS = {
+    "single": [
+        "Z0 = 1/(c*sqrt(C*C0)) with C, C0 the line capacitance with and without dielectrics; eps_eff = C/C0",
+    ],
+    "pair": [
+        "Zdiff   = Z11 + Z22 - 2*Z12: differential-mode impedance, (V1-V2) over (I1-I2)/2",
+        "Zcommon = (Z11 + Z22 + 2*Z12)/4: common-mode impedance, (V1+V2)/2 over (I1+I2)",
+        "Zodd    = Zdiff/2, Zeven = 2*Zcommon (for a symmetric pair: the odd/even-mode impedance of one line)",
+        "Z11, Z22, Z12: the characteristic impedance matrix Zc (Zc*C*Zc = L); Z0(line) = its diagonal",
+    ],
+}
+
+
+def _row(name: str, value: float | None, unit: str, fmt: str = "{:.3f}") -> str:
+    v = "undefined" if value is None else fmt.format(value)
+    return f"  {name:<22}{v:>14}  {unit}"
+
+
+def _delay(v: float | None) -> tuple[float | None, str]:
+    return (None, "ps/mm") if v is None else (v * 1e9, "ps/mm")
+
+
+def _matrix(title: str, m, scale: float, unit: str, names) -> list[str]:
+    w = max(10, *(len(n) + 2 for n in names))
+    lines = [f"{title} ({unit}):", " " * 10 + "".join(f"{n:>{w}}" for n in names)]
+    for n, row in zip(names, m, strict=True):
+        lines.append(f"{n:>10}" + "".join(f"{v * scale:>{w}.4g}" for v in row))
+    return lines
+
+
+def format_result(r: Result, title: str = "") -> str:
+    out: list[str] = []
+    if title:
+        out.append(title)
+    g = r.grid
+    scale = UNITS[r.units]
+    d = [v / scale for v in g["domain"]]
+    where = ", ".join(k for k, v in g["open_sides"].items() if v) or "none (closed by grounds)"
+    out.append(
+        f"grid {g['nx']} x {g['ny']} = {g['nodes']:,} nodes; domain x {d[0]:.4g}..{d[1]:.4g}, "
+        f"y {d[2]:.4g}..{d[3]:.4g} {r.units}; open (grounded) outer sides: {where}"
+    )
+    out.append("")
+    v = r.values
+    n = len(r.signals)
+    if n == 1:
+        out.append(_row("Z0", v["z0"], "ohm"))
+        out.append(_row("eps_eff", v["eps_eff"], "", "{:.4f}"))
+        out.append(_row("delay", *_delay(v["delay"]), "{:.4f}"))
+    elif n == 2:
+        out.append(_row("Zdiff", v["z_diff"], "ohm"))
+        out.append(_row("Zcommon", v["z_common"], "ohm"))
+        out.append(_row("Zodd", v["z_odd"], "ohm"))
+        out.append(_row("Zeven", v["z_even"], "ohm"))
+        out.append(_row("eps_eff odd", v["eps_eff_odd"], "", "{:.4f}"))
+        out.append(_row("eps_eff even", v["eps_eff_even"], "", "{:.4f}"))
+        out.append(_row("delay odd", *_delay(v["delay_odd"]), "{:.4f}"))
+        out.append(_row("delay even", *_delay(v["delay_even"]), "{:.4f}"))
+        for name, z in zip(r.signals, r.z0_lines or (None, None), strict=True):
+            out.append(_row(f"Z0 ({name})", z, "ohm"))
+    else:
+        for i, m in enumerate(r.modes):
+            pattern = " ".join(f"{x:+.2f}" for x in m.voltages)
+            out.append(_row(f"mode {i + 1} Z", m.z, "ohm") + f"   eps_eff {m.eps_eff:.4f}   v = [{pattern}]")
+    out.append("")
+    out += _matrix("C, Maxwell capacitance matrix", r.capacitance, 1e12, "pF/m", r.signals)
+    out += _matrix("L, inductance matrix", r.inductance, 1e9, "nH/m", r.signals)
+    if n > 1:
+        out += _matrix("Zc, characteristic impedance matrix", r.impedance_matrix, 1.0, "ohm", r.signals)
+    out.append("")
+    out += ["where " + DEFINITIONS["single" if n == 1 else "pair"][0]]
+    out += ["      " + s for s in DEFINITIONS["single" if n == 1 else "pair"][1:]]
+    out += [f"note: {s}" for s in r.notes]
+    return "\n".join(out)
