@@ -1,8 +1,8 @@
 """fieldsolver: 2D electrostatic field solver for transmission-line impedance.
 
-    >>> import fieldsolver
-    >>> r = fieldsolver.solve(fieldsolver.template("microstrip", w=0.3, h=0.17, er=4.3))
-    >>> r.z0, r.eps_eff
+>>> import fieldsolver
+>>> r = fieldsolver.solve(fieldsolver.template("microstrip", w=0.3, h=0.17, er=4.3))
+>>> r.z0, r.eps_eff
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -185,7 +186,7 @@ def axis_lines(
     ends = np.unique(np.concatenate([[lo, hi], keys]))
     hmin = float(np.min(h_key))
     out = [ends[:1]]
-    for a, b in zip(ends[:-1], ends[1:], strict=True):
+    for a, b in pairwise(ends):
         length = b - a
         eps = min(hmin, length) / 50.0
         geo = np.geomspace(eps, length, 300)
@@ -234,7 +235,7 @@ def make_grid(section: CrossSection, options: MeshOptions | None = None) -> Grid
     lines = []
     for axis, (lo, hi) in enumerate(bounds):
         feat = np.unique(np.concatenate([keys[axis], walls[axis]]))
-        caps = [(a, b, (b - a) / cpf) for a, b in zip(feat[:-1], feat[1:], strict=True)]
+        caps = [(a, b, (b - a) / cpf) for a, b in pairwise(feat)]
         caps += _curved_caps(section, axis, keys[axis], lfs[axis], cpf)
         lines.append(axis_lines(keys[axis], h_key[axis], lo, hi, caps, growth))
     return Grid(x=lines[0], y=lines[1], domain=dom, open_sides=open_sides)

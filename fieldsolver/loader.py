@@ -111,10 +111,7 @@ class _At:
             if k not in v:
                 raise self.fail(f"missing key {k!r}")
         lines = v.key_lines if isinstance(v, _Map) else {}
-        return {
-            k: _At(v[k], self.file, lines.get(k, self.line), f"{self.path}.{k}" if self.path else k)
-            for k in v
-        }
+        return {k: _At(v[k], self.file, lines.get(k, self.line), f"{self.path}.{k}" if self.path else k) for k in v}
 
     def sequence(self, n: int | None = None) -> list[_At]:
         v = self.value
@@ -286,7 +283,9 @@ def parse(data: Any, file: str = "<input>") -> CrossSection:
     scale = templates.UNITS[units]
     conductors = tuple(_conductor(it, i, scale) for i, it in enumerate(m["conductors"].sequence()))
     dielectrics = (
-        tuple(_dielectric(it, i, scale) for i, it in enumerate(m["dielectrics"].sequence())) if "dielectrics" in m else ()
+        tuple(_dielectric(it, i, scale) for i, it in enumerate(m["dielectrics"].sequence()))
+        if "dielectrics" in m
+        else ()
     )
     boundary = _boundary(m["boundary"], scale) if "boundary" in m else Boundary()
     background = 1.0
@@ -310,7 +309,7 @@ def load(path: str | Path) -> CrossSection:
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(f"{p}: cannot read: {e}") from None
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        data = yaml.load(text, Loader=_Loader)
     except InputError as e:
         raise InputError(f"{p}:{str(e).removeprefix('line ')}") from None
     except yaml.YAMLError as e:

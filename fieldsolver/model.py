@@ -104,7 +104,7 @@ class Rect(Shape):
             raise _fail(where, "ranges must be given as [low, high]")
         if self.x0 == self.x1 and self.y0 == self.y1:
             raise _fail(where, "rectangle has zero width and zero height")
-        if math.isinf(self.x0) and self.x0 == self.x1 or math.isinf(self.y0) and self.y0 == self.y1:
+        if (math.isinf(self.x0) and self.x0 == self.x1) or (math.isinf(self.y0) and self.y0 == self.y1):
             raise _fail(where, "a range cannot lie entirely at infinity")
 
 
@@ -209,9 +209,7 @@ class Ring(Shape):
     def outline(self, clip):
         t = np.linspace(0.0, 2.0 * np.pi, 257)
         c, s = np.cos(t), np.sin(t)
-        return [
-            np.column_stack([self.cx + r * c, self.cy + r * s]) for r in (self.r_in, self.r_out)
-        ]
+        return [np.column_stack([self.cx + r * c, self.cy + r * s]) for r in (self.r_in, self.r_out)]
 
     def check(self, where):
         _finite(where, "ring centre and radii", self.cx, self.cy, self.r_in, self.r_out)

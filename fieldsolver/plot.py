@@ -54,7 +54,9 @@ def field_map(r: Result, ax=None):
         emag = np.hypot(0.5 * (ex[1:] + ex[:-1]), 0.5 * (ey[:, 1:] + ey[:, :-1]))
         pos = emag[emag > 0]
         vmax = np.percentile(pos, 99.5) if pos.size else 1.0
-        mesh = a.pcolormesh(x, y, np.maximum(emag, vmax * 1e-4), norm=LogNorm(vmax * 1e-3, vmax), cmap="inferno", shading="flat")
+        mesh = a.pcolormesh(
+            x, y, np.maximum(emag, vmax * 1e-4), norm=LogNorm(vmax * 1e-3, vmax), cmap="inferno", shading="flat"
+        )
         levels = np.linspace(phi.min(), phi.max(), 23)[1:-1]
         a.contour(x, y, phi, levels=levels, colors="white", linewidths=0.6, alpha=0.8)
         clip = (vx0 * s, vx1 * s, vy0 * s, vy1 * s)

@@ -75,9 +75,7 @@ class Result:
         d.update({k: (None if v is None else float(v)) for k, v in self.values.items()})
         if self.z0_lines is not None:
             d["z0_lines"] = dict(zip(self.signals, map(float, self.z0_lines), strict=True))
-        d["modes"] = [
-            {"eps_eff": m.eps_eff, "z": m.z, "voltages": list(m.voltages)} for m in self.modes
-        ]
+        d["modes"] = [{"eps_eff": m.eps_eff, "z": m.z, "voltages": list(m.voltages)} for m in self.modes]
         d["notes"] = list(self.notes)
         d["grid"] = self.grid
         d["timings"] = self.timings

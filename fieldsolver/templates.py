@@ -78,7 +78,11 @@ def coupled_cpw(w, s, g, h, t, er, backed, gw):
 
 
 def coax(d, D, er):
-    return [Conductor("inner", Circle(0.0, 0.0, d / 2), "signal"), Conductor("shield", Ring(0.0, 0.0, D / 2, 0.6 * D))], [], er
+    return (
+        [Conductor("inner", Circle(0.0, 0.0, d / 2), "signal"), Conductor("shield", Ring(0.0, 0.0, D / 2, 0.6 * D))],
+        [],
+        er,
+    )
 
 
 def twin_wire(d, D, er):
@@ -108,7 +112,11 @@ TEMPLATES: dict[str, tuple[Callable, dict[str, Param], list[Constraint]]] = {
     ),
     "cpw": (cpw, {"w": LENGTH, **_CPW}, []),
     "coupled_cpw": (coupled_cpw, {"w": LENGTH, "s": LENGTH, **_CPW}, []),
-    "coax": (coax, {"d": LENGTH, "D": LENGTH, "er": ER}, [(lambda v: v["d"] < v["D"], "inner diameter d must be less than D")]),
+    "coax": (
+        coax,
+        {"d": LENGTH, "D": LENGTH, "er": ER},
+        [(lambda v: v["d"] < v["D"], "inner diameter d must be less than D")],
+    ),
     "twin_wire": (
         twin_wire,
         {"d": LENGTH, "D": LENGTH, "er": ER},
@@ -161,7 +169,9 @@ def build(
     unknown = sorted(set(params) - set(spec))
     if unknown:
         bad = unknown[0]
-        raise InputError(f"{at.get(bad, where)}: unknown parameter {bad!r} for template {name}; expected {', '.join(spec)}")
+        raise InputError(
+            f"{at.get(bad, where)}: unknown parameter {bad!r} for template {name}; expected {', '.join(spec)}"
+        )
     vals: dict[str, Any] = {}
     for key, p in spec.items():
         if key not in params:
@@ -177,9 +187,7 @@ def build(
     args = {k: (v * scale if spec[k].kind in ("length", "length0", "width") else v) for k, v in vals.items()}
     conductors, dielectrics, background = builder(**args)
     return CrossSection(
-        conductors=tuple(
-            Conductor(c.name, c.shape, c.role, f"{where}: template {name}") for c in conductors
-        ),
+        conductors=tuple(Conductor(c.name, c.shape, c.role, f"{where}: template {name}") for c in conductors),
         dielectrics=tuple(dielectrics),
         background_er=background,
         units=units,

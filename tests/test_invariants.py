@@ -1,0 +1,105 @@
+"""Exactly representable cases and invariants of the discrete system."""
+
+import math
+
+import numpy as np
+import pytest
+
+import fieldsolver as fs
+from fieldsolver import kernels, reference
+from fieldsolver.grid import Grid
+from fieldsolver.model import Circle, Conductor, CrossSection, Rect
+from fieldsolver.raster import Raster
+from fieldsolver.solver import EPS0, field_solve, solve_medium
+
+
+def test_layered_parallel_plate_is_exact():
+    # top row of nodes at 1 V, bottom row at 0 V, free (zero-flux) sides: a 1-D field, which the
+    # finite-volume scheme reproduces exactly on any grid: C = eps0 W / sum(d_i / er_i)
+    x = np.array([0.0, 0.1, 0.35, 0.4, 1.0])
+    y = np.array([0.0, 0.05, 0.2, 0.3, 0.32, 0.5])
+    er_layers = np.array([2.0, 2.0, 4.5, 1.0, 3.0])  # one er per row of cells
+    eps = np.ascontiguousarray(np.repeat(er_layers[:, None], x.size - 1, axis=1))
+    net = -np.ones((y.size, x.size), np.int32)
+    net[-1], net[0] = 1, 0
+    raster = Raster(net, net.copy(), eps, np.ones((y.size, x.size - 1)), np.ones((y.size - 1, x.size)))
+    grid = Grid(x, y, (0.0, 1.0, 0.0, 0.5), (False,) * 4)
+    c = solve_medium(grid, raster, eps).capacitance[0, 0]
+    exact = EPS0 * (x[-1] - x[0]) / np.sum(np.diff(y) / er_layers)
+    assert c == pytest.approx(exact, rel=1e-12)
+
+
+def test_capacitance_scales_linearly_with_er():
+    sol = field_solve(fs.template("microstrip", w=0.3, h=0.2, er=1.0))
+    c1 = solve_medium(sol.grid, sol.raster, np.ones_like(sol.raster.eps)).capacitance
+    c3 = solve_medium(sol.grid, sol.raster, 3.7 * np.ones_like(sol.raster.eps)).capacitance
+    assert np.allclose(c3, 3.7 * c1, rtol=1e-10)
+
+
+def test_homogeneous_medium_gives_eps_eff_er():
+    r = fs.solve(fs.template("coupled_stripline", w=0.2, s=0.15, h1=0.3, h2=0.2, t=0.03, er=3.4))
+    assert r.eps_eff_odd == pytest.approx(3.4, rel=1e-9)
+    assert r.eps_eff_even == pytest.approx(3.4, rel=1e-9)
+
+
+def _asymmetric_pair():
+    return CrossSection(
+        conductors=(
+            Conductor("gnd", Rect(-math.inf, math.inf, 0, 0)),
+            Conductor("a", Rect(-0.5e-3, -0.1e-3, 0.2e-3, 0.235e-3), "signal"),
+            Conductor("b", Rect(0.05e-3, 0.2e-3, 0.2e-3, 0.235e-3), "signal"),
+            Conductor("c", Circle(0.6e-3, 0.4e-3, 0.1e-3), "signal"),
+        ),
+        dielectrics=(fs.template("microstrip", w=1, h=0.2, er=4.0).dielectrics[0],),
+    )
+
+
+def test_maxwell_matrix_symmetric_negative_offdiagonal_positive_rowsums():
+    sol = field_solve(_asymmetric_pair().validate())
+    for c in (sol.dielectric.capacitance, sol.vacuum.capacitance):
+        assert np.allclose(c, c.T, rtol=1e-9, atol=0)  # raw matrix, before symmetrising
+        off = c[~np.eye(3, dtype=bool)]
+        assert np.all(off < 0)
+        assert np.all(c.sum(axis=1) > 0)  # every signal has capacitance to ground
+
+
+def test_mirror_symmetric_pair_identical_self_terms():
+    r = fs.solve(fs.template("coupled_microstrip", w=0.2, s=0.13, h=0.1, t=0.035, er=4.2))
+    c = r.capacitance
+    assert c[0, 0] == pytest.approx(c[1, 1], rel=1e-9)
+    assert r.z0_lines[0] == pytest.approx(r.z0_lines[1], rel=1e-9)
+
+
+def test_scaling_all_lengths_leaves_impedance_unchanged():
+    a = fs.solve(fs.template("coupled_microstrip", w=0.2, s=0.13, h=0.1, t=0.035, er=4.2))
+    b = fs.solve(fs.template("coupled_microstrip", w=20, s=13, h=10, t=3.5, er=4.2, units="um"))
+    c = fs.solve(fs.template("coupled_microstrip", w=2, s=1.3, h=1, t=0.35, er=4.2))
+    assert b.z_diff == pytest.approx(a.z_diff, rel=1e-6)  # 10x smaller
+    assert c.z_diff == pytest.approx(a.z_diff, rel=1e-6)  # 10x larger
+
+
+def test_symmetric_dielectric_split_gives_mean_er():
+    # interface on the symmetry plane lies along field lines: eps_eff = (er1 + er2) / 2 exactly
+    r = fs.solve(fs.load("geometries/polygon_shielded_box.yaml"))
+    assert r.eps_eff == pytest.approx(2.0, rel=1e-9)
+
+
+def test_kernels_match_numpy_twins():
+    rng = np.random.default_rng(1)
+    x = np.cumsum(rng.uniform(0.1, 1.0, 9))
+    y = np.cumsum(rng.uniform(0.1, 1.0, 7))
+    eps = rng.uniform(1, 10, (6, 8))
+    fh, fv = rng.uniform(0.1, 1, (7, 8)), rng.uniform(0.1, 1, (6, 9))
+    gh, gv = kernels.link_conductances(x, y, eps, fh, fv)
+    rh, rv = reference.link_conductances(x, y, eps, fh, fv)
+    assert np.allclose(gh, rh) and np.allclose(gv, rv)
+    phi = rng.normal(size=(7, 9))
+    assert np.allclose(kernels.apply_operator(gh, gv, phi), reference.apply_operator(gh, gv, phi))
+
+
+def test_kernel_wrapper_rejects_bad_arrays():
+    x, y = np.linspace(0, 1, 4), np.linspace(0, 1, 3)
+    with pytest.raises(ValueError, match="eps has shape"):
+        kernels.link_conductances(x, y, np.ones((3, 3)), np.ones((3, 3)), np.ones((2, 4)))
+    with pytest.raises(ValueError, match="float64"):
+        kernels.link_conductances(x, y, np.ones((2, 3), np.float32), np.ones((3, 3)), np.ones((2, 4)))
