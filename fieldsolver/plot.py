@@ -102,6 +102,9 @@ def save_field_map(r: Result, path: str | Path, title: str = "") -> None:
     os.close(fd)
     try:
         fig.savefig(tmp, dpi=110)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the file normal permissions
         os.replace(tmp, path)
     finally:
         plt.close(fig)
