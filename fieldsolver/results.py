@@ -62,7 +62,8 @@ class Result:
         values = self.__dict__.get("values", {})
         if name in values:
             return values[name]
-        raise AttributeError(name)
+        n = len(self.__dict__.get("signals", ()))
+        raise AttributeError(f"{name!r} is not a quantity of a {n}-signal result; it has {', '.join(values)}")
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
