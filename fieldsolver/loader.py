@@ -270,7 +270,9 @@ def parse(data: Any, file: str = "<input>") -> CrossSection:
         if extra:
             raise m[extra[0]].fail("not allowed together with template (a template draws the whole section)")
         name = m["template"].text()
-        params = m["params"].mapping(tuple(m["params"].value or ())) if "params" in m else {}
+        given = m["params"].value if "params" in m else None
+        keys = tuple(given) if isinstance(given, dict) else ()
+        params = m["params"].mapping(keys) if given is not None else {}
         return templates.build(
             name,
             {k: at.value for k, at in params.items()},
