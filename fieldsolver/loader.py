@@ -101,7 +101,8 @@ class _At:
     def mapping(self, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> dict[str, _At]:
         v = self.value
         if not isinstance(v, dict):
-            raise self.fail(f"expected a mapping with keys {', '.join(allowed)}, got {_kind(v)}")
+            keys = f" with keys {', '.join(allowed)}" if allowed else ""
+            raise self.fail(f"expected a mapping{keys}, got {_kind(v)}")
         for k in v:
             if k not in allowed:
                 line = v.key_lines.get(k, self.line) if isinstance(v, _Map) else self.line
