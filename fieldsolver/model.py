@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -145,7 +146,7 @@ class Trapezoid(Shape):
     def check(self, where):
         _finite(where, "trapezoid coordinates", self.xb0, self.xb1, self.xt0, self.xt1, self.y0, self.y1)
         if not self.y1 > self.y0:
-            raise _fail(where, "trapezoid height must be > 0 (y = [low, high])")
+            raise _fail(where, "trapezoid height must be > 0")
         if not (self.xb1 > self.xb0 and self.xt1 >= self.xt0):
             raise _fail(where, "trapezoid bottom width must be > 0 and top width >= 0")
 
@@ -178,7 +179,7 @@ class Circle(Shape):
     def check(self, where):
         _finite(where, "circle centre and radius", self.cx, self.cy, self.r)
         if not self.r > 0:
-            raise _fail(where, f"radius must be > 0, got {self.r}")
+            raise _fail(where, "radius must be > 0")
 
 
 @dataclass(frozen=True)
@@ -214,7 +215,7 @@ class Ring(Shape):
     def check(self, where):
         _finite(where, "ring centre and radii", self.cx, self.cy, self.r_in, self.r_out)
         if not (0 < self.r_in < self.r_out):
-            raise _fail(where, f"ring needs 0 < inner_radius < outer_radius, got {self.r_in}, {self.r_out}")
+            raise _fail(where, "ring needs 0 < inner_radius < outer_radius")
 
 
 @dataclass(frozen=True)
@@ -225,6 +226,7 @@ class Polygon(Shape):
 
     curved = True
 
+    @cached_property
     def _shapely(self):
         import shapely
 
@@ -233,7 +235,7 @@ class Polygon(Shape):
     def contains(self, x, y):
         import shapely
 
-        return shapely.intersects_xy(self._shapely(), np.asarray(x, float), np.asarray(y, float))
+        return shapely.intersects_xy(self._shapely, np.asarray(x, float), np.asarray(y, float))
 
     def bbox(self):
         p = np.asarray(self.points)
@@ -254,7 +256,7 @@ class Polygon(Shape):
             raise _fail(where, "a polygon needs at least 3 points")
         for p in self.points:
             _finite(where, "polygon points", *p)
-        poly = self._shapely()
+        poly = self._shapely
         if not poly.is_valid or poly.area <= 0:
             raise _fail(where, "polygon is self-intersecting or has zero area")
 
@@ -264,7 +266,7 @@ def to_shapely(shape: Shape, clip: tuple[float, float, float, float]):
     import shapely
 
     if isinstance(shape, Polygon):
-        return shape._shapely()
+        return shape._shapely
     if isinstance(shape, Circle):
         return shapely.Point(shape.cx, shape.cy).buffer(shape.r, quad_segs=64)
     if isinstance(shape, Ring):
