@@ -6,9 +6,12 @@ A user mistake prints one line on stderr and exits with code 2, never a tracebac
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
 from pathlib import Path
 
+from .api import MAX_NODES, TOL
 from .model import CrossSection, InputError
 
 
@@ -29,7 +32,41 @@ def _parser() -> argparse.ArgumentParser:
     for q in (s, c):
         q.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
         q.add_argument("--plot", metavar="PNG", help="write the field map (PNG, SVG or PDF by extension)")
+        q.add_argument(
+            "--tol",
+            type=_tol,
+            default=TOL,
+            help=f"relative error target of every value (default {TOL:g}); 'none': one grid, no error estimate",
+        )
+        q.add_argument(
+            "--max-nodes",
+            type=_count,
+            default=MAX_NODES,
+            help=f"node budget of the finest grid (default {MAX_NODES:,})",
+        )
     return p
+
+
+def _tol(text: str) -> float | None:
+    if text.lower() == "none":
+        return None
+    try:
+        v = float(text)
+    except ValueError:
+        v = math.nan
+    if not (math.isfinite(v) and 0 < v < 1):
+        raise argparse.ArgumentTypeError(f"expected a relative tolerance such as 1e-3 (or none), got {text!r}")
+    return v
+
+
+def _count(text: str) -> int:
+    try:
+        f = float(text)
+    except ValueError:
+        f = math.nan
+    if not (math.isfinite(f) and f >= 1 and f == int(f)):
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return int(f)
 
 
 def _calc_params(items: list[str]) -> dict[str, object]:
@@ -78,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
                 raise InputError(f"--plot {args.plot}: folder {plot_path.parent} does not exist")
         from .api import solve
 
-        result = solve(section)
+        result = solve(section, tol=args.tol, max_nodes=args.max_nodes)
     except InputError as e:
         print(f"fieldsolver: error: {e}", file=sys.stderr)
         return 2
@@ -97,5 +134,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def entry_point() -> int:
+    """The installed ``fieldsolver`` command."""
+    try:
+        return main()
+    except BrokenPipeError:  # output piped into a reader that closed early (e.g. `head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    sys.exit(entry_point())

@@ -173,8 +173,14 @@ def axis_lines(
     hi: float,
     caps: list[tuple[float, float, float]],
     growth: float,
+    open_ends: tuple[bool, bool] = (False, False),
 ) -> np.ndarray:
-    """Grid lines on [lo, hi] through every key, following the spacing model in the module doc."""
+    """Grid lines on [lo, hi] through every key, following the spacing model in the module doc.
+
+    Toward an open end the lines march outward from the outermost key, each cell the model's
+    spacing at its inner line, so the grid near the structure does not depend on how far away
+    the open boundary is (only cells are added or removed at the far end).
+    """
     g1 = growth - 1.0
 
     def spacing(x: np.ndarray) -> np.ndarray:
@@ -183,10 +189,28 @@ def axis_lines(
             s = np.where((x >= a) & (x <= b), np.minimum(s, h), s)
         return s
 
+    def march(start: float, end: float) -> np.ndarray:
+        step = 1.0 if end > start else -1.0
+        pts = [start]
+        while True:
+            h = float(spacing(np.array([pts[-1]]))[0])
+            nxt = pts[-1] + step * h
+            if step * (end - nxt) < 0.5 * h:
+                pts.append(end)
+                return np.asarray(pts)
+            pts.append(nxt)
+
     ends = np.unique(np.concatenate([[lo, hi], keys]))
     hmin = float(np.min(h_key))
     out = [ends[:1]]
-    for a, b in pairwise(ends):
+    last = len(ends) - 2
+    for i, (a, b) in enumerate(pairwise(ends)):
+        if keys.size and i == 0 and open_ends[0] and a < keys[0]:
+            out.append(march(b, a)[::-1][1:])
+            continue
+        if keys.size and i == last and open_ends[1] and b > keys[-1]:
+            out.append(march(a, b)[1:])
+            continue
         length = b - a
         eps = min(hmin, length) / 50.0
         geo = np.geomspace(eps, length, 300)
@@ -237,5 +261,6 @@ def make_grid(section: CrossSection, options: MeshOptions | None = None) -> Grid
         feat = np.unique(np.concatenate([keys[axis], walls[axis]]))
         caps = [(a, b, (b - a) / cpf) for a, b in pairwise(feat)]
         caps += _curved_caps(section, axis, keys[axis], lfs[axis], cpf)
-        lines.append(axis_lines(keys[axis], h_key[axis], lo, hi, caps, growth))
+        ends_open = (open_sides[2 * axis], open_sides[2 * axis + 1])
+        lines.append(axis_lines(keys[axis], h_key[axis], lo, hi, caps, growth, ends_open))
     return Grid(x=lines[0], y=lines[1], domain=dom, open_sides=open_sides)

@@ -18,13 +18,26 @@ DEFINITIONS = {
 }
 
 
-def _row(name: str, value: float | None, unit: str, fmt: str = "{:.3f}") -> str:
+def _row(name: str, value: float | None, unit: str, fmt: str = "{:.3f}", rel: float | None = None) -> str:
     v = "undefined" if value is None else fmt.format(value)
-    return f"  {name:<22}{v:>14}  {unit}"
+    line = f"  {name:<22}{v:>14}"
+    if value is not None and rel is not None:
+        line += " +- " + fmt.format(abs(value) * rel) + f"  {unit:<6}({100 * rel:.2g} %)"
+    else:
+        line += f"  {unit}"
+    return line.rstrip()
 
 
-def _delay(v: float | None) -> tuple[float | None, str]:
-    return (None, "ps/mm") if v is None else (v * 1e9, "ps/mm")
+def _accuracy(r: Result) -> str:
+    a = r.accuracy
+    if a is None:
+        return "accuracy: one grid, no error estimate (solved without a tolerance)"
+    nodes = [lv["nodes"] for lv in a["levels"]]
+    state = "converged" if a["converged"] else "NOT converged"
+    return (
+        f"accuracy: {state} to tol {100 * a['tol']:.3g} % on {len(nodes)} grids "
+        f"({nodes[0]:,} to {nodes[-1]:,} nodes); +- is the estimated error (grid and open boundary)"
+    )
 
 
 def _matrix(title: str, m, scale: float, unit: str, names) -> list[str]:
@@ -47,22 +60,29 @@ def format_result(r: Result, title: str = "") -> str:
         f"grid {g['nx']} x {g['ny']} = {g['nodes']:,} nodes; domain x {d[0]:.4g}..{d[1]:.4g}, "
         f"y {d[2]:.4g}..{d[3]:.4g} {r.units}; open (grounded) outer sides: {where}"
     )
+    out.append(_accuracy(r))
     out.append("")
     v = r.values
+    u = r.uncertainty or {}
     n = len(r.signals)
+
+    def row(label: str, key: str, unit: str = "ohm", fmt: str = "{:.3f}", scale: float = 1.0) -> str:
+        value = v[key]
+        return _row(label, None if value is None else value * scale, unit, fmt, u.get(key))
+
     if n == 1:
-        out.append(_row("Z0", v["z0"], "ohm"))
-        out.append(_row("eps_eff", v["eps_eff"], "", "{:.4f}"))
-        out.append(_row("delay", *_delay(v["delay"]), "{:.4f}"))
+        out.append(row("Z0", "z0"))
+        out.append(row("eps_eff", "eps_eff", "", "{:.4f}"))
+        out.append(row("delay", "delay", "ps/mm", "{:.4f}", 1e9))
     elif n == 2:
-        out.append(_row("Zdiff", v["z_diff"], "ohm"))
-        out.append(_row("Zcommon", v["z_common"], "ohm"))
-        out.append(_row("Zodd", v["z_odd"], "ohm"))
-        out.append(_row("Zeven", v["z_even"], "ohm"))
-        out.append(_row("eps_eff odd", v["eps_eff_odd"], "", "{:.4f}"))
-        out.append(_row("eps_eff even", v["eps_eff_even"], "", "{:.4f}"))
-        out.append(_row("delay odd", *_delay(v["delay_odd"]), "{:.4f}"))
-        out.append(_row("delay even", *_delay(v["delay_even"]), "{:.4f}"))
+        out.append(row("Zdiff", "z_diff"))
+        out.append(row("Zcommon", "z_common"))
+        out.append(row("Zodd", "z_odd"))
+        out.append(row("Zeven", "z_even"))
+        out.append(row("eps_eff odd", "eps_eff_odd", "", "{:.4f}"))
+        out.append(row("eps_eff even", "eps_eff_even", "", "{:.4f}"))
+        out.append(row("delay odd", "delay_odd", "ps/mm", "{:.4f}", 1e9))
+        out.append(row("delay even", "delay_even", "ps/mm", "{:.4f}", 1e9))
         for name, z in zip(r.signals, r.z0_lines or (None, None), strict=True):
             out.append(_row(f"Z0 ({name})", z, "ohm"))
     else:

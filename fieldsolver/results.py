@@ -20,6 +20,9 @@ eps_eff_odd, eps_eff_even, delay_odd, delay_even
 z0_lines
     ``Zc[i, i]``: line i's own impedance with the other line present and terminated in its
     characteristic impedance.
+uncertainty
+    Relative error estimate of each value (grid refinement plus open boundary; see
+    ``fieldsolver.refine``), with the same keys as the values.
 modes
     For any N: each mode's eps_eff, voltage pattern and power-normalised impedance.
 """
@@ -54,6 +57,10 @@ class Result:
     grid: dict[str, Any]
     units: str = "mm"
     timings: dict[str, float] = field(default_factory=dict)
+    # relative error estimate of each value (same keys; None where the value is None), and how
+    # it was reached (tol, converged, the grid levels); both None when solved without a tol
+    uncertainty: dict[str, float | None] | None = None
+    accuracy: dict[str, Any] | None = None
     # the field solution behind the numbers (grid, potentials), for plots and exports
     solution: Any = field(default=None, repr=False, compare=False)
 
@@ -76,6 +83,8 @@ class Result:
         d.update({k: (None if v is None else float(v)) for k, v in self.values.items()})
         if self.z0_lines is not None:
             d["z0_lines"] = dict(zip(self.signals, map(float, self.z0_lines), strict=True))
+        d["uncertainty"] = self.uncertainty
+        d["accuracy"] = self.accuracy
         d["modes"] = [{"eps_eff": m.eps_eff, "z": m.z, "voltages": list(m.voltages)} for m in self.modes]
         d["notes"] = list(self.notes)
         d["grid"] = self.grid

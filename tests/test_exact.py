@@ -1,4 +1,7 @@
-"""Default-settings accuracy against exact 2D solutions (sources in fieldsolver.formulas)."""
+"""Accuracy at the default tolerance (0.1 %) against exact 2D solutions (sources in
+fieldsolver.formulas), and the error bar: the true error must lie inside it. The full sweeps
+(hundreds of cases, with the coverage statistics) are in ``make validate``; these are the ends and
+middle of each family's range."""
 
 import math
 
@@ -8,71 +11,82 @@ import fieldsolver as fs
 from fieldsolver import formulas as F
 from fieldsolver.model import Conductor, CrossSection, Dielectric, Rect
 
-TOL = 0.5e-2  # issue target at default settings; measured worst case here is about 0.16 %
+TOL = 1e-3  # issue target: every exact case within 0.1 % at the default tolerance
 
 
-def rel(a, b):
-    return abs(a / b - 1.0)
+def check(r, key, exact):
+    err = abs(r.values[key] / exact - 1.0)
+    assert r.accuracy["converged"]
+    assert err < TOL, f"{key}: error {100 * err:.4f} %"
+    # the error bar covers the true error (with a small floor for the exact case's own rounding)
+    assert err <= r.uncertainty[key] + 1e-6, f"{key}: error {err:.2e} outside +-{r.uncertainty[key]:.2e}"
+    assert r.uncertainty[key] <= TOL
 
 
-@pytest.mark.parametrize("D", [1.2, 2.3, 10.0])
+@pytest.mark.parametrize("D", [1.1, 20.0])
 def test_coax(D):
     r = fs.solve(fs.template("coax", d=1.0, D=D, er=2.2))
-    assert rel(r.z0, F.coax_z0(1.0, D, 2.2)) < TOL
+    check(r, "z0", F.coax_z0(1.0, D, 2.2))
     assert r.eps_eff == pytest.approx(2.2, rel=1e-9)
 
 
-@pytest.mark.parametrize("two_h_over_d", [1.1, 2.0, 10.0])
+@pytest.mark.parametrize("two_h_over_d", [1.05, 2.0, 20.0])
 def test_wire_over_ground(two_h_over_d):
     h = two_h_over_d / 2
     r = fs.solve(fs.template("wire_over_ground", d=1.0, h=h, er=1.0))
-    assert rel(r.z0, F.wire_over_ground_z0(1.0, h)) < TOL
+    check(r, "z0", F.wire_over_ground_z0(1.0, h))
 
 
-@pytest.mark.parametrize("D", [1.1, 2.0, 10.0])
+@pytest.mark.parametrize("D", [1.05, 20.0])
 def test_twin_wire_z_diff(D):
     r = fs.solve(fs.template("twin_wire", d=1.0, D=D, er=2.0))
-    assert rel(r.z_diff, F.twin_wire_z_diff(1.0, D, 2.0)) < TOL
+    check(r, "z_diff", F.twin_wire_z_diff(1.0, D, 2.0))
     assert r.z_common is None and r.notes  # no ground: undefined, and said why
+    assert r.uncertainty["z_common"] is None
 
 
-@pytest.mark.parametrize("w", [0.1, 1.0, 4.0])
+@pytest.mark.parametrize("w", [0.05, 5.0])
 def test_zero_thickness_stripline(w):
-    r = fs.solve(fs.template("stripline", w=w, h1=0.5, h2=0.5, er=3.0))
-    assert rel(r.z0, F.stripline_z0(w, 1.0, 3.0)) < TOL
+    r = fs.solve(fs.template("stripline", w=w, h1=0.5, h2=0.5, er=12.0))
+    check(r, "z0", F.stripline_z0(w, 1.0, 12.0))
 
 
-@pytest.mark.parametrize("s", [0.05, 0.3, 2.0])
+@pytest.mark.parametrize("s", [0.02, 3.0])
 def test_coupled_stripline_cohn(s):
     r = fs.solve(fs.template("coupled_stripline", w=0.5, s=s, h1=0.5, h2=0.5, er=3.0))
     z_odd, z_even = F.coupled_stripline_z(0.5, s, 1.0, 3.0)
-    assert rel(r.z_odd, z_odd) < TOL
-    assert rel(r.z_even, z_even) < TOL
+    check(r, "z_odd", z_odd)
+    check(r, "z_even", z_even)
     assert r.z_diff == pytest.approx(2 * r.z_odd) and r.z_common == pytest.approx(r.z_even / 2)
 
 
-def test_cpw_on_thick_substrate():
-    w, g, er = 0.5, 0.25, 10.0
-    section = CrossSection(
+def cpw_thick_section(k: float, er: float) -> CrossSection:
+    w = 1.0
+    g = (w / k - w) / 2
+    return CrossSection(
         conductors=(
             Conductor("s", Rect(-w / 2, w / 2, 0, 0), "signal"),
             Conductor("gl", Rect(-math.inf, -w / 2 - g, 0, 0)),
             Conductor("gr", Rect(w / 2 + g, math.inf, 0, 0)),
         ),
         dielectrics=(Dielectric(Rect(-math.inf, math.inf, -math.inf, 0), er),),
-        units="m",
-    )
-    r = fs.solve(section)
-    z, eps_eff = F.cpw_thick_z0(w, g, er)
-    assert rel(r.z0, z) < TOL
-    assert rel(r.eps_eff, eps_eff) < TOL
+        units="mm",
+    ).validate()
 
 
-@pytest.mark.parametrize("u", [0.1, 1.0, 10.0])
-@pytest.mark.parametrize("er", [1.0, 4.3, 10.0])
-def test_microstrip_vs_hammerstad_jensen(u, er):
-    # HJ is a reference with a stated accuracy (0.2 % on eps_eff), not an exact solution
-    r = fs.solve(fs.template("microstrip", w=u, h=1.0, er=er))
-    z, eps_eff = F.microstrip_hammerstad_jensen(u, 1.0, er)
-    assert rel(r.z0, z) < 1e-2
-    assert rel(r.eps_eff, eps_eff) < 1e-2
+@pytest.mark.parametrize("k", [0.1, 0.9])
+def test_cpw_on_thick_substrate(k):
+    r = fs.solve(cpw_thick_section(k, 10.0))
+    z, eps_eff = F.cpw_thick_z0(1.0, (1 / k - 1) / 2, 10.0)
+    check(r, "z0", z)
+    check(r, "eps_eff", eps_eff)
+
+
+@pytest.mark.parametrize("u", [0.1, 10.0])
+def test_microstrip_vs_hammerstad_jensen(u):
+    # HJ is a reference with a stated accuracy (0.01-0.03 % on Z0 in air, 0.2 % on eps_eff), not
+    # an exact solution: the target is 0.3 %
+    r = fs.solve(fs.template("microstrip", w=u, h=1.0, er=4.3))
+    z, eps_eff = F.microstrip_hammerstad_jensen(u, 1.0, 4.3)
+    assert abs(r.z0 / z - 1) < 3e-3
+    assert abs(r.eps_eff / eps_eff - 1) < 3e-3
