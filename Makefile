@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-all lint clean
+.PHONY: run test test-all lint validate clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,8 +22,12 @@ test-all: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check fieldsolver tests
-	$(BIN)/ruff format --check fieldsolver tests
+	$(BIN)/ruff check fieldsolver tests validation
+	$(BIN)/ruff format --check fieldsolver tests validation
+
+# sweep every structure against exact solutions and closed forms: validation/REPORT.md and plots
+validate: $(STAMP)
+	$(BIN)/python -m validation.run
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

@@ -1,0 +1,80 @@
+"""``make validate``: sweep every family in ``validation/cases.py``, compare with its references,
+write ``validation/results.json``, ``validation/REPORT.md`` and ``validation/plots/*.png``.
+
+    python -m validation.run            # everything (about 10 minutes on 2 cores)
+    python -m validation.run --render   # only re-render the report from results.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import fieldsolver as fs
+from fieldsolver.api import TOL
+from fieldsolver.output import write_text
+
+from .cases import FAMILIES, family
+from .report import render, write_plots
+
+HERE = Path(__file__).parent
+RESULTS = HERE / "results.json"
+
+
+def solve_point(name: str, params: dict[str, float]) -> dict:
+    """One swept point: the solver's values and error bars, and every reference's values."""
+    fam = family(name)
+    t = time.perf_counter()
+    r = fs.solve(fam.section(params))
+    refs = []
+    for ref in fam.references:
+        refs.append({"label": ref.label, "values": ref.values(params), "applies": bool(ref.applies(params))})
+    return {
+        "family": name,
+        "params": params,
+        "values": r.values,
+        "uncertainty": r.uncertainty,
+        "converged": r.accuracy["converged"],
+        "nodes": r.grid["nodes"],
+        "seconds": round(time.perf_counter() - t, 3),
+        "references": refs,
+    }
+
+
+def run_all(workers: int) -> list[dict]:
+    jobs = [(f.name, p) for f in FAMILIES for p in f.points]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(solve_point, n, p) for n, p in jobs]
+        out = []
+        for i, fut in enumerate(futures, 1):
+            out.append(fut.result())
+            print(f"\r{i}/{len(jobs)} points", end="", flush=True)
+    print()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m validation.run")
+    ap.add_argument("--render", action="store_true", help="re-render REPORT.md and plots from results.json")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    args = ap.parse_args(argv)
+    if args.render:
+        data = json.loads(RESULTS.read_text())
+    else:
+        t = time.perf_counter()
+        data = {"tol": TOL, "version": fs.__version__, "points": run_all(args.workers)}
+        write_text(RESULTS, json.dumps(data, indent=1) + "\n")
+        print(f"solved {len(data['points'])} points in {time.perf_counter() - t:.0f} s")
+    (HERE / "plots").mkdir(exist_ok=True)
+    write_plots(data, HERE / "plots")
+    write_text(HERE / "REPORT.md", render(data))
+    print(f"wrote {HERE / 'REPORT.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
