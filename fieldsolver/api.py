@@ -55,8 +55,13 @@ def line_parameters(section: CrossSection, c: np.ndarray, c_vac: np.ndarray) -> 
                 values[k] = None
             z0_lines = None
             notes.append(f"z_common, z_even, eps_eff_even and each line's Z0 are undefined: {NO_GROUND}")
-    elif not grounded:
-        notes.append(f"modal values that involve net charge are undefined: {NO_GROUND}")
+    else:
+        # N lines: each mode's impedance and eps_eff (the order of Result.modes)
+        for i, (e, z) in enumerate(zip(eps, zm, strict=True), 1):
+            values[f"z_mode_{i}"] = z
+            values[f"eps_eff_mode_{i}"] = e
+        if not grounded:
+            notes.append(f"modal values that involve net charge are undefined: {NO_GROUND}")
     return Lines(
         values={k: (None if v is None else float(v)) for k, v in values.items()},
         inductance=l_mat,

@@ -86,9 +86,10 @@ def format_result(r: Result, title: str = "") -> str:
         for name, z in zip(r.signals, r.z0_lines or (None, None), strict=True):
             out.append(_row(f"Z0 ({name})", z, "ohm"))
     else:
-        for i, m in enumerate(r.modes):
+        for i, m in enumerate(r.modes, 1):
             pattern = " ".join(f"{x:+.2f}" for x in m.voltages)
-            out.append(_row(f"mode {i + 1} Z", m.z, "ohm") + f"   eps_eff {m.eps_eff:.4f}   v = [{pattern}]")
+            out.append(row(f"mode {i} Z", f"z_mode_{i}"))
+            out.append(row(f"mode {i} eps_eff", f"eps_eff_mode_{i}", "", "{:.4f}") + f"   v = [{pattern}]")
     out.append("")
     out += _matrix("C, Maxwell capacitance matrix", r.capacitance, 1e12, "pF/m", r.signals)
     out += _matrix("L, inductance matrix", r.inductance, 1e9, "nH/m", r.signals)

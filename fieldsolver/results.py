@@ -25,6 +25,8 @@ uncertainty
     ``fieldsolver.refine``), with the same keys as the values.
 modes
     For any N: each mode's eps_eff, voltage pattern and power-normalised impedance.
+z_mode_k, eps_eff_mode_k (three or more signals)
+    The values of ``modes[k - 1]``, so that they carry an uncertainty like any other value.
 """
 
 from __future__ import annotations

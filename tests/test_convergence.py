@@ -6,6 +6,7 @@ import pytest
 import fieldsolver as fs
 from fieldsolver import formulas as F
 from fieldsolver.grid import MeshOptions
+from fieldsolver.model import Conductor, CrossSection, Rect
 from fieldsolver.refine import richardson
 
 
@@ -78,3 +79,12 @@ def test_closed_structure_skips_the_boundary_solves():
 def test_bad_tol_is_an_input_error(bad):
     with pytest.raises(fs.InputError, match="tol"):
         fs.solve(fs.template("coax", d=1.0, D=3.0, er=1.0), tol=bad)
+
+
+def test_every_value_of_an_n_line_result_has_an_uncertainty():
+    pair = fs.template("coupled_stripline", w=0.2, s=0.2, h1=0.3, h2=0.3, er=3.0, units="m")
+    third = Conductor("c", Rect(0.5, 0.7, 0.3, 0.3), "signal")
+    r = fs.solve(CrossSection(conductors=(*pair.conductors, third), background_er=3.0, units="m").validate(), tol=2e-3)
+    assert set(r.values) == set(r.uncertainty) == {f"{q}_mode_{i}" for q in ("z", "eps_eff") for i in (1, 2, 3)}
+    assert all(0 <= u <= 2e-3 for u in r.uncertainty.values())
+    assert [r.values[f"z_mode_{i}"] for i in (1, 2, 3)] == [m.z for m in r.modes]
