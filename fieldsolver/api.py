@@ -75,8 +75,9 @@ def line_parameters(section: CrossSection, c: np.ndarray, c_vac: np.ndarray) -> 
     )
 
 
-def uncertainty(section: CrossSection, ref: Refinement) -> dict[str, float | None]:
-    """Relative uncertainty of every value: grid (Richardson step) plus open boundary."""
+def uncertainty(section: CrossSection, ref: Refinement, part: str = "total") -> dict[str, float | None]:
+    """Relative uncertainty of every value: grid (Richardson step) plus open boundary
+    (``part="grid"`` or ``"boundary"`` for one of the two)."""
     reported = line_parameters(section, ref.capacitance, ref.capacitance_vacuum).values
     per_level = [line_parameters(section, lv.capacitance, lv.capacitance_vacuum).values for lv in ref.levels]
     per_bnd = [line_parameters(section, lv.capacitance, lv.capacitance_vacuum).values for lv in ref.boundary]
@@ -85,10 +86,9 @@ def uncertainty(section: CrossSection, ref: Refinement) -> dict[str, float | Non
         if v is None:
             out[k] = None
             continue
-        u = grid_uncertainty([vals[k] for vals in per_level], v)
-        if per_bnd:
-            u += boundary_uncertainty(*(vals[k] for vals in per_bnd))
-        out[k] = u / abs(v)
+        u_grid = grid_uncertainty([vals[k] for vals in per_level], v)
+        u_bnd = boundary_uncertainty(*(vals[k] for vals in per_bnd)) if per_bnd else 0.0
+        out[k] = {"total": u_grid + u_bnd, "grid": u_grid, "boundary": u_bnd}[part] / abs(v)
     return out
 
 
@@ -170,15 +170,23 @@ def solve(
         res = build_result(field_solve(section, options))
         res.timings["total"] = time.perf_counter() - t
         return res
-    ref, unc = refine(section, options, tol, max_nodes, lambda r: uncertainty(section, r))
+    # refining the grid reduces only the grid part: stop refining when that is within tol
+    ref = refine(section, options, tol, max_nodes, lambda r: uncertainty(section, r, "grid"))
+    unc = uncertainty(section, ref)
     worst = max((u for u in unc.values() if u is not None), default=0.0)
     converged = worst <= tol
     notes: tuple[str, ...] = ()
     if not converged:
-        notes = (
-            f"NOT CONVERGED: estimated error {100 * worst:.3g} % exceeds tol {100 * tol:.3g} % "
-            f"at the node budget ({max_nodes:,}); raise max_nodes for a tighter answer",
-        )
+        bnd = uncertainty(section, ref, "boundary")
+        key = max((k for k, u in unc.items() if u is not None), key=lambda k: unc[k])
+        if bnd[key] > 0.5 * unc[key]:
+            why = (
+                f"most of it ({100 * bnd[key]:.3g} %) from the open boundary: the field reaches far "
+                "(e.g. finite grounds); a larger open_factor in MeshOptions moves the boundary out"
+            )
+        else:
+            why = f"at the node budget ({max_nodes:,}); raise max_nodes for a tighter answer"
+        notes = (f"NOT CONVERGED: estimated error {100 * worst:.3g} % exceeds tol {100 * tol:.3g} %, {why}",)
     accuracy = {
         "tol": tol,
         "converged": converged,

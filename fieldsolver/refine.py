@@ -29,16 +29,16 @@ larger domain), and the remaining error is estimated from how fast the change de
 1/4x to 1x and 1x to 4x. A field that decays like a dipole gives q about 1/16; finite grounds that
 leave a net charge give slow, logarithmic decay and a large q, and the estimate says so.
 
-The total uncertainty is the sum of the two. Refinement stops when every relative uncertainty is
-at most ``tol``, or when the next level would exceed ``max_nodes`` (then the result says it is
-not converged).
+The total uncertainty is the sum of the two. Refinement stops when every grid uncertainty is at
+most ``tol`` (more grid cannot reduce the boundary part), or when the next level would exceed
+``max_nodes``; the result is converged when every total uncertainty is at most ``tol``.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
 
 import numpy as np
 
@@ -127,12 +127,10 @@ def refine(
     options: MeshOptions | None,
     tol: float,
     max_nodes: int,
-    relative_uncertainty,
-) -> tuple[Refinement, dict[str, Any]]:
-    """Refine until ``relative_uncertainty(refinement)`` (a dict of relative values) is within tol.
-
-    Returns the refinement and the last uncertainty dict.
-    """
+    relative_uncertainty: Callable[[Refinement], dict[str, float | None]],
+) -> Refinement:
+    """Refine until ``relative_uncertainty(refinement)`` (a dict of relative values) is within
+    tol, or the next level would exceed ``max_nodes``."""
     base = options or MeshOptions()
     planned = make_grid(section, replace(base, density=base.density * START[-1])).nodes
     if planned > max_nodes:
@@ -154,7 +152,7 @@ def refine(
         unc = relative_uncertainty(ref)
         worst = max((u for u in unc.values() if u is not None), default=0.0)
         if worst <= tol or 2 * levels[-1].nodes > max_nodes:
-            return ref, unc
+            return ref
         lev, finest = _solve(section, base, levels[-1].density * RATIO, base.open_factor)
         levels.append(lev)
 
