@@ -114,7 +114,7 @@ def _grid_info(sol: FieldSolution) -> dict:
     }
 
 
-def _result(section, c, c_vac, sol, *, uncertainty=None, accuracy=None, timings=None) -> Result:
+def _result(section, c, c_vac, sol, *, uncertainty=None, accuracy=None, notes=(), timings=None) -> Result:
     lines = line_parameters(section, c, c_vac)
     return Result(
         signals=tuple(s.name for s in section.signals),
@@ -125,12 +125,12 @@ def _result(section, c, c_vac, sol, *, uncertainty=None, accuracy=None, timings=
         modes=lines.modes,
         values=lines.values,
         z0_lines=lines.z0_lines,
-        notes=lines.notes + (accuracy or {}).get("notes", ()),
+        notes=lines.notes + tuple(notes),
         grid=_grid_info(sol),
         units=section.units,
         timings=dict(timings or sol.timings),
         uncertainty=uncertainty,
-        accuracy={k: v for k, v in (accuracy or {}).items() if k != "notes"} or None,
+        accuracy=accuracy,
         solution=sol,
     )
 
@@ -193,7 +193,6 @@ def solve(
         "max_nodes": max_nodes,
         "levels": [_level_info(section, lv) for lv in ref.levels],
         "boundary_levels": [_level_info(section, lv) for lv in ref.boundary],
-        "notes": notes,
     }
     # boundary[1] is levels[0], counted once
     solved = ref.levels + ref.boundary[:1] + ref.boundary[2:]
@@ -205,5 +204,6 @@ def solve(
         ref.finest,
         uncertainty=unc,
         accuracy=accuracy,
+        notes=notes,
         timings=timings,
     )

@@ -1,15 +1,13 @@
 """Accuracy at the default tolerance (0.1 %) against exact 2D solutions (sources in
 fieldsolver.formulas), and the error bar: the true error must lie inside it. The full sweeps
-(hundreds of cases, with the coverage statistics) are in ``make validate``; these are the ends and
-middle of each family's range."""
-
-import math
+(125 structures, with the coverage statistics) are in ``make validate``; these are the ends of
+each family's range."""
 
 import pytest
 
 import fieldsolver as fs
 from fieldsolver import formulas as F
-from fieldsolver.model import Conductor, CrossSection, Dielectric, Rect
+from validation.cases import cpw_half_space
 
 TOL = 1e-3  # issue target: every exact case within 0.1 % at the default tolerance
 
@@ -60,23 +58,9 @@ def test_coupled_stripline_cohn(s):
     assert r.z_diff == pytest.approx(2 * r.z_odd) and r.z_common == pytest.approx(r.z_even / 2)
 
 
-def cpw_thick_section(k: float, er: float) -> CrossSection:
-    w = 1.0
-    g = (w / k - w) / 2
-    return CrossSection(
-        conductors=(
-            Conductor("s", Rect(-w / 2, w / 2, 0, 0), "signal"),
-            Conductor("gl", Rect(-math.inf, -w / 2 - g, 0, 0)),
-            Conductor("gr", Rect(w / 2 + g, math.inf, 0, 0)),
-        ),
-        dielectrics=(Dielectric(Rect(-math.inf, math.inf, -math.inf, 0), er),),
-        units="mm",
-    ).validate()
-
-
 @pytest.mark.parametrize("k", [0.1, 0.9])
 def test_cpw_on_thick_substrate(k):
-    r = fs.solve(cpw_thick_section(k, 10.0))
+    r = fs.solve(cpw_half_space({"k": k, "er": 10.0}))
     z, eps_eff = F.cpw_thick_z0(1.0, (1 / k - 1) / 2, 10.0)
     check(r, "z0", z)
     check(r, "eps_eff", eps_eff)
