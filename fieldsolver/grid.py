@@ -264,3 +264,18 @@ def make_grid(section: CrossSection, options: MeshOptions | None = None) -> Grid
         ends_open = (open_sides[2 * axis], open_sides[2 * axis + 1])
         lines.append(axis_lines(keys[axis], h_key[axis], lo, hi, caps, growth, ends_open))
     return Grid(x=lines[0], y=lines[1], domain=dom, open_sides=open_sides)
+
+
+def resample(values: np.ndarray, src: Grid, dst: Grid) -> np.ndarray:
+    """Node values ``(..., src.ny, src.nx)`` interpolated bilinearly onto the nodes of ``dst``
+    (constant beyond the edges of ``src``)."""
+
+    def axis(old: np.ndarray, new: np.ndarray):
+        k = np.clip(np.searchsorted(old, new, side="right") - 1, 0, old.size - 2)
+        t = np.clip((new - old[k]) / (old[k + 1] - old[k]), 0.0, 1.0)
+        return k, t
+
+    kx, tx = axis(src.x, dst.x)
+    ky, ty = axis(src.y, dst.y)
+    rows = values[..., ky, :] * (1.0 - ty)[:, None] + values[..., ky + 1, :] * ty[:, None]
+    return rows[..., kx] * (1.0 - tx) + rows[..., kx + 1] * tx

@@ -27,3 +27,27 @@ def apply_operator(gh, gv, phi):
     out[:-1, :] += d
     out[1:, :] -= d
     return out
+
+
+def interpolation(par, w, n_coarse):
+    """Dense 1-D interpolation matrix (fine x coarse) of the multigrid transfer data."""
+    P = np.zeros((par.size, n_coarse))
+    for k in range(par.size):
+        P[k, par[k]] += w[k]
+        if w[k] < 1.0:
+            P[k, par[k] + 1] += 1.0 - w[k]
+    return P
+
+
+def stencil_matrix(st):
+    """Dense matrix of a 9-point stencil array (ny, nx, 9)."""
+    ny, nx = st.shape[:2]
+    n = nx * ny
+    A = np.zeros((n, n))
+    for j in range(ny):
+        for i in range(nx):
+            for s in range(9):
+                jj, ii = j + s // 3 - 1, i + s % 3 - 1
+                if 0 <= jj < ny and 0 <= ii < nx:
+                    A[j * nx + i, jj * nx + ii] += st[j, i, s]
+    return A

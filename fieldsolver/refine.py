@@ -104,9 +104,9 @@ def boundary_uncertainty(v_in: float, v_mid: float, v_out: float) -> float:
     return abs(d2) * q / (1.0 - q)
 
 
-def _solve(section: CrossSection, base: MeshOptions, density: float, open_factor: float):
+def _solve(section: CrossSection, base: MeshOptions, density: float, open_factor: float, guess=None):
     opts = replace(base, density=base.density * density, open_factor=open_factor)
-    sol = field_solve(section, opts)
+    sol = field_solve(section, opts, guess=guess)
     level = Level(
         density=density,
         open_factor=open_factor,
@@ -137,15 +137,19 @@ def refine(
         raise InputError(
             f"max_nodes {max_nodes:,} is below the {planned:,} nodes of the starting grid; raise it or lower the density"
         )
+    # each solve starts from the previous solution, interpolated to its grid
     levels: list[Level] = []
     finest: FieldSolution | None = None
+    first: FieldSolution | None = None
     for m in START:
-        lev, finest = _solve(section, base, m, base.open_factor)
+        lev, finest = _solve(section, base, m, base.open_factor, finest)
         levels.append(lev)
+        if first is None:
+            first = finest
     boundary: tuple[Level, ...] = ()
     if any(finest.grid.open_sides):
-        inner, _ = _solve(section, base, START[0], base.open_factor / OPEN_STEP)
-        outer, _ = _solve(section, base, START[0], base.open_factor * OPEN_STEP)
+        inner, _ = _solve(section, base, START[0], base.open_factor / OPEN_STEP, first)
+        outer, _ = _solve(section, base, START[0], base.open_factor * OPEN_STEP, first)
         boundary = (inner, levels[0], outer)
     while True:
         ref = _combine(levels, boundary, finest)
@@ -153,7 +157,7 @@ def refine(
         worst = max((u for u in unc.values() if u is not None), default=0.0)
         if worst <= tol or 2 * levels[-1].nodes > max_nodes:
             return ref
-        lev, finest = _solve(section, base, levels[-1].density * RATIO, base.open_factor)
+        lev, finest = _solve(section, base, levels[-1].density * RATIO, base.open_factor, finest)
         levels.append(lev)
 
 

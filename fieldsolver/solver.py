@@ -1,11 +1,12 @@
 """Orchestration: mesh, rasterise, solve every excitation in both media, extract matrices.
 
-For each medium (with the dielectrics, and in vacuum) the matrix of the free nodes is assembled
-and factorised once (SuperLU); every signal excitation (that signal at 1 V, every other conductor
-and the outer boundary at 0 V) is a right-hand side of that one factorisation. The charge on
-conductor k is the sum over its nodes of ``A @ phi`` (the flux out of its dual cells), which makes
-the Maxwell capacitance matrix exactly the Schur complement of the discrete system: symmetric,
-with non-positive off-diagonal terms.
+For each medium (with the dielectrics, and in vacuum) one multigrid hierarchy is built from the
+matrix of the grid (:mod:`fieldsolver.multigrid`), and every signal excitation (that signal at
+1 V, every other conductor and the outer boundary at 0 V) is solved against it. The charge on
+conductor j of excitation k is ``phi_j . A phi_k``: at the discrete solution that is the sum over
+the conductor's nodes of ``A phi_k`` (the flux out of its dual cells), so the Maxwell capacitance
+matrix is the Schur complement of the discrete system: symmetric, with non-positive off-diagonal
+terms. A sparse direct solve (SuperLU) of the same system is kept as the reference.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import splu
 
 from . import kernels
-from .grid import Grid, MeshOptions, make_grid
+from .grid import Grid, MeshOptions, make_grid, resample
 from .model import CrossSection
+from .multigrid import Hierarchy
 from .raster import Raster, rasterize
 
 EPS0 = 8.8541878188e-12  # F/m, CODATA 2022
@@ -31,6 +33,7 @@ C0 = 299792458.0  # m/s, exact
 class MediumSolution:
     capacitance: np.ndarray  # (N, N) F/m, Maxwell matrix
     potentials: np.ndarray  # (N, ny, nx) V, one per signal excitation
+    iterations: tuple[int, ...] = ()  # multigrid-CG iterations per excitation (empty if direct)
 
 
 @dataclass(frozen=True)
@@ -58,16 +61,68 @@ def assemble(gh: np.ndarray, gv: np.ndarray) -> sp.csr_matrix:
     return sp.csr_matrix((vals, (rows, cols)), shape=(n, n))
 
 
-def solve_medium(grid: Grid, raster: Raster, eps: np.ndarray) -> MediumSolution:
-    gh, gv = kernels.link_conductances(grid.x, grid.y, eps, raster.frac_h, raster.frac_v)
-    A = assemble(gh, gv)
-    net = raster.net.ravel()
-    free = net < 0
+def _excitations(raster: Raster) -> np.ndarray:
+    """(n_signals, ny, nx): signal k at 1 V on its nodes, 0 everywhere else."""
     n_sig = raster.n_signals
-    # boundary values: column k is excitation k (signal k at 1 V)
-    V = np.zeros((net.size, n_sig))
-    for k in range(1, n_sig + 1):
-        V[net == k, k - 1] = 1.0
+    return (raster.net[None, :, :] == np.arange(1, n_sig + 1)[:, None, None]).astype(float)
+
+
+def _capacitance(gh: np.ndarray, gv: np.ndarray, pots: np.ndarray) -> np.ndarray:
+    """Maxwell matrix (F/m) from the potentials, ``C[j, k] = phi_j . A phi_k``.
+
+    At the exact discrete solution ``A phi_k`` is zero on free nodes and is the conductors'
+    charge on theirs, so this is the charge on conductor j of excitation k. Unlike the charge
+    sum alone it is symmetric, and an iteration error e changes it only by ``e_j . A e_k``.
+    """
+    n_sig = pots.shape[0]
+    flux = [kernels.apply_operator(gh, gv, p) for p in pots]
+    C = np.array([[float(np.sum(pots[j] * flux[k])) for k in range(n_sig)] for j in range(n_sig)])
+    return EPS0 * C
+
+
+def solve_medium(
+    grid: Grid,
+    raster: Raster,
+    eps: np.ndarray,
+    *,
+    guess: np.ndarray | None = None,
+    method: str = "multigrid",
+) -> MediumSolution:
+    """Potentials of every signal excitation in one medium, and its capacitance matrix.
+
+    ``method``: ``"multigrid"`` (multigrid-preconditioned conjugate gradients, one hierarchy for
+    all excitations; ``guess``, potentials (n_signals, ny, nx) of a nearby solution, is its
+    starting point) or ``"direct"`` (SuperLU, one factorisation for all excitations: the
+    reference the tests compare with).
+    """
+    gh, gv = kernels.link_conductances(grid.x, grid.y, eps, raster.frac_h, raster.frac_v)
+    fixed = raster.net >= 0
+    V = _excitations(raster)
+    its: list[int] = []
+    if method == "direct":
+        pots = _solve_direct(gh, gv, fixed, V)
+    elif method == "multigrid":
+        h = Hierarchy(grid.x, grid.y, gh, gv, fixed)
+        pots = np.empty_like(V)
+        for k in range(V.shape[0]):
+            b = -kernels.apply_operator(gh, gv, V[k])
+            b[fixed] = 0.0
+            x0 = None
+            if guess is not None:
+                x0 = h.padded(np.where(fixed, 0.0, guess[k]))
+            x, it = h.solve(h.padded(b), x0)
+            pots[k] = V[k] + x[1:-1, 1:-1]
+            its.append(it)
+    else:
+        raise ValueError(f"unknown method {method!r}")
+    return MediumSolution(capacitance=_capacitance(gh, gv, pots), potentials=pots, iterations=tuple(its))
+
+
+def _solve_direct(gh: np.ndarray, gv: np.ndarray, fixed: np.ndarray, V: np.ndarray) -> np.ndarray:
+    n_sig, ny, nx = V.shape
+    A = assemble(gh, gv)
+    free = ~fixed.ravel()
+    Vf = V.reshape(n_sig, -1).T
     A_free = A[free]
     lu = splu(
         A_free[:, free].tocsc(),
@@ -75,28 +130,37 @@ def solve_medium(grid: Grid, raster: Raster, eps: np.ndarray) -> MediumSolution:
         diag_pivot_thresh=0.0,
         options={"SymmetricMode": True},
     )
-    rhs = -(A_free[:, ~free] @ V[~free])
-    phi = V.copy()
-    phi[free] = lu.solve(np.asfortranarray(rhs))
-    pots = np.ascontiguousarray(phi.T.reshape(n_sig, grid.ny, grid.nx))
-    C = np.empty((n_sig, n_sig))
-    for k in range(n_sig):
-        q = kernels.apply_operator(gh, gv, pots[k]).ravel()
-        C[:, k] = [q[net == m].sum() for m in range(1, n_sig + 1)]
-    return MediumSolution(capacitance=EPS0 * C, potentials=pots)
+    phi = Vf.copy()
+    phi[free] = lu.solve(np.asfortranarray(-(A_free[:, ~free] @ Vf[~free])))
+    return np.ascontiguousarray(phi.T.reshape(n_sig, ny, nx))
 
 
-def field_solve(section: CrossSection, options: MeshOptions | None = None) -> FieldSolution:
+def field_solve(
+    section: CrossSection,
+    options: MeshOptions | None = None,
+    *,
+    guess: FieldSolution | None = None,
+    method: str = "multigrid",
+) -> FieldSolution:
+    """Mesh, rasterise and solve both media. ``guess``: a solution of the same section on another
+    grid (e.g. the previous refinement level), interpolated as the iteration's starting point."""
     t0 = time.perf_counter()
     grid = make_grid(section, options)
     raster = rasterize(section, grid)
     t1 = time.perf_counter()
-    diel = solve_medium(grid, raster, raster.eps)
+
+    def start(medium: str) -> np.ndarray | None:
+        if guess is None or method != "multigrid":
+            return None
+        pots = getattr(guess, medium).potentials
+        return resample(pots, guess.grid, grid)
+
+    diel = solve_medium(grid, raster, raster.eps, guess=start("dielectric"), method=method)
     if np.all(raster.eps == raster.eps.flat[0]):
         # homogeneous: the vacuum solution is the same field with C scaled by 1/er
-        vac = MediumSolution(diel.capacitance / raster.eps.flat[0], diel.potentials)
+        vac = MediumSolution(diel.capacitance / raster.eps.flat[0], diel.potentials, ())
     else:
-        vac = solve_medium(grid, raster, np.ones_like(raster.eps))
+        vac = solve_medium(grid, raster, np.ones_like(raster.eps), guess=start("vacuum"), method=method)
     t2 = time.perf_counter()
     return FieldSolution(
         section=section,

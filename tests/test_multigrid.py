@@ -1,0 +1,169 @@
+"""The multigrid solver: its parts against dense twins, its answers against the direct solver,
+and iteration counts that stay flat as the grid grows (the property that makes the cost O(N))."""
+
+import numpy as np
+import pytest
+from test_invariants import _asymmetric_pair
+
+import fieldsolver as fs
+from fieldsolver import kernels, reference
+from fieldsolver.grid import MeshOptions, make_grid, resample
+from fieldsolver.multigrid import Hierarchy
+from fieldsolver.raster import rasterize
+from fieldsolver.solver import field_solve, solve_medium
+
+
+def _system(section, density):
+    grid = make_grid(section, MeshOptions(density=density))
+    raster = rasterize(section, grid)
+    gh, gv = kernels.link_conductances(grid.x, grid.y, raster.eps, raster.frac_h, raster.frac_v)
+    return grid, raster, gh, gv
+
+
+def _small_hierarchy():
+    section = _asymmetric_pair().validate()
+    grid, raster, gh, gv = _system(section, 0.1)
+    assert grid.nodes < 2000  # small enough for dense twins
+    h = Hierarchy(grid.x, grid.y, gh, gv, raster.net >= 0, coarsest=20)
+    assert len(h.levels) >= 4  # 9-point Galerkin products of 9-point operators included
+    return h
+
+
+def _prolongation(h, k):
+    """Dense P of level k -> k+1: tensor product of the axes' interpolation, without fixed nodes."""
+    f, c = h.levels[k], h.levels[k + 1]
+    ypar, yw, yc2f, xpar, xw, xc2f = h.transfers[k]
+    P = np.kron(reference.interpolation(ypar, yw, yc2f.size), reference.interpolation(xpar, xw, xc2f.size))
+    return P * (~f.fixed.ravel())[:, None] * (~c.fixed.ravel())[None, :]
+
+
+def test_coarse_operators_are_galerkin_products():
+    h = _small_hierarchy()
+    for k in range(len(h.levels) - 1):
+        P = _prolongation(h, k)
+        A = reference.stencil_matrix(h.levels[k].st)
+        Ac = P.T @ A @ P + np.diag(h.levels[k + 1].fixed.ravel().astype(float))
+        got = reference.stencil_matrix(h.levels[k + 1].st)
+        assert np.allclose(got, Ac, rtol=0, atol=1e-12 * np.abs(Ac).max())
+        assert np.allclose(got, got.T, rtol=0, atol=1e-12 * np.abs(Ac).max())
+
+
+def test_restriction_and_prolongation_match_dense_twins():
+    h = _small_hierarchy()
+    rng = np.random.default_rng(1)
+    for k in range(len(h.levels) - 1):
+        f, c = h.levels[k], h.levels[k + 1]
+        ypar, yw, yc2f, xpar, xw, xc2f = h.transfers[k]
+        P = _prolongation(h, k)
+        r = np.where(f.fixed, 0.0, rng.random(f.fixed.shape))
+        rp, rc = np.zeros(f.shape), np.zeros(c.shape)
+        rp[1:-1, 1:-1] = r
+        kernels._restrict(rp, rc, ypar, yw, yc2f, xpar, xw, xc2f, c.fixed)
+        assert np.allclose(rc[1:-1, 1:-1].ravel(), P.T @ r.ravel(), rtol=1e-13, atol=1e-13)
+        xc = np.where(c.fixed, 0.0, rng.random(c.fixed.shape))
+        xcp, xf = np.zeros(c.shape), np.zeros(f.shape)
+        xcp[1:-1, 1:-1] = xc
+        kernels._prolong_add(xcp, xf, ypar, yw, xpar, xw, f.fixed)
+        assert np.allclose(xf[1:-1, 1:-1].ravel(), P @ xc.ravel(), rtol=1e-13, atol=1e-13)
+
+
+def test_vcycle_is_a_symmetric_contraction():
+    # conjugate gradients needs a symmetric positive definite preconditioner: check B = V-cycle
+    # operator column by column on the finest level
+    h = _small_hierarchy()
+    lv = h.levels[0]
+    free = np.flatnonzero(~lv.fixed.ravel())
+    rng = np.random.default_rng(2)
+    cols = rng.choice(free, 12, replace=False)
+    B = np.empty((free.size, cols.size))
+    for n, c in enumerate(cols):
+        e = np.zeros(lv.fixed.size)
+        e[c] = 1.0
+        z = h.padded()
+        h.vcycle(h.padded(e.reshape(lv.fixed.shape)), z)
+        B[:, n] = z[1:-1, 1:-1].ravel()[free]
+    sub = B[np.searchsorted(free, cols)]
+    assert np.allclose(sub, sub.T, rtol=1e-9, atol=1e-12 * np.abs(sub).max())
+    assert np.all(np.linalg.eigvalsh(0.5 * (sub + sub.T)) > 0)
+    # as a stationary iteration, one cycle reduces the energy norm of the error at least 5x
+    A = reference.stencil_matrix(lv.st)
+    b = np.where(lv.fixed, 0.0, rng.random(lv.fixed.shape))
+    exact = np.linalg.solve(A, b.ravel())
+    x = h.padded()
+    r = h.padded()
+    kernels._residual(lv.st, h.padded(b), x, r)
+    h.vcycle(r, x)
+    e0, e1 = exact, x[1:-1, 1:-1].ravel() - exact
+    assert e1 @ A @ e1 < (e0 @ A @ e0) / 25
+
+
+@pytest.mark.parametrize(
+    "section",
+    [
+        _asymmetric_pair(),  # three signals, a round wire, a dielectric layer
+        fs.template("cpw", w=0.3, g=0.1, h=0.4, t=0.035, er=9.8, backed=True),
+        fs.template("coupled_stripline", w=0.1, s=0.1, h1=0.1, h2=0.25, t=0.0, er=3.5),
+        fs.template("coax", d=0.5, D=2.0, er=2.1),
+    ],
+    ids=["3-signal", "gcpw", "stripline pair", "coax"],
+)
+def test_multigrid_matches_direct_solver(section):
+    grid, raster, _, _ = _system(section.validate(), 0.7)
+    for eps in (raster.eps, np.ones_like(raster.eps)):
+        mg = solve_medium(grid, raster, eps, method="multigrid")
+        ref = solve_medium(grid, raster, eps, method="direct")
+        assert np.allclose(mg.capacitance, ref.capacitance, rtol=1e-9, atol=0)
+        assert np.abs(mg.potentials - ref.potentials).max() < 1e-7
+        assert all(0 < it <= 15 for it in mg.iterations)
+
+
+def test_iterations_stay_flat_as_the_grid_grows():
+    # the work per iteration is O(nodes); a flat count makes the solve O(nodes)
+    section = fs.template("coupled_microstrip", w=0.1, s=0.1, h=0.1, t=0.035, er=4.3).validate()
+    counts = {}
+    for density in (0.5, 1.0, 2.0, 4.0):
+        grid, raster, _, _ = _system(section, density)
+        counts[grid.nodes] = max(solve_medium(grid, raster, raster.eps).iterations)
+    nodes = sorted(counts)
+    assert nodes[-1] > 30 * nodes[0]
+    assert max(counts.values()) <= 12
+    assert counts[nodes[-1]] - counts[nodes[0]] <= 3
+
+
+def test_extreme_cell_aspect_ratio_converges():
+    # a thin film under a wide strip: cells 1e-4 as tall as they are wide over most of the grid
+    section = fs.template("microstrip", w=10.0, h=0.001, t=0.0, er=3.0).validate()
+    grid, raster, _, _ = _system(section, 1.0)
+    ratio = np.diff(grid.x).max() / np.diff(grid.y).min()
+    assert ratio > 1e4
+    assert max(solve_medium(grid, raster, raster.eps).iterations) <= 15
+
+
+def test_warm_start_from_a_coarser_grid_saves_iterations():
+    section = fs.template("coupled_microstrip", w=0.1, s=0.1, h=0.1, t=0.035, er=4.3).validate()
+    coarse = field_solve(section, MeshOptions(density=0.7))
+    cold = field_solve(section, MeshOptions(density=1.0))
+    warm = field_solve(section, MeshOptions(density=1.0), guess=coarse)
+    assert sum(warm.dielectric.iterations) < sum(cold.dielectric.iterations)
+    assert np.allclose(warm.dielectric.capacitance, cold.dielectric.capacitance, rtol=1e-9, atol=0)
+
+
+def test_resample_is_exact_for_bilinear_functions():
+    section = fs.template("microstrip", w=0.3, h=0.2, er=1.0).validate()
+    a = make_grid(section, MeshOptions(density=0.5))
+    b = make_grid(section, MeshOptions(density=0.8))
+
+    def f(g):
+        X, Y = np.meshgrid(g.x, g.y)
+        return 2.0 + 3.0 * X - 5.0 * Y + 7.0 * X * Y
+
+    got = resample(np.stack([f(a), -f(a)]), a, b)
+    assert np.allclose(got[0], f(b), rtol=1e-12, atol=1e-12)
+    assert np.allclose(got[1], -f(b), rtol=1e-12, atol=1e-12)
+
+
+def test_iteration_limit_raises():
+    h = _small_hierarchy()
+    b = np.where(h.fixed, 0.0, 1.0)
+    with pytest.raises(RuntimeError, match="did not reach"):
+        h.solve(h.padded(b), rtol=1e-300, max_iter=2)
