@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-all lint validate clean
+.PHONY: run test test-all lint validate bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,12 +22,16 @@ test-all: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check fieldsolver tests validation
-	$(BIN)/ruff format --check fieldsolver tests validation
+	$(BIN)/ruff check fieldsolver tests validation bench
+	$(BIN)/ruff format --check fieldsolver tests validation bench
 
 # sweep every structure against exact solutions and closed forms: validation/REPORT.md and plots
 validate: $(STAMP)
 	$(BIN)/python -m validation.run
+
+# solver speed and memory on this machine: prints the tables and writes bench/RESULTS.md
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

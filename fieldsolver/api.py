@@ -196,7 +196,8 @@ def solve(
     }
     # boundary[1] is levels[0], counted once
     solved = ref.levels + ref.boundary[:1] + ref.boundary[2:]
-    timings = {"solve": sum(lv.seconds for lv in solved), "total": time.perf_counter() - t}
+    mesh = sum(lv.mesh_seconds for lv in solved)
+    timings = {"mesh": mesh, "solve": sum(lv.seconds for lv in solved) - mesh, "total": time.perf_counter() - t}
     return _result(
         section,
         ref.capacitance,

@@ -62,7 +62,8 @@ class Level:
     nodes: int
     capacitance: np.ndarray
     capacitance_vacuum: np.ndarray
-    seconds: float
+    seconds: float  # mesh and solve
+    mesh_seconds: float
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ def _solve(section: CrossSection, base: MeshOptions, density: float, open_factor
         capacitance=_sym(sol.dielectric.capacitance),
         capacitance_vacuum=_sym(sol.vacuum.capacitance),
         seconds=sum(sol.timings.values()),
+        mesh_seconds=sol.timings["mesh"],
     )
     return level, sol
 

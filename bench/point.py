@@ -1,0 +1,124 @@
+"""One measurement in a fresh process, printed as one JSON line (so that peak memory is this
+measurement's alone):
+
+    python -m bench.point scaling DENSITY multigrid|spsolve
+    python -m bench.point cold TEMPLATE key=value ...
+
+``scaling``: one Laplace solve (the first signal of the bench structure, with its dielectrics) on
+the grid of ``DENSITY``: the multigrid solver (hierarchy and conjugate gradients, timed on the
+second of two runs) or ``scipy.sparse.linalg.spsolve`` on the same free-node system.
+
+``cold``: what ``fieldsolver calc`` does, timed in parts: importing the solver, meshing and
+solving (from the result's own timings), and writing the report.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import resource
+import sys
+import time
+from contextlib import redirect_stdout
+
+STRUCTURE = ("coupled_microstrip", {"w": 0.1, "s": 0.1, "h": 0.1, "t": 0.035, "er": 4.3})
+
+
+def rss_mb() -> float:
+    """Resident memory now (MB)."""
+    with open("/proc/self/statm") as f:
+        pages = int(f.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: kB
+
+
+def scaling(density: float, method: str) -> dict:
+
+    from fieldsolver import kernels, templates
+    from fieldsolver.grid import MeshOptions, make_grid
+    from fieldsolver.multigrid import Hierarchy
+    from fieldsolver.raster import rasterize
+    from fieldsolver.solver import assemble
+
+    section = templates.build(*STRUCTURE).validate()
+    base = rss_mb()
+    for _ in range(2):  # the first run also loads the compiled kernels
+        t0 = time.perf_counter()
+        grid = make_grid(section, MeshOptions(density=density))
+        raster = rasterize(section, grid)
+        gh, gv = kernels.link_conductances(grid.x, grid.y, raster.eps, raster.frac_h, raster.frac_v)
+        mesh = time.perf_counter() - t0
+    fixed = raster.net >= 0
+    excitation = (raster.net == 1).astype(float)
+    out = {"nodes": grid.nodes, "nx": grid.nx, "ny": grid.ny, "mesh_s": mesh, "method": method}
+    if method == "multigrid":
+        b = -kernels.apply_operator(gh, gv, excitation)
+        b[fixed] = 0.0
+        for _ in range(2):
+            t = time.perf_counter()
+            h = Hierarchy(grid.x, grid.y, gh, gv, fixed)
+            t1 = time.perf_counter()
+            x, iterations = h.solve(h.padded(b))
+            t2 = time.perf_counter()
+        phi = excitation + x[1:-1, 1:-1]
+        out.update(setup_s=t1 - t, solve_s=t2 - t1, seconds=t2 - t, iterations=iterations, levels=len(h.levels))
+    else:
+        from scipy.sparse.linalg import spsolve
+
+        t = time.perf_counter()
+        A = assemble(gh, gv)
+        free = ~fixed.ravel()
+        A_free = A[free]
+        rhs = -(A_free[:, ~free] @ excitation.ravel()[~free])
+        sol = spsolve(A_free[:, free].tocsc(), rhs)
+        out["seconds"] = time.perf_counter() - t
+        phi = excitation.ravel().copy()
+        phi[free] = sol
+        phi = phi.reshape(fixed.shape)
+    q = kernels.apply_operator(gh, gv, phi)
+    out["charge"] = float(q[raster.net == 1].sum())  # compared between methods by the caller
+    out["peak_mb"] = peak_mb()
+    out["base_mb"] = base
+    return out
+
+
+def cold(argv: list[str]) -> dict:
+    """The steps of ``fieldsolver calc ARGV``, timed: the same calls the command makes."""
+    t0 = time.perf_counter()
+    from fieldsolver import api, cli, report
+
+    t1 = time.perf_counter()
+    args = cli._parser().parse_args(["calc", *argv])
+    section, title = cli._section(args)
+    result = api.solve(section, tol=args.tol, max_nodes=args.max_nodes)
+    t2 = time.perf_counter()
+    with redirect_stdout(io.StringIO()):
+        print(report.format_result(result, title=title))
+    t3 = time.perf_counter()
+    return {
+        "import_s": t1 - t0,
+        "setup_s": (t2 - t1) - result.timings["total"],
+        "mesh_s": result.timings["mesh"],
+        "solve_s": result.timings["solve"],
+        "other_s": result.timings["total"] - result.timings["mesh"] - result.timings["solve"],
+        "report_s": t3 - t2,
+    }
+
+
+def main() -> None:
+    kind, *args = sys.argv[1:]
+    if kind == "scaling":
+        out = scaling(float(args[0]), args[1])
+    elif kind == "cold":
+        out = cold(args)
+    else:
+        raise SystemExit(f"unknown measurement {kind!r}")
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
