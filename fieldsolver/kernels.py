@@ -15,6 +15,7 @@ and likewise ``gv`` for vertical links; cells outside the domain contribute noth
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 from numba import njit, prange
 
@@ -376,9 +377,12 @@ def _galerkin(st, fixed, ypar, yw, yc2f, xpar, xw, fixed_c, stc):  # pragma: no 
 
 def thread_count() -> int:
     """Threads the parallel kernels use."""
-    import numba
-
     return numba.get_num_threads()
+
+
+def set_thread_count(n: int) -> None:
+    """Use ``n`` threads in the parallel kernels (e.g. 1 per process when processes share the cores)."""
+    numba.set_num_threads(n)
 
 
 @njit(cache=True, parallel=True)

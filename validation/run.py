@@ -1,7 +1,7 @@
 """``make validate``: sweep every family in ``validation/cases.py``, compare with its references,
 write ``validation/results.json``, ``validation/REPORT.md`` and ``validation/plots/*.png``.
 
-    python -m validation.run            # everything (about 10 minutes on 2 cores)
+    python -m validation.run            # everything (about a minute on 2 cores)
     python -m validation.run --render   # only re-render the report from results.json
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -45,9 +46,19 @@ def solve_point(name: str, params: dict[str, float]) -> dict:
     }
 
 
+def _worker_init(threads: int) -> None:
+    from fieldsolver import kernels
+
+    kernels.set_thread_count(threads)
+
+
 def run_all(workers: int) -> list[dict]:
     jobs = [(f.name, p) for f in FAMILIES for p in f.points]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # fresh processes (the OpenMP runtime of the parallel kernels does not survive a fork), the
+    # cores shared among them
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init, initargs=(threads,)) as pool:
         futures = [pool.submit(solve_point, n, p) for n, p in jobs]
         out = []
         for i, fut in enumerate(futures, 1):
