@@ -32,7 +32,10 @@ from . import kernels
 
 COARSEST = 600  # nodes at or below which the coarsest grid is solved directly
 MIN_LINES = 5  # an axis with fewer lines is not coarsened further
-RTOL = 1e-10  # default relative residual for the iteration
+# relative residual at which the iteration stops. The capacitance (energy form) errs by the square
+# of the iteration error: on 100-200k-node CPW and coupled-microstrip grids, 1e-6 leaves 3e-9 of
+# relative error in C, 1e-8 leaves 1e-13, at 4 and 6 iterations
+RTOL = 1e-8
 MAX_ITER = 200
 
 
@@ -167,12 +170,13 @@ class Hierarchy:
         for color in (1, 0):
             kernels._relax_rows(lv.st, lv.cpx, lv.ivx, b, x, color)
 
-    def solve(self, b: np.ndarray, x0: np.ndarray | None = None, rtol: float = RTOL, max_iter: int = MAX_ITER):
+    def solve(self, b: np.ndarray, x0: np.ndarray | None = None, rtol: float = RTOL, max_iter: int | None = None):
         """Solve ``A x = b`` (padded arrays, zero on fixed nodes) by preconditioned conjugate gradients.
 
         Returns ``(x, iterations)``; stops when ``|r| <= rtol |b|``. Raises ``RuntimeError`` if it
-        does not get there in ``max_iter`` iterations.
+        does not get there in ``max_iter`` (default ``MAX_ITER``) iterations.
         """
+        max_iter = MAX_ITER if max_iter is None else max_iter
         x = np.zeros_like(b) if x0 is None else x0.copy()
         r = np.zeros_like(b)  # halos stay zero
         kernels._residual(self.levels[0].st, b, x, r)
