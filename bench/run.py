@@ -8,6 +8,7 @@
    system in the same run (up to 1M nodes: past that it takes minutes and gigabytes).
 2. Time to answer at the default tolerance for every template (warm: second call in-process).
 3. A cold ``fieldsolver calc`` (new process, compiled kernels cached on disk), split into parts.
+4. atlc, the classic open finite-difference solver, on a zero-thickness stripline (if installed).
 
 Each scaling point and each cold run is a fresh process (``bench/point.py``), so peak memory and
 start-up are its own.
@@ -20,9 +21,12 @@ import json
 import math
 import os
 import platform
+import re
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -230,6 +234,51 @@ def cold(say, runs: int = 3) -> tuple[list[str], dict]:
     return lines, {"wall": wall, "warm": warm}
 
 
+def atlc_peer(say) -> list[str]:
+    """atlc (finite differences with SOR on a uniform bitmap) and fieldsolver on one stripline."""
+    make = "create_bmp_for_symmetrical_stripline"
+    if not (shutil.which("atlc") and shutil.which(make)):
+        return ["atlc is not installed here (Debian package `atlc`); comparison skipped."]
+    import fieldsolver as fs
+    from fieldsolver.formulas import stripline_z0
+
+    W, H, w = 3200, 401, 400  # pixels: 1.28M, as in atlc's own stripline test
+    with tempfile.TemporaryDirectory() as d:
+        subprocess.run([make, str(W), str(H), str(w), "s.bmp"], cwd=d, check=True, capture_output=True)
+        t = time.perf_counter()
+        out = subprocess.run(["atlc", "s.bmp"], cwd=d, check=True, capture_output=True, text=True).stdout
+        t_atlc = time.perf_counter() - t
+    version = re.search(r"VERSION=\s*(\S+)", out)
+    z_atlc = float(re.search(r"Zo=\s*([0-9.]+)", out).group(1))
+    exact = stripline_z0(w, H)  # the bitmap maker's reading: strip w wide, planes H apart
+    other = stripline_z0(w, H + 1)  # conductor pixels as nodes: planes H + 1 apart
+    section = fs.template("stripline", w=w / H, h1=0.5, h2=0.5, t=0.0, er=1.0)
+    fs.solve(section)
+    t = time.perf_counter()
+    r = fs.solve(section)
+    t_fs = time.perf_counter() - t
+    nodes = r.accuracy["levels"][-1]["nodes"]
+    say(f"  atlc {t_atlc:.1f} s, fieldsolver {t_fs:.2f} s")
+
+    def err(z: float) -> str:
+        return f"{100 * (z / exact - 1):+.3f} %"
+
+    return [
+        f"Zero-thickness stripline, w/b = {w}/{H}, in air; atlc's side walls are {(W - w) / 2 / H:.1f} b from the strip",
+        f"edges, where the field has decayed by exp(-pi x/b) = {math.exp(-math.pi * (W - w) / 2 / H):.0e}. "
+        f"Exact (Cohn 1954): Z0 = {exact:.3f} ohm.",
+        "",
+        "| solver | grid | time s | Z0 ohm | error |",
+        "|---|---|---:|---:|---:|",
+        f"| atlc {version.group(1) if version else ''} (SOR, uniform bitmap; one process) | {W} x {H} = {W * H / 1e6:.2f}M pixels "
+        f"| {t_atlc:.1f} | {z_atlc:.3f} | {err(z_atlc)} ({100 * (z_atlc / other - 1):+.3f} % if its planes are H + 1 pixels apart) |",
+        f"| fieldsolver, default tol 0.1 % (warm) | {len(r.accuracy['levels'])} graded grids, finest {nodes:,} nodes "
+        f"| {t_fs:.2f} | {r.z0:.3f} +- {r.uncertainty['z0'] * r.z0:.3f} | {err(r.z0)} |",
+        "",
+        f"Same answer {t_atlc / t_fs:.0f}x sooner, and {abs(z_atlc / exact - 1) / abs(r.z0 / exact - 1):.0f}x closer to the exact value.",
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small grids only (a smoke run)")
@@ -248,6 +297,8 @@ def main(argv: list[str] | None = None) -> int:
     tmpl_lines, tmpl = templates_table(say)
     say("cold command")
     cold_lines, c = cold(say)
+    say("peer: atlc")
+    peer_lines = [] if args.quick else atlc_peer(say)
 
     m1, s1 = f["one_m"], f["one_m_spsolve"]
     lo, hi = f["range"]
@@ -313,6 +364,10 @@ def main(argv: list[str] | None = None) -> int:
             "## Cold command",
             "",
             *cold_lines,
+            "",
+            "## Against atlc on the same cross-section",
+            "",
+            *(peer_lines or ["(not run with --quick)"]),
             "",
             f"Bench wall time: {time.perf_counter() - t0:.0f} s.",
             "",
