@@ -15,9 +15,17 @@ and likewise ``gv`` for vertical links; cells outside the domain contribute noth
 
 from __future__ import annotations
 
+import os
+import threading
+from types import SimpleNamespace
+
 import numba
 import numpy as np
 from numba import njit, prange
+
+# Callers of the threaded kernels hold PARALLEL: numba's fallback threading layer (its work queue,
+# used where there is no OpenMP or TBB) must not be entered by two Python threads at once.
+PARALLEL = threading.Lock()
 
 
 @njit(cache=True)
@@ -148,131 +156,6 @@ def _stencil_from_links(gh, gv, fixed, st):  # pragma: no cover - compiled
             st[j, i, 4] = d
 
 
-@njit(cache=True, parallel=True)
-def _line_factors(st, cpx, ivx, cpy, ivy):  # pragma: no cover - compiled
-    """Thomas-algorithm factors of every x-line (row) and y-line (column) block."""
-    ny, nx = st.shape[0], st.shape[1]
-    for j in prange(ny):
-        c = 0.0
-        for i in range(nx):
-            den = st[j, i, 4] - st[j, i, 3] * c
-            iv = 1.0 / den
-            c = st[j, i, 5] * iv
-            ivx[j, i] = iv
-            cpx[j, i] = c
-    for i in prange(nx):
-        c = 0.0
-        for j in range(ny):
-            den = st[j, i, 4] - st[j, i, 1] * c
-            iv = 1.0 / den
-            c = st[j, i, 7] * iv
-            ivy[j, i] = iv
-            cpy[j, i] = c
-
-
-@njit(cache=True, parallel=True)
-def _relax_rows(st, cp, iv, b, x, color):  # pragma: no cover - compiled
-    """Exact solve of every row of one parity (zebra x-line Gauss-Seidel), in place."""
-    ny, nx = st.shape[0], st.shape[1]
-    nrows = (ny - color + 1) // 2
-    for r in prange(nrows):
-        j = color + 2 * r
-        jp = j + 1
-        d = 0.0
-        for i in range(nx):
-            ip = i + 1
-            s = st[j, i]
-            f = b[jp, ip] - (
-                s[0] * x[jp - 1, ip - 1]
-                + s[1] * x[jp - 1, ip]
-                + s[2] * x[jp - 1, ip + 1]
-                + s[6] * x[jp + 1, ip - 1]
-                + s[7] * x[jp + 1, ip]
-                + s[8] * x[jp + 1, ip + 1]
-            )
-            d = (f - s[3] * d) * iv[j, i]
-            x[jp, ip] = d
-        for i in range(nx - 2, -1, -1):
-            x[j + 1, i + 1] -= cp[j, i] * x[j + 1, i + 2]
-
-
-@njit(cache=True, parallel=True)
-def _relax_columns(st, cp, iv, b, x, color, nchunks):  # pragma: no cover - compiled
-    """Exact solve of every column of one parity (zebra y-line Gauss-Seidel), in place.
-
-    The columns of a chunk are swept together row by row, so memory is read along rows.
-    """
-    ny, nx = st.shape[0], st.shape[1]
-    ncols = (nx - color + 1) // 2
-    per = (ncols + nchunks - 1) // nchunks
-    for c in prange(nchunks):
-        k0 = c * per
-        k1 = min(ncols, k0 + per)
-        for j in range(ny):
-            jp = j + 1
-            for k in range(k0, k1):
-                i = color + 2 * k
-                ip = i + 1
-                s = st[j, i]
-                f = b[jp, ip] - (
-                    s[0] * x[jp - 1, ip - 1]
-                    + s[2] * x[jp - 1, ip + 1]
-                    + s[3] * x[jp, ip - 1]
-                    + s[5] * x[jp, ip + 1]
-                    + s[6] * x[jp + 1, ip - 1]
-                    + s[8] * x[jp + 1, ip + 1]
-                )
-                x[jp, ip] = (f - s[1] * x[jp - 1, ip]) * iv[j, i]
-        for j in range(ny - 2, -1, -1):
-            for k in range(k0, k1):
-                i = color + 2 * k
-                x[j + 1, i + 1] -= cp[j, i] * x[j + 2, i + 1]
-
-
-@njit(cache=True, parallel=True)
-def _residual(st, b, x, r):  # pragma: no cover - compiled
-    """r = b - A x (halo stays zero)."""
-    ny, nx = st.shape[0], st.shape[1]
-    for j in prange(ny):
-        jp = j + 1
-        for i in range(nx):
-            ip = i + 1
-            s = st[j, i]
-            r[jp, ip] = b[jp, ip] - (
-                s[0] * x[jp - 1, ip - 1]
-                + s[1] * x[jp - 1, ip]
-                + s[2] * x[jp - 1, ip + 1]
-                + s[3] * x[jp, ip - 1]
-                + s[4] * x[jp, ip]
-                + s[5] * x[jp, ip + 1]
-                + s[6] * x[jp + 1, ip - 1]
-                + s[7] * x[jp + 1, ip]
-                + s[8] * x[jp + 1, ip + 1]
-            )
-
-
-@njit(cache=True, parallel=True)
-def _apply_stencil(st, x, y):  # pragma: no cover - compiled
-    """y = A x (halo stays zero)."""
-    ny, nx = st.shape[0], st.shape[1]
-    for j in prange(ny):
-        jp = j + 1
-        for i in range(nx):
-            ip = i + 1
-            s = st[j, i]
-            y[jp, ip] = (
-                s[0] * x[jp - 1, ip - 1]
-                + s[1] * x[jp - 1, ip]
-                + s[2] * x[jp - 1, ip + 1]
-                + s[3] * x[jp, ip - 1]
-                + s[4] * x[jp, ip]
-                + s[5] * x[jp, ip + 1]
-                + s[6] * x[jp + 1, ip - 1]
-                + s[7] * x[jp + 1, ip]
-                + s[8] * x[jp + 1, ip + 1]
-            )
-
-
 @njit(cache=True)
 def _weight(par, w, k, K):  # pragma: no cover - compiled
     """Weight of coarse line K in the interpolation to fine line k."""
@@ -283,96 +166,299 @@ def _weight(par, w, k, K):  # pragma: no cover - compiled
     return 0.0
 
 
-@njit(cache=True, parallel=True)
-def _restrict(r, rc, ypar, yw, yc2f, xpar, xw, xc2f, fixed_c):  # pragma: no cover - compiled
-    """rc = P^T r (gather over the fine lines next to each coarse line)."""
-    nyc, nxc = fixed_c.shape
-    nyf, nxf = ypar.size, xpar.size
-    for Jc in prange(nyc):
-        j0 = yc2f[Jc - 1] + 1 if Jc > 0 else 0
-        j1 = yc2f[Jc + 1] - 1 if Jc < nyc - 1 else nyf - 1
-        for Ic in range(nxc):
-            if fixed_c[Jc, Ic]:
-                rc[Jc + 1, Ic + 1] = 0.0
-                continue
-            i0 = xc2f[Ic - 1] + 1 if Ic > 0 else 0
-            i1 = xc2f[Ic + 1] - 1 if Ic < nxc - 1 else nxf - 1
-            acc = 0.0
+def _multigrid_kernels(parallel: bool) -> SimpleNamespace:
+    """The multigrid kernels, built with threads (``prange`` over rows or columns) or serial.
+
+    Serial builds serve small grids, where starting threads costs more than they save, and a
+    process forked from one that ran the threaded builds (GNU OpenMP cannot run there).
+    """
+
+    @njit(cache=True, parallel=parallel)
+    def line_factors(st, cpx, ivx, cpy, ivy):  # pragma: no cover - compiled
+        """Thomas-algorithm factors of every x-line (row) and y-line (column) block."""
+        _ = parallel  # a closure cell: the serial and parallel builds are cached apart
+        ny, nx = st.shape[0], st.shape[1]
+        for j in prange(ny):
+            c = 0.0
+            for i in range(nx):
+                den = st[j, i, 4] - st[j, i, 3] * c
+                iv = 1.0 / den
+                c = st[j, i, 5] * iv
+                ivx[j, i] = iv
+                cpx[j, i] = c
+        for i in prange(nx):
+            c = 0.0
+            for j in range(ny):
+                den = st[j, i, 4] - st[j, i, 1] * c
+                iv = 1.0 / den
+                c = st[j, i, 7] * iv
+                ivy[j, i] = iv
+                cpy[j, i] = c
+
+    @njit(cache=True, parallel=parallel)
+    def relax_rows(st, cp, iv, b, x, color):  # pragma: no cover - compiled
+        """Exact solve of every row of one parity (zebra x-line Gauss-Seidel), in place."""
+        _ = parallel  # a closure cell: the serial and parallel builds are cached apart
+        ny, nx = st.shape[0], st.shape[1]
+        nrows = (ny - color + 1) // 2
+        for r in prange(nrows):
+            j = color + 2 * r
+            jp = j + 1
+            d = 0.0
+            for i in range(nx):
+                ip = i + 1
+                s = st[j, i]
+                f = b[jp, ip] - (
+                    s[0] * x[jp - 1, ip - 1]
+                    + s[1] * x[jp - 1, ip]
+                    + s[2] * x[jp - 1, ip + 1]
+                    + s[6] * x[jp + 1, ip - 1]
+                    + s[7] * x[jp + 1, ip]
+                    + s[8] * x[jp + 1, ip + 1]
+                )
+                d = (f - s[3] * d) * iv[j, i]
+                x[jp, ip] = d
+            for i in range(nx - 2, -1, -1):
+                x[j + 1, i + 1] -= cp[j, i] * x[j + 1, i + 2]
+
+    @njit(cache=True, parallel=parallel)
+    def relax_columns(st, cp, iv, b, x, color, nchunks):  # pragma: no cover - compiled
+        """Exact solve of every column of one parity (zebra y-line Gauss-Seidel), in place.
+
+        The columns of a chunk are swept together row by row, so memory is read along rows.
+        """
+        _ = parallel  # a closure cell: the serial and parallel builds are cached apart
+        ny, nx = st.shape[0], st.shape[1]
+        ncols = (nx - color + 1) // 2
+        per = (ncols + nchunks - 1) // nchunks
+        for c in prange(nchunks):
+            k0 = c * per
+            k1 = min(ncols, k0 + per)
+            for j in range(ny):
+                jp = j + 1
+                for k in range(k0, k1):
+                    i = color + 2 * k
+                    ip = i + 1
+                    s = st[j, i]
+                    f = b[jp, ip] - (
+                        s[0] * x[jp - 1, ip - 1]
+                        + s[2] * x[jp - 1, ip + 1]
+                        + s[3] * x[jp, ip - 1]
+                        + s[5] * x[jp, ip + 1]
+                        + s[6] * x[jp + 1, ip - 1]
+                        + s[8] * x[jp + 1, ip + 1]
+                    )
+                    x[jp, ip] = (f - s[1] * x[jp - 1, ip]) * iv[j, i]
+            for j in range(ny - 2, -1, -1):
+                for k in range(k0, k1):
+                    i = color + 2 * k
+                    x[j + 1, i + 1] -= cp[j, i] * x[j + 2, i + 1]
+
+    @njit(cache=True, parallel=parallel)
+    def residual(st, b, x, r):  # pragma: no cover - compiled
+        """r = b - A x (halo stays zero)."""
+        _ = parallel  # a closure cell: the serial and parallel builds are cached apart
+        ny, nx = st.shape[0], st.shape[1]
+        for j in prange(ny):
+            jp = j + 1
+            for i in range(nx):
+                ip = i + 1
+                s = st[j, i]
+                r[jp, ip] = b[jp, ip] - (
+                    s[0] * x[jp - 1, ip - 1]
+                    + s[1] * x[jp - 1, ip]
+                    + s[2] * x[jp - 1, ip + 1]
+                    + s[3] * x[jp, ip - 1]
+                    + s[4] * x[jp, ip]
+                    + s[5] * x[jp, ip + 1]
+                    + s[6] * x[jp + 1, ip - 1]
+                    + s[7] * x[jp + 1, ip]
+                    + s[8] * x[jp + 1, ip + 1]
+                )
+
+    @njit(cache=True, parallel=parallel)
+    def apply_stencil(st, x, y):  # pragma: no cover - compiled
+        """y = A x (halo stays zero)."""
+        _ = parallel  # a closure cell: the serial and parallel builds are cached apart
+        ny, nx = st.shape[0], st.shape[1]
+        for j in prange(ny):
+            jp = j + 1
+            for i in range(nx):
+                ip = i + 1
+                s = st[j, i]
+                y[jp, ip] = (
+                    s[0] * x[jp - 1, ip - 1]
+                    + s[1] * x[jp - 1, ip]
+                    + s[2] * x[jp - 1, ip + 1]
+                    + s[3] * x[jp, ip - 1]
+                    + s[4] * x[jp, ip]
+                    + s[5] * x[jp, ip + 1]
+                    + s[6] * x[jp + 1, ip - 1]
+                    + s[7] * x[jp + 1, ip]
+                    + s[8] * x[jp + 1, ip + 1]
+                )
+
+    @njit(cache=True, parallel=parallel)
+    def restrict(r, rc, ypar, yw, yc2f, xpar, xw, xc2f, fixed_c):  # pragma: no cover - compiled
+        """rc = P^T r (gather over the fine lines next to each coarse line)."""
+        _ = parallel  # a closure cell: the serial and parallel builds are cached apart
+        nyc, nxc = fixed_c.shape
+        nyf, nxf = ypar.size, xpar.size
+        for Jc in prange(nyc):
+            j0 = yc2f[Jc - 1] + 1 if Jc > 0 else 0
+            j1 = yc2f[Jc + 1] - 1 if Jc < nyc - 1 else nyf - 1
+            for Ic in range(nxc):
+                if fixed_c[Jc, Ic]:
+                    rc[Jc + 1, Ic + 1] = 0.0
+                    continue
+                i0 = xc2f[Ic - 1] + 1 if Ic > 0 else 0
+                i1 = xc2f[Ic + 1] - 1 if Ic < nxc - 1 else nxf - 1
+                acc = 0.0
+                for j in range(j0, j1 + 1):
+                    wy = _weight(ypar, yw, j, Jc)
+                    if wy == 0.0:
+                        continue
+                    row = 0.0
+                    for i in range(i0, i1 + 1):
+                        row += _weight(xpar, xw, i, Ic) * r[j + 1, i + 1]
+                    acc += wy * row
+                rc[Jc + 1, Ic + 1] = acc
+
+    @njit(cache=True, parallel=parallel)
+    def prolong_add(xc, x, ypar, yw, xpar, xw, fixed):  # pragma: no cover - compiled
+        """x += P xc on the free fine nodes."""
+        _ = parallel  # a closure cell: the serial and parallel builds are cached apart
+        nyf, nxf = fixed.shape
+        for j in prange(nyf):
+            J0 = ypar[j]
+            wy0 = yw[j]
+            for i in range(nxf):
+                if fixed[j, i]:
+                    continue
+                I0 = xpar[i]
+                wx0 = xw[i]
+                # coarse node (a, b) is xc[a + 1, b + 1] (halo); the second parent of the last line is
+                # the far halo, with weight zero
+                v = wy0 * (wx0 * xc[J0 + 1, I0 + 1] + (1.0 - wx0) * xc[J0 + 1, I0 + 2])
+                v += (1.0 - wy0) * (wx0 * xc[J0 + 2, I0 + 1] + (1.0 - wx0) * xc[J0 + 2, I0 + 2])
+                x[j + 1, i + 1] += v
+
+    @njit(cache=True, parallel=parallel)
+    def galerkin(st, fixed, ypar, yw, yc2f, xpar, xw, fixed_c, stc):  # pragma: no cover - compiled
+        """Coarse operator P^T A P; each coarse row is built by one thread (no write conflicts)."""
+        _ = parallel  # a closure cell: the serial and parallel builds are cached apart
+        nyc, nxc = fixed_c.shape
+        nyf, nxf = st.shape[0], st.shape[1]
+        for Jc in prange(nyc):
+            for Ic in range(nxc):
+                for s in range(9):
+                    stc[Jc, Ic, s] = 0.0
+            j0 = yc2f[Jc - 1] + 1 if Jc > 0 else 0
+            j1 = yc2f[Jc + 1] - 1 if Jc < nyc - 1 else nyf - 1
             for j in range(j0, j1 + 1):
                 wy = _weight(ypar, yw, j, Jc)
                 if wy == 0.0:
                     continue
-                row = 0.0
-                for i in range(i0, i1 + 1):
-                    row += _weight(xpar, xw, i, Ic) * r[j + 1, i + 1]
-                acc += wy * row
-            rc[Jc + 1, Ic + 1] = acc
-
-
-@njit(cache=True, parallel=True)
-def _prolong_add(xc, x, ypar, yw, xpar, xw, fixed):  # pragma: no cover - compiled
-    """x += P xc on the free fine nodes."""
-    nyf, nxf = fixed.shape
-    for j in prange(nyf):
-        J0 = ypar[j]
-        wy0 = yw[j]
-        for i in range(nxf):
-            if fixed[j, i]:
-                continue
-            I0 = xpar[i]
-            wx0 = xw[i]
-            # coarse node (a, b) is xc[a + 1, b + 1] (halo); the second parent of the last line is
-            # the far halo, with weight zero
-            v = wy0 * (wx0 * xc[J0 + 1, I0 + 1] + (1.0 - wx0) * xc[J0 + 1, I0 + 2])
-            v += (1.0 - wy0) * (wx0 * xc[J0 + 2, I0 + 1] + (1.0 - wx0) * xc[J0 + 2, I0 + 2])
-            x[j + 1, i + 1] += v
-
-
-@njit(cache=True, parallel=True)
-def _galerkin(st, fixed, ypar, yw, yc2f, xpar, xw, fixed_c, stc):  # pragma: no cover - compiled
-    """Coarse operator P^T A P; each coarse row is built by one thread (no write conflicts)."""
-    nyc, nxc = fixed_c.shape
-    nyf, nxf = st.shape[0], st.shape[1]
-    for Jc in prange(nyc):
-        for Ic in range(nxc):
-            for s in range(9):
-                stc[Jc, Ic, s] = 0.0
-        j0 = yc2f[Jc - 1] + 1 if Jc > 0 else 0
-        j1 = yc2f[Jc + 1] - 1 if Jc < nyc - 1 else nyf - 1
-        for j in range(j0, j1 + 1):
-            wy = _weight(ypar, yw, j, Jc)
-            if wy == 0.0:
-                continue
-            for i in range(nxf):
-                if fixed[j, i]:
-                    continue  # a zero row of P
-                # the coarse columns that fine node (j, i) interpolates from
-                for a in range(2):
-                    Ic = xpar[i] + a
-                    wx = xw[i] if a == 0 else 1.0 - xw[i]
-                    if wx == 0.0 or Ic >= nxc or fixed_c[Jc, Ic]:
-                        continue
-                    wf = wy * wx
-                    for s in range(9):
-                        v = st[j, i, s]
-                        if v == 0.0:
+                for i in range(nxf):
+                    if fixed[j, i]:
+                        continue  # a zero row of P
+                    # the coarse columns that fine node (j, i) interpolates from
+                    for a in range(2):
+                        Ic = xpar[i] + a
+                        wx = xw[i] if a == 0 else 1.0 - xw[i]
+                        if wx == 0.0 or Ic >= nxc or fixed_c[Jc, Ic]:
                             continue
-                        jg = j + s // 3 - 1
-                        ig = i + s % 3 - 1
-                        for b in range(2):
-                            Jg = ypar[jg] + b
-                            wgy = yw[jg] if b == 0 else 1.0 - yw[jg]
-                            if wgy == 0.0 or Jg >= nyc:
+                        wf = wy * wx
+                        for s in range(9):
+                            v = st[j, i, s]
+                            if v == 0.0:
                                 continue
-                            for c in range(2):
-                                Ig = xpar[ig] + c
-                                wgx = xw[ig] if c == 0 else 1.0 - xw[ig]
-                                if wgx == 0.0 or Ig >= nxc or fixed_c[Jg, Ig]:
+                            jg = j + s // 3 - 1
+                            ig = i + s % 3 - 1
+                            for b in range(2):
+                                Jg = ypar[jg] + b
+                                wgy = yw[jg] if b == 0 else 1.0 - yw[jg]
+                                if wgy == 0.0 or Jg >= nyc:
                                     continue
-                                stc[Jc, Ic, (Jg - Jc + 1) * 3 + (Ig - Ic + 1)] += wf * v * wgy * wgx
-        for Ic in range(nxc):
-            if fixed_c[Jc, Ic]:
-                stc[Jc, Ic, 4] = 1.0
+                                for c in range(2):
+                                    Ig = xpar[ig] + c
+                                    wgx = xw[ig] if c == 0 else 1.0 - xw[ig]
+                                    if wgx == 0.0 or Ig >= nxc or fixed_c[Jg, Ig]:
+                                        continue
+                                    stc[Jc, Ic, (Jg - Jc + 1) * 3 + (Ig - Ic + 1)] += wf * v * wgy * wgx
+            for Ic in range(nxc):
+                if fixed_c[Jc, Ic]:
+                    stc[Jc, Ic, 4] = 1.0
+
+    @njit(cache=True, parallel=parallel)
+    def dot(a, b):  # pragma: no cover - compiled
+        """Inner product of two equally shaped 2-D arrays (without BLAS, whose spinning threads would
+        compete with these kernels' own)."""
+        _ = parallel  # a closure cell: the serial and parallel builds are cached apart
+        ny, nx = a.shape
+        s = 0.0
+        for j in prange(ny):
+            t = 0.0
+            for i in range(nx):
+                t += a[j, i] * b[j, i]
+            s += t
+        return s
+
+    @njit(cache=True, parallel=parallel)
+    def cg_step(x, r, p, q, alpha):  # pragma: no cover - compiled
+        """x += alpha p; r -= alpha q; returns |r|^2."""
+        _ = parallel  # a closure cell: the serial and parallel builds are cached apart
+        ny, nx = x.shape
+        s = 0.0
+        for j in prange(ny):
+            t = 0.0
+            for i in range(nx):
+                x[j, i] += alpha * p[j, i]
+                v = r[j, i] - alpha * q[j, i]
+                r[j, i] = v
+                t += v * v
+            s += t
+        return s
+
+    @njit(cache=True, parallel=parallel)
+    def cg_direction(p, z, beta):  # pragma: no cover - compiled
+        """p = z + beta p."""
+        _ = parallel  # a closure cell: the serial and parallel builds are cached apart
+        ny, nx = p.shape
+        for j in prange(ny):
+            for i in range(nx):
+                p[j, i] = z[j, i] + beta * p[j, i]
+
+    return SimpleNamespace(
+        line_factors=line_factors,
+        relax_rows=relax_rows,
+        relax_columns=relax_columns,
+        residual=residual,
+        apply_stencil=apply_stencil,
+        restrict=restrict,
+        prolong_add=prolong_add,
+        galerkin=galerkin,
+        dot=dot,
+        cg_step=cg_step,
+        cg_direction=cg_direction,
+    )
+
+
+THREADED = _multigrid_kernels(True)
+SERIAL = _multigrid_kernels(False)
+THREADED_MIN_NODES = 5_000  # smaller grids run serially: below about this size, starting threads costs what they save
+
+# A process forked from this one runs the serial builds: GNU OpenMP, numba's usual threading
+# layer on Linux, cannot start threads in a child forked after it ran in the parent.
+_process = {"forked": False}
+os.register_at_fork(after_in_child=lambda: _process.update(forked=True))
+
+
+def multigrid_kernels(nodes: int) -> SimpleNamespace:
+    """The multigrid kernels for a grid of ``nodes`` nodes: threaded where that pays and can run."""
+    if nodes < THREADED_MIN_NODES or _process["forked"]:
+        return SERIAL
+    return THREADED
 
 
 def thread_count() -> int:
@@ -383,42 +469,3 @@ def thread_count() -> int:
 def set_thread_count(n: int) -> None:
     """Use ``n`` threads in the parallel kernels (e.g. 1 per process when processes share the cores)."""
     numba.set_num_threads(n)
-
-
-@njit(cache=True, parallel=True)
-def _dot(a, b):  # pragma: no cover - compiled
-    """Inner product of two equally shaped 2-D arrays (without BLAS, whose spinning threads would
-    compete with these kernels' own)."""
-    ny, nx = a.shape
-    s = 0.0
-    for j in prange(ny):
-        t = 0.0
-        for i in range(nx):
-            t += a[j, i] * b[j, i]
-        s += t
-    return s
-
-
-@njit(cache=True, parallel=True)
-def _cg_step(x, r, p, q, alpha):  # pragma: no cover - compiled
-    """x += alpha p; r -= alpha q; returns |r|^2."""
-    ny, nx = x.shape
-    s = 0.0
-    for j in prange(ny):
-        t = 0.0
-        for i in range(nx):
-            x[j, i] += alpha * p[j, i]
-            v = r[j, i] - alpha * q[j, i]
-            r[j, i] = v
-            t += v * v
-        s += t
-    return s
-
-
-@njit(cache=True, parallel=True)
-def _cg_direction(p, z, beta):  # pragma: no cover - compiled
-    """p = z + beta p."""
-    ny, nx = p.shape
-    for j in prange(ny):
-        for i in range(nx):
-            p[j, i] = z[j, i] + beta * p[j, i]

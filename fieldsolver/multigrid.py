@@ -63,9 +63,10 @@ class _Level:
         self.st, self.fixed, self.x, self.y = st, fixed, x, y
         ny, nx = fixed.shape
         self.shape = (ny + 2, nx + 2)
+        self.kernels = kernels.multigrid_kernels(ny * nx)
         self.cpx, self.ivx = np.empty((ny, nx)), np.empty((ny, nx))
         self.cpy, self.ivy = np.empty((ny, nx)), np.empty((ny, nx))
-        kernels._line_factors(st, self.cpx, self.ivx, self.cpy, self.ivy)
+        self.kernels.line_factors(st, self.cpx, self.ivx, self.cpy, self.ivy)
         self.r = np.zeros(self.shape)
 
     @property
@@ -108,8 +109,11 @@ class Hierarchy:
         fixed: np.ndarray,
         coarsest: int = COARSEST,
     ):
+        with kernels.PARALLEL:
+            self._build(x, y, gh, gv, np.ascontiguousarray(fixed, dtype=np.bool_), coarsest)
+
+    def _build(self, x, y, gh, gv, fixed, coarsest):
         ny, nx = fixed.shape
-        fixed = np.ascontiguousarray(fixed, dtype=np.bool_)
         st = np.empty((ny, nx, 9))
         kernels._stencil_from_links(gh, gv, fixed, st)
         self.levels = [_Level(st, fixed, x, y)]
@@ -124,7 +128,7 @@ class Hierarchy:
                 break
             fixed_c = np.ascontiguousarray(f.fixed[np.ix_(yc2f, xc2f)])
             stc = np.empty((yc2f.size, xc2f.size, 9))
-            kernels._galerkin(f.st, f.fixed, ypar, yw, yc2f, xpar, xw, fixed_c, stc)
+            f.kernels.galerkin(f.st, f.fixed, ypar, yw, yc2f, xpar, xw, fixed_c, stc)
             self.transfers.append((ypar, yw, yc2f, xpar, xw, xc2f))
             self.levels.append(_Level(stc, fixed_c, f.x[xc2f], f.y[yc2f]))
         last = self.levels[-1]
@@ -141,7 +145,7 @@ class Hierarchy:
         return v
 
     def apply(self, x: np.ndarray, out: np.ndarray) -> None:
-        kernels._apply_stencil(self.levels[0].st, x, out)
+        self.levels[0].kernels.apply_stencil(self.levels[0].st, x, out)
 
     def vcycle(self, b: np.ndarray, x: np.ndarray, k: int = 0) -> None:
         """One symmetric V-cycle for ``A_k x = b`` from ``x = 0``; the result is written into x."""
@@ -149,26 +153,26 @@ class Hierarchy:
         if k == len(self.levels) - 1:
             x[1:-1, 1:-1] = self._coarsest.solve(b[1:-1, 1:-1].ravel()).reshape(lv.fixed.shape)
             return
-        ch = self.chunks
+        ch, kern = self.chunks, lv.kernels
         x[:] = 0.0
         for color in (0, 1):
-            kernels._relax_rows(lv.st, lv.cpx, lv.ivx, b, x, color)
+            kern.relax_rows(lv.st, lv.cpx, lv.ivx, b, x, color)
         for color in (0, 1):
-            kernels._relax_columns(lv.st, lv.cpy, lv.ivy, b, x, color, ch)
-        kernels._residual(lv.st, b, x, lv.r)
+            kern.relax_columns(lv.st, lv.cpy, lv.ivy, b, x, color, ch)
+        kern.residual(lv.st, b, x, lv.r)
         ypar, yw, yc2f, xpar, xw, xc2f = self.transfers[k]
         c = self.levels[k + 1]
         rc = np.empty(c.shape)
         rc[0, :] = rc[-1, :] = 0.0
         rc[:, 0] = rc[:, -1] = 0.0
-        kernels._restrict(lv.r, rc, ypar, yw, yc2f, xpar, xw, xc2f, c.fixed)
+        kern.restrict(lv.r, rc, ypar, yw, yc2f, xpar, xw, xc2f, c.fixed)
         xc = np.zeros(c.shape)
         self.vcycle(rc, xc, k + 1)
-        kernels._prolong_add(xc, x, ypar, yw, xpar, xw, lv.fixed)
+        kern.prolong_add(xc, x, ypar, yw, xpar, xw, lv.fixed)
         for color in (1, 0):
-            kernels._relax_columns(lv.st, lv.cpy, lv.ivy, b, x, color, ch)
+            kern.relax_columns(lv.st, lv.cpy, lv.ivy, b, x, color, ch)
         for color in (1, 0):
-            kernels._relax_rows(lv.st, lv.cpx, lv.ivx, b, x, color)
+            kern.relax_rows(lv.st, lv.cpx, lv.ivx, b, x, color)
 
     def solve(self, b: np.ndarray, x0: np.ndarray | None = None, rtol: float = RTOL, max_iter: int | None = None):
         """Solve ``A x = b`` (padded arrays, zero on fixed nodes) by preconditioned conjugate gradients.
@@ -177,25 +181,30 @@ class Hierarchy:
         does not get there in ``max_iter`` (default ``MAX_ITER``) iterations.
         """
         max_iter = MAX_ITER if max_iter is None else max_iter
+        with kernels.PARALLEL:
+            return self._pcg(b, x0, rtol, max_iter)
+
+    def _pcg(self, b, x0, rtol, max_iter):
+        kern = self.levels[0].kernels
         x = np.zeros_like(b) if x0 is None else x0.copy()
         r = np.zeros_like(b)  # halos stay zero
-        kernels._residual(self.levels[0].st, b, x, r)
-        bnorm = np.sqrt(kernels._dot(b, b))
+        kern.residual(self.levels[0].st, b, x, r)
+        bnorm = np.sqrt(kern.dot(b, b))
         if bnorm == 0.0:
             return np.zeros_like(b), 0
         z = np.zeros_like(b)
         q = np.zeros_like(b)
         self.vcycle(r, z)
         p = z.copy()
-        rz = kernels._dot(r, z)
+        rz = kern.dot(r, z)
         for it in range(1, max_iter + 1):
             self.apply(p, q)
-            alpha = rz / kernels._dot(p, q)
-            rr = kernels._cg_step(x, r, p, q, alpha)
+            alpha = rz / kern.dot(p, q)
+            rr = kern.cg_step(x, r, p, q, alpha)
             if np.sqrt(rr) <= rtol * bnorm:
                 return x, it
             self.vcycle(r, z)
-            rz_new = kernels._dot(r, z)
-            kernels._cg_direction(p, z, rz_new / rz)
+            rz_new = kern.dot(r, z)
+            kern.cg_direction(p, z, rz_new / rz)
             rz = rz_new
         raise RuntimeError(f"multigrid-CG did not reach a residual of {rtol:g} in {max_iter} iterations")

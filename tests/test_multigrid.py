@@ -46,9 +46,16 @@ def test_coarse_operators_are_galerkin_products():
         got = reference.stencil_matrix(h.levels[k + 1].st)
         assert np.allclose(got, Ac, rtol=0, atol=1e-12 * np.abs(Ac).max())
         assert np.allclose(got, got.T, rtol=0, atol=1e-12 * np.abs(Ac).max())
+        # the threaded build (used on large grids) computes the same operator
+        ypar, yw, yc2f, xpar, xw, _ = h.transfers[k]
+        stc = np.empty_like(h.levels[k + 1].st)
+        f = h.levels[k]
+        kernels.THREADED.galerkin(f.st, f.fixed, ypar, yw, yc2f, xpar, xw, h.levels[k + 1].fixed, stc)
+        assert np.array_equal(stc, h.levels[k + 1].st)
 
 
-def test_restriction_and_prolongation_match_dense_twins():
+@pytest.mark.parametrize("build", [kernels.THREADED, kernels.SERIAL], ids=["threaded", "serial"])
+def test_restriction_and_prolongation_match_dense_twins(build):
     h = _small_hierarchy()
     rng = np.random.default_rng(1)
     for k in range(len(h.levels) - 1):
@@ -58,12 +65,12 @@ def test_restriction_and_prolongation_match_dense_twins():
         r = np.where(f.fixed, 0.0, rng.random(f.fixed.shape))
         rp, rc = np.zeros(f.shape), np.zeros(c.shape)
         rp[1:-1, 1:-1] = r
-        kernels._restrict(rp, rc, ypar, yw, yc2f, xpar, xw, xc2f, c.fixed)
+        build.restrict(rp, rc, ypar, yw, yc2f, xpar, xw, xc2f, c.fixed)
         assert np.allclose(rc[1:-1, 1:-1].ravel(), P.T @ r.ravel(), rtol=1e-13, atol=1e-13)
         xc = np.where(c.fixed, 0.0, rng.random(c.fixed.shape))
         xcp, xf = np.zeros(c.shape), np.zeros(f.shape)
         xcp[1:-1, 1:-1] = xc
-        kernels._prolong_add(xcp, xf, ypar, yw, xpar, xw, f.fixed)
+        build.prolong_add(xcp, xf, ypar, yw, xpar, xw, f.fixed)
         assert np.allclose(xf[1:-1, 1:-1].ravel(), P @ xc.ravel(), rtol=1e-13, atol=1e-13)
 
 
@@ -91,7 +98,7 @@ def test_vcycle_is_a_symmetric_contraction():
     exact = np.linalg.solve(A, b.ravel())
     x = h.padded()
     r = h.padded()
-    kernels._residual(lv.st, h.padded(b), x, r)
+    lv.kernels.residual(lv.st, h.padded(b), x, r)
     h.vcycle(r, x)
     e0, e1 = exact, x[1:-1, 1:-1].ravel() - exact
     assert e1 @ A @ e1 < (e0 @ A @ e0) / 25
@@ -188,3 +195,57 @@ def test_solver_falls_back_to_direct_if_the_iteration_fails(monkeypatch):
         got = solve_medium(grid, raster, raster.eps)
     assert got.iterations == ()
     assert np.allclose(got.capacitance, ref.capacitance, rtol=1e-12, atol=0)
+
+
+def test_solves_from_several_threads_give_the_sequential_answers():
+    from concurrent.futures import ThreadPoolExecutor
+
+    sections = [fs.template("microstrip", w=w, h=0.2, t=0.035, er=4.3) for w in (0.2, 0.3, 0.4, 0.5)]
+    alone = [fs.solve(s, tol=None).z0 for s in sections]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda s: fs.solve(s, tol=None).z0, sections))
+    assert together == alone
+
+
+FORKED = """
+import multiprocessing as mp
+import fieldsolver as fs
+
+def z0(w):
+    return fs.solve(fs.template("microstrip", w=w, h=0.2, er=4.3), tol=None).z0
+
+if __name__ == "__main__":
+    parent = [z0(w) for w in (0.2, 0.4)]  # the parallel kernels have run in this process
+    with mp.get_context("fork").Pool(2) as pool:
+        children = pool.map(z0, (0.2, 0.4))
+    print(max(abs(c / p - 1) for p, c in zip(parent, children)))
+"""
+
+
+def test_a_process_forked_after_a_solve_can_solve(tmp_path):
+    # GNU OpenMP cannot be used in a child forked after it ran; the work-queue threads can
+    import subprocess
+    import sys
+
+    script = tmp_path / "forked.py"
+    script.write_text(FORKED)
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert float(out.stdout) < 1e-9  # serial builds there: same answers up to summation order
+
+
+def test_importing_compiles_nothing():
+    # compiled lazily on first use (and then loaded from the on-disk cache): an import stays cheap
+    import subprocess
+    import sys
+
+    code = (
+        "import numba, fieldsolver, fieldsolver.cli, fieldsolver.kernels as k\n"
+        "ds = [v for v in vars(k).values() if isinstance(v, numba.core.dispatcher.Dispatcher)]\n"
+        "ds += [v for b in (k.THREADED, k.SERIAL) for v in vars(b).values()]\n"
+        "print(len(ds), sum(len(d.signatures) for d in ds))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    dispatchers, compiled = map(int, out.stdout.split())
+    assert dispatchers >= 20
+    assert compiled == 0
