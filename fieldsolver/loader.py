@@ -5,7 +5,7 @@ Schema (see README "Describing a cross-section")::
     units: mm                      # mm (default) | um | mil | in
     background: {er: 1.0}          # optional: the medium wherever no dielectric is painted
     boundary: open                 # open (default) | {box: {x: [x0, x1], y: [y0, y1]}}
-    conductors:                    # each: name, role (signal | ground, default ground), one shape
+    conductors:                    # each: name, role (signal | ground | floating; default ground), one shape
       - {name: sig, role: signal, rect: {x: [-0.1, 0.1], y: [0.2, 0.235]}}
     dielectrics:                   # painted in order, later entries win; er, tand, one shape
       - {name: core, er: 4.3, tand: 0.02, layer: {y: [0, 0.2]}}
@@ -29,6 +29,7 @@ import yaml
 
 from . import templates
 from .model import (
+    ROLES,
     Boundary,
     Circle,
     Conductor,
@@ -208,7 +209,7 @@ def _conductor(item: _At, i: int, scale: float) -> Conductor:
     m = item.mapping(("name", "role", *CONDUCTOR_SHAPES))
     kind, at = _one_shape(m, item, CONDUCTOR_SHAPES)
     name = m["name"].text() if "name" in m else f"conductor{i + 1}"
-    role = m["role"].text(("signal", "ground")) if "role" in m else "ground"
+    role = m["role"].text(ROLES) if "role" in m else "ground"
     return Conductor(name, _shape(kind, at, scale), role, where=item.where)  # type: ignore[arg-type]
 
 

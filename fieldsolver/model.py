@@ -15,8 +15,11 @@ from typing import Literal
 
 import numpy as np
 
-Role = Literal["signal", "ground"]
-ROLES: tuple[str, ...] = ("signal", "ground")
+# signal: driven (one excitation each); ground: the 0 V reference; floating: an isolated conductor
+# with no net charge, whose potential the field decides (a lifted ground wire, an unconnected
+# shield or copper pour)
+Role = Literal["signal", "ground", "floating"]
+ROLES: tuple[str, ...] = ("signal", "ground", "floating")
 
 
 class InputError(ValueError):
@@ -326,6 +329,10 @@ class CrossSection:
     def grounds(self) -> tuple[Conductor, ...]:
         return tuple(c for c in self.conductors if c.role == "ground")
 
+    @property
+    def floating(self) -> tuple[Conductor, ...]:
+        return tuple(c for c in self.conductors if c.role == "floating")
+
     def finite_extent(self) -> tuple[float, float, float, float]:
         """Bounding box of every finite coordinate of every shape (conductors and dielectrics)."""
         xs = [v for c in self.conductors for v in c.shape.key_x()]
@@ -389,5 +396,13 @@ class CrossSection:
                     continue  # grounds are one net: touching or overlapping is fine
                 if geoms[i].intersects(geoms[j]):
                     what = "overlaps" if geoms[i].intersection(geoms[j]).area > 0 else "touches"
-                    kind = "signal touching a ground" if "ground" in (a.role, b.role) else "short"
+                    roles = {a.role, b.role}
+                    if roles == {"floating", "ground"}:
+                        kind = "a floating conductor touching a ground is grounded: make it role: ground"
+                    elif "floating" in roles:
+                        kind = "conductors that touch are one: merge them or separate them"
+                    elif "ground" in roles:
+                        kind = "signal touching a ground"
+                    else:
+                        kind = "short"
                     raise _fail(a.where, f"conductor {a.name!r} {what} {b.name!r} ({kind})")

@@ -1,7 +1,7 @@
 """CrossSection + Grid -> what the discrete problem needs.
 
 * ``net`` per node: -1 free, 0 ground (every ground conductor and the outer boundary), k >= 1 the
-  k-th signal. ``owner`` per node: index of the conductor that claimed it (-1 free, -2 boundary).
+  k-th signal, then the floating conductors (``n_signals + 1`` ...). ``owner`` per node: index of the conductor that claimed it (-1 free, -2 boundary).
 * ``eps`` per cell (relative permittivity). A cell that a dielectric boundary cuts gets the
   area-weighted mean over an 8 x 8 sub-sample; cells whose edges are grid lines are exact.
 * ``frac_h`` / ``frac_v`` per link: the fraction of the link that lies outside conductors. Where
@@ -31,10 +31,16 @@ class Raster:
     eps: np.ndarray  # (ny - 1, nx - 1) float64
     frac_h: np.ndarray  # (ny, nx - 1)
     frac_v: np.ndarray  # (ny - 1, nx)
+    n_floating: int = 0
+
+    @property
+    def n_excitations(self) -> int:
+        """Signals and floating conductors: one solve each."""
+        return int(self.net.max())
 
     @property
     def n_signals(self) -> int:
-        return int(self.net.max())
+        return self.n_excitations - self.n_floating
 
 
 def _node_mask(shape: Shape, grid: Grid, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
@@ -113,13 +119,13 @@ def rasterize(section: CrossSection, grid: Grid) -> Raster:
     X, Y = np.meshgrid(grid.x, grid.y)
     owner = np.full((ny, nx), -1, np.int32)
     net = np.full((ny, nx), -1, np.int32)
-    signal_index = {c.name: k + 1 for k, c in enumerate(section.signals)}
+    signal_index = {c.name: k + 1 for k, c in enumerate(section.signals + section.floating)}
     for ci, c in enumerate(section.conductors):
         m = _node_mask(c.shape, grid, X, Y) & (owner == -1)
         owner[m] = ci
         net[m] = signal_index.get(c.name, 0)
-        if c.role == "signal" and not m.any():
-            raise InputError(f"{c.where}: signal {c.name!r} covers no grid node")
+        if c.role != "ground" and not m.any():
+            raise InputError(f"{c.where}: {c.role} {c.name!r} covers no grid node")
     edge = np.zeros((ny, nx), bool)
     edge[0, :] = edge[-1, :] = edge[:, 0] = edge[:, -1] = True
     edge &= owner == -1
@@ -138,4 +144,5 @@ def rasterize(section: CrossSection, grid: Grid) -> Raster:
         eps=np.ascontiguousarray(_cell_eps(section, grid)),
         frac_h=frac_h.reshape(ny, nx - 1),
         frac_v=frac_v.reshape(ny - 1, nx),
+        n_floating=len(section.floating),
     )

@@ -32,7 +32,7 @@ C0 = 299792458.0  # m/s, exact
 
 @dataclass(frozen=True)
 class MediumSolution:
-    capacitance: np.ndarray  # (N, N) F/m, Maxwell matrix
+    capacitance: np.ndarray  # (N, N) F/m, Maxwell matrix of the N signals (floating conductors free)
     potentials: np.ndarray  # (N, ny, nx) V, one per signal excitation
     iterations: tuple[int, ...] = ()  # multigrid-CG iterations per excitation (empty if direct)
 
@@ -63,9 +63,22 @@ def assemble(gh: np.ndarray, gv: np.ndarray) -> sp.csr_matrix:
 
 
 def _excitations(raster: Raster) -> np.ndarray:
-    """(n_signals, ny, nx): signal k at 1 V on its nodes, 0 everywhere else."""
-    n_sig = raster.n_signals
-    return (raster.net[None, :, :] == np.arange(1, n_sig + 1)[:, None, None]).astype(float)
+    """(n_excitations, ny, nx): signal (then floating conductor) k at 1 V on its nodes, 0 elsewhere."""
+    n = raster.n_excitations
+    return (raster.net[None, :, :] == np.arange(1, n + 1)[:, None, None]).astype(float)
+
+
+def _float(C: np.ndarray, pots: np.ndarray, n_sig: int) -> tuple[np.ndarray, np.ndarray]:
+    """Let the floating conductors (excitations ``n_sig`` on) take the potentials at which they
+    carry no charge: ``V_f = -C_ff^-1 C_fs V_s``. The signals' matrix is then the Schur complement
+    ``C_ss - C_sf C_ff^-1 C_fs``, and each signal's potential includes the floating ones'."""
+    if C.shape[0] == n_sig:
+        return C, pots
+    s, f = slice(0, n_sig), slice(n_sig, None)
+    vf = -np.linalg.solve(C[f, f], C[f, s])  # (n_floating, n_sig): floating potentials per excitation
+    c = C[s, s] + C[s, f] @ vf
+    p = pots[s] + np.einsum("fk,fyx->kyx", vf, pots[f])
+    return 0.5 * (c + c.T), np.ascontiguousarray(p)
 
 
 def _capacitance(gh: np.ndarray, gv: np.ndarray, pots: np.ndarray) -> np.ndarray:
@@ -110,7 +123,7 @@ def solve_medium(
                 b = -kernels.apply_operator(gh, gv, V[k])
                 b[fixed] = 0.0
                 x0 = None
-                if guess is not None:
+                if guess is not None and guess.shape[0] == V.shape[0]:  # (floating ones mixed in: no)
                     x0 = h.padded(np.where(fixed, 0.0, guess[k]))
                 x, it = h.solve(h.padded(b), x0)
                 pots[k] = V[k] + x[1:-1, 1:-1]
@@ -122,7 +135,8 @@ def solve_medium(
             pots, its = _solve_direct(gh, gv, fixed, V), []
     else:
         raise ValueError(f"unknown method {method!r}")
-    return MediumSolution(capacitance=_capacitance(gh, gv, pots), potentials=pots, iterations=tuple(its))
+    C, pots = _float(_capacitance(gh, gv, pots), pots, raster.n_signals)
+    return MediumSolution(capacitance=C, potentials=pots, iterations=tuple(its))
 
 
 def _solve_direct(gh: np.ndarray, gv: np.ndarray, fixed: np.ndarray, V: np.ndarray) -> np.ndarray:
