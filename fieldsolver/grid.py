@@ -125,9 +125,8 @@ def domain_of(section: CrossSection, open_factor: float):
     return dom, tuple(not math.isfinite(v) for v in lim)
 
 
-def _keys(section: CrossSection, axis: int, lo: float, hi: float, tol: float) -> np.ndarray:
-    """Sorted feature keys of one axis inside [lo, hi], closer ones than ``tol`` merged."""
-    shapes = [c.shape for c in section.conductors] + [d.shape for d in section.dielectrics]
+def _keys(shapes, axis: int, lo: float, hi: float, tol: float) -> np.ndarray:
+    """Sorted keys of ``shapes`` on one axis inside [lo, hi], closer ones than ``tol`` merged."""
     raw = sorted(k for s in shapes for k in (s.key_x() if axis == 0 else s.key_y()) if lo - tol <= k <= hi + tol)
     keys: list[float] = []
     for k in raw:
@@ -166,6 +165,35 @@ def _curved_caps(section: CrossSection, axis: int, keys: np.ndarray, lfs: np.nda
     return caps
 
 
+def _spacing(x: np.ndarray, keys: np.ndarray, h_key: np.ndarray, caps, growth: float) -> np.ndarray:
+    """The target spacing of the module doc at points ``x``."""
+    s = np.min(h_key[None, :] + (growth - 1.0) * np.abs(x[:, None] - keys[None, :]), axis=1)
+    for a, b, h in caps:
+        s = np.where((x >= a) & (x <= b), np.minimum(s, h), s)
+    return s
+
+
+def _with_interfaces(section, axis, keys, h_key, caps, growth, lo, hi, tol):
+    """Add the dielectric interfaces to the conductor keys.
+
+    Conductor edges and walls set the spacing (the field is singular at conductor corners);
+    dielectric interfaces only get grid lines through them, with the spacing already there, so
+    that their cells are exact. An interface closer than a quarter cell to a line already there
+    is not given its own: the cells it cuts take the area-weighted permittivity (see raster).
+    """
+    extra = _keys([d.shape for d in section.dielectrics], axis, lo, hi, tol)
+    if not extra.size:
+        return keys, h_key
+    s = _spacing(extra, keys, h_key, caps, growth) if keys.size else np.full(extra.shape, (hi - lo) / 10)
+    ks, hs = list(keys), list(h_key)
+    for k, h in zip(extra, s, strict=True):
+        if not ks or np.min(np.abs(np.asarray(ks) - k)) > 0.25 * h:
+            ks.append(k)
+            hs.append(h)
+    order = np.argsort(ks)
+    return np.asarray(ks)[order], np.asarray(hs)[order]
+
+
 def axis_lines(
     keys: np.ndarray,
     h_key: np.ndarray,
@@ -181,13 +209,9 @@ def axis_lines(
     spacing at its inner line, so the grid near the structure does not depend on how far away
     the open boundary is (only cells are added or removed at the far end).
     """
-    g1 = growth - 1.0
 
     def spacing(x: np.ndarray) -> np.ndarray:
-        s = np.min(h_key[None, :] + g1 * np.abs(x[:, None] - keys[None, :]), axis=1)
-        for a, b, h in caps:
-            s = np.where((x >= a) & (x <= b), np.minimum(s, h), s)
-        return s
+        return _spacing(x, keys, h_key, caps, growth)
 
     def march(start: float, end: float) -> np.ndarray:
         step = 1.0 if end > start else -1.0
@@ -236,7 +260,7 @@ def make_grid(section: CrossSection, options: MeshOptions | None = None) -> Grid
     for axis, (lo, hi) in enumerate(bounds):
         # a domain end is a feature only where it is a physical wall, not an open side
         w = [v for v, is_open in zip((lo, hi), open_sides[2 * axis : 2 * axis + 2], strict=True) if not is_open]
-        k = _keys(section, axis, lo, hi, tols[axis])
+        k = _keys([c.shape for c in section.conductors], axis, lo, hi, tols[axis])
         keys.append(k)
         walls.append(w)
         lfs.append(_feature_sizes(k, w, (hi - lo) / o.open_factor))
@@ -261,8 +285,9 @@ def make_grid(section: CrossSection, options: MeshOptions | None = None) -> Grid
         feat = np.unique(np.concatenate([keys[axis], walls[axis]]))
         caps = [(a, b, (b - a) / cpf) for a, b in pairwise(feat)]
         caps += _curved_caps(section, axis, keys[axis], lfs[axis], cpf)
+        k, h = _with_interfaces(section, axis, keys[axis], h_key[axis], caps, growth, lo, hi, tols[axis])
         ends_open = (open_sides[2 * axis], open_sides[2 * axis + 1])
-        lines.append(axis_lines(keys[axis], h_key[axis], lo, hi, caps, growth, ends_open))
+        lines.append(axis_lines(k, h, lo, hi, caps, growth, ends_open))
     return Grid(x=lines[0], y=lines[1], domain=dom, open_sides=open_sides)
 
 

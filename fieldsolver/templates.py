@@ -10,7 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .model import Circle, Conductor, CrossSection, Dielectric, InputError, Rect, Ring
+from .model import Circle, Conductor, CrossSection, Dielectric, InputError, Rect, Ring, Trapezoid
+from .stackup import Mask, coating, trace
 
 INF = math.inf
 UNITS = {"mm": 1e-3, "um": 1e-6, "mil": 25.4e-6, "in": 25.4e-3, "m": 1.0}
@@ -18,11 +19,14 @@ UNITS = {"mm": 1e-3, "um": 1e-6, "mil": 25.4e-6, "in": 25.4e-3, "m": 1.0}
 
 @dataclass(frozen=True)
 class Param:
-    default: Any = None  # None = required
-    kind: str = "length"  # length | er | bool | length0 (may be 0) | width (may be inf)
+    default: Any = None  # None = required (unless ``like`` names the parameter it defaults to)
+    kind: str = "length"  # length | er | bool | length0 (may be 0) | width (may be inf) | signed (any length)
+    like: str | None = None
 
 
 LENGTH, LENGTH0, ER = Param(), Param(0.0, "length0"), Param(None, "er")
+W_TOP = Param(kind="length", like="w")  # etched top width: default w (a rectangle)
+MASK = {"c1": LENGTH0, "c2": LENGTH0, "c3": Param(kind="length0", like="c1"), "mask_er": Param(3.5, "er")}
 
 
 def _plane(name: str, y: float) -> Conductor:
@@ -33,48 +37,127 @@ def _layer(y0: float, y1: float, er: float, name: str = "substrate") -> Dielectr
     return Dielectric(Rect(-INF, INF, y0, y1), er, name=name)
 
 
-def _strip(name: str, x0: float, x1: float, y: float, t: float, role="signal") -> Conductor:
-    return Conductor(name, Rect(x0, x1, y, y + t), role)
+def _pair(w: float, s: float) -> list[tuple[str, float, float]]:
+    return [("p", -s / 2 - w, -s / 2), ("n", s / 2, s / 2 + w)]
 
 
-def microstrip(w, h, t, er):
-    return [_plane("gnd", 0.0), _strip("sig", -w / 2, w / 2, h, t)], [_layer(0.0, h, er)], 1.0
+def _traces(spans, y, t, w, w_top, base="bottom", role="signal") -> list[Conductor]:
+    """Traces with bases ``[x0, x1]`` on the surface at y; each etched by the same undercut."""
+    undercut = 0.5 * (w - w_top)
+    return [trace(n, a, b, y, t, (b - a) - 2 * undercut, role=role, base=base) for n, a, b in spans]
 
 
-def coupled_microstrip(w, s, h, t, er):
-    traces = [_strip("p", -s / 2 - w, -s / 2, h, t), _strip("n", s / 2, s / 2 + w, h, t)]
-    return [_plane("gnd", 0.0), *traces], [_layer(0.0, h, er)], 1.0
+def _surface(spans, w, w_top, h, t, er, mask):
+    """Traces on a substrate of height h over a ground plane, optionally coated."""
+    traces = _traces(spans, h, t, w, w_top)
+    return [_plane("gnd", 0.0), *traces], [_layer(0.0, h, er), *coating(traces, h, mask)], 1.0
 
 
-def stripline(w, h1, h2, t, er):
+def microstrip(w, w_top, h, t, er, c1, c2, mask_er):
+    return _surface([("sig", -w / 2, w / 2)], w, w_top, h, t, er, Mask(c1, c2, c1, mask_er))
+
+
+def coupled_microstrip(w, w_top, s, h, t, er, c1, c2, c3, mask_er):
+    return _surface(_pair(w, s), w, w_top, h, t, er, Mask(c1, c2, c3, mask_er))
+
+
+def _embedded(spans, w, w_top, h, h2, t, er, er2):
+    conds = [_plane("gnd", 0.0), *_traces(spans, h, t, w, w_top)]
+    return conds, [_layer(0.0, h, er), _layer(h, h + t + h2, er2, "cover")], 1.0
+
+
+def embedded_microstrip(w, w_top, h, h2, t, er, er2):
+    return _embedded([("sig", -w / 2, w / 2)], w, w_top, h, h2, t, er, er2)
+
+
+def coupled_embedded_microstrip(w, w_top, s, h, h2, t, er, er2):
+    return _embedded(_pair(w, s), w, w_top, h, h2, t, er, er2)
+
+
+def _stripline(spans, w, w_top, h1, h2, t, er1, er2):
+    """Traces on a core (er1, h1 thick) under a prepreg (er2) that fills around them and h2 above."""
     b = h1 + t + h2
-    return [_plane("gnd_bottom", 0.0), _plane("gnd_top", b), _strip("sig", -w / 2, w / 2, h1, t)], [], er
+    conds = [_plane("gnd_bottom", 0.0), _plane("gnd_top", b), *_traces(spans, h1, t, w, w_top)]
+    if er1 == er2:
+        return conds, [], er1
+    return conds, [_layer(0.0, h1, er1, "core"), _layer(h1, b, er2, "prepreg")], 1.0
 
 
-def coupled_stripline(w, s, h1, h2, t, er):
-    b = h1 + t + h2
-    traces = [_strip("p", -s / 2 - w, -s / 2, h1, t), _strip("n", s / 2, s / 2 + w, h1, t)]
-    return [_plane("gnd_bottom", 0.0), _plane("gnd_top", b), *traces], [], er
+def stripline(w, w_top, h1, h2, t, er):
+    return _stripline([("sig", -w / 2, w / 2)], w, w_top, h1, h2, t, er, er)
 
 
-def _cpw(centres: list[tuple[str, float, float]], g, h, t, er, backed, gw):
+def coupled_stripline(w, w_top, s, h1, h2, t, er):
+    return _stripline(_pair(w, s), w, w_top, h1, h2, t, er, er)
+
+
+def offset_stripline(w, w_top, h1, h2, t, er1, er2):
+    return _stripline([("sig", -w / 2, w / 2)], w, w_top, h1, h2, t, er1, er2)
+
+
+def coupled_offset_stripline(w, w_top, s, h1, h2, t, er1, er2):
+    return _stripline(_pair(w, s), w, w_top, h1, h2, t, er1, er2)
+
+
+def broadside_stripline(w, w_top, t, h1, hs, h2, offset, er, er_s):
+    """Traces on the two faces of a core (hs thick, er_s), each etched from its own face, offset
+    sideways by ``offset``; prepreg (er) h1 below and h2 above to the planes."""
+    y_lo, y_hi = h1 + t, h1 + t + hs  # the core's faces
+    b = y_hi + t + h2
+    lower = _traces([("p", -w / 2 - offset / 2, w / 2 - offset / 2)], y_lo, t, w, w_top, base="top")
+    upper = _traces([("n", -w / 2 + offset / 2, w / 2 + offset / 2)], y_hi, t, w, w_top)
+    conds = [_plane("gnd_bottom", 0.0), _plane("gnd_top", b), *lower, *upper]
+    if er == er_s:
+        return conds, [], er
+    return (
+        conds,
+        [_layer(0.0, y_lo, er, "prepreg_bottom"), _layer(y_lo, y_hi, er_s, "core"), _layer(y_hi, b, er, "prepreg_top")],
+        1.0,
+    )
+
+
+def _cpw(centres, w, w_top, g, h, t, er, backed, gw, mask):
     lo, hi = min(c[1] for c in centres), max(c[2] for c in centres)
-    conds = [_strip(n, a, b, h, t) for n, a, b in centres]
-    conds += [
-        _strip("gnd_left", lo - g - gw, lo - g, h, t, "ground"),
-        _strip("gnd_right", hi + g, hi + g + gw, h, t, "ground"),
+    traces = _traces(centres, h, t, w, w_top)
+    # the side grounds are etched like the traces on the edges facing the gap
+    undercut = 0.5 * (w - w_top)
+    grounds = [
+        *_ground_strip("gnd_left", lo - g - gw, lo - g, h, t, undercut, right_edge=True),
+        *_ground_strip("gnd_right", hi + g, hi + g + gw, h, t, undercut, right_edge=False),
     ]
+    conds = [*traces, *grounds]
     if backed:
         conds.append(_plane("gnd_bottom", 0.0))
-    return conds, [_layer(0.0, h, er)], 1.0
+    return conds, [_layer(0.0, h, er), *coating(traces + grounds, h, mask)], 1.0
 
 
-def cpw(w, g, h, t, er, backed, gw):
-    return _cpw([("sig", -w / 2, w / 2)], g, h, t, er, backed, gw)
+def _ground_strip(name, x0, x1, y, t, undercut, right_edge):
+    """A coplanar ground, etched like the traces. An infinite one is a trapezoid at the gap (only
+    that edge etched) joined to a plane beyond it."""
+    if t == 0 or undercut == 0:
+        return [Conductor(name, Rect(x0, x1, y, y + t), "ground")]
+    if math.isfinite(x0) and math.isfinite(x1):
+        return [Conductor(name, Trapezoid(x0, x1, x0 + undercut, x1 - undercut, y, y + t), "ground")]
+    if right_edge:  # left of the gap, reaching to -inf
+        a = x1 - 2 * (t + undercut)
+        near, far = Trapezoid(a, x1, a, x1 - undercut, y, y + t), Rect(x0, a, y, y + t)
+    else:
+        b = x0 + 2 * (t + undercut)
+        near, far = Trapezoid(x0, b, x0 + undercut, b, y, y + t), Rect(b, x1, y, y + t)
+    return [Conductor(name, near, "ground"), Conductor(f"{name}_far", far, "ground")]
 
 
-def coupled_cpw(w, s, g, h, t, er, backed, gw):
-    return _cpw([("p", -s / 2 - w, -s / 2), ("n", s / 2, s / 2 + w)], g, h, t, er, backed, gw)
+def cpw(w, w_top, g, h, t, er, backed, gw, c1, c2, c3, mask_er):
+    return _cpw([("sig", -w / 2, w / 2)], w, w_top, g, h, t, er, backed, gw, Mask(c1, c2, c3, mask_er))
+
+
+def coupled_cpw(w, w_top, s, g, h, t, er, backed, gw, c1, c2, c3, mask_er):
+    return _cpw(_pair(w, s), w, w_top, g, h, t, er, backed, gw, Mask(c1, c2, c3, mask_er))
+
+
+def cps(w, w_top, s, h, t, er):
+    """Coplanar strips: a balanced pair on a substrate, no ground."""
+    return _traces(_pair(w, s), h, t, w, w_top), [_layer(0.0, h, er)], 1.0
 
 
 def coax(d, D, er):
@@ -90,28 +173,95 @@ def twin_wire(d, D, er):
     return wires, [], er
 
 
+def _insulated_pair(d, d_ins, er, s):
+    wires, insulation = [], []
+    for n, x in (("p", -s / 2), ("n", s / 2)):
+        wires.append(Conductor(n, Circle(x, 0.0, d / 2), "signal"))
+        insulation.append(Dielectric(Circle(x, 0.0, d_ins / 2), er, name=f"insulation {n}"))
+    return wires, insulation
+
+
+def twisted_pair(d, d_ins, er, s):
+    """Two insulated wires side by side in air (the cross-section of a twisted pair; the twist
+    itself is ignored)."""
+    wires, insulation = _insulated_pair(d, d_ins, er, s)
+    return wires, insulation, 1.0
+
+
+def shielded_pair(d, d_ins, er, s, D, er_fill):
+    """An insulated pair centred in a round shield of inner diameter D, filled with er_fill."""
+    wires, insulation = _insulated_pair(d, d_ins, er, s)
+    shield = Conductor("shield", Ring(0.0, 0.0, D / 2, 0.55 * D))
+    return [*wires, shield], insulation, er_fill
+
+
 def wire_over_ground(d, h, er):
     return [_plane("gnd", 0.0), Conductor("wire", Circle(0.0, h, d / 2), "signal")], [], er
 
 
 _CPW = {"g": LENGTH, "h": LENGTH, "t": LENGTH0, "er": ER, "backed": Param(False, "bool"), "gw": Param(INF, "width")}
 Constraint = tuple[Callable[[dict[str, Any]], bool], str]
+_ETCH: list[Constraint] = [(lambda v: v["w_top"] == v["w"] or v["t"] > 0, "w_top differs from w, so t must be > 0")]
+_TRACE = {"w": LENGTH, "w_top": W_TOP}
+_INSULATED: list[Constraint] = [
+    (lambda v: v["d"] < v["d_ins"], "insulation diameter d_ins must exceed the wire diameter d"),
+    (lambda v: v["s"] >= v["d_ins"], "insulated wires overlap: the spacing s must be at least d_ins"),
+]
 TEMPLATES: dict[str, tuple[Callable, dict[str, Param], list[Constraint]]] = {
     # name: (builder, parameters, constraints (predicate on the values, message))
-    "microstrip": (microstrip, {"w": LENGTH, "h": LENGTH, "t": LENGTH0, "er": ER}, []),
-    "stripline": (stripline, {"w": LENGTH, "h1": LENGTH, "h2": LENGTH, "t": LENGTH0, "er": ER}, []),
+    "microstrip": (
+        microstrip,
+        {**_TRACE, "h": LENGTH, "t": LENGTH0, "er": ER, "c1": LENGTH0, "c2": LENGTH0, "mask_er": MASK["mask_er"]},
+        _ETCH,
+    ),
     "coupled_microstrip": (
         coupled_microstrip,
-        {"w": LENGTH, "s": LENGTH, "h": LENGTH, "t": LENGTH0, "er": ER},
-        [],
+        {**_TRACE, "s": LENGTH, "h": LENGTH, "t": LENGTH0, "er": ER, **MASK},
+        _ETCH,
     ),
+    "embedded_microstrip": (
+        embedded_microstrip,
+        {**_TRACE, "h": LENGTH, "h2": LENGTH, "t": LENGTH0, "er": ER, "er2": Param(kind="er", like="er")},
+        _ETCH,
+    ),
+    "coupled_embedded_microstrip": (
+        coupled_embedded_microstrip,
+        {**_TRACE, "s": LENGTH, "h": LENGTH, "h2": LENGTH, "t": LENGTH0, "er": ER, "er2": Param(kind="er", like="er")},
+        _ETCH,
+    ),
+    "stripline": (stripline, {**_TRACE, "h1": LENGTH, "h2": LENGTH, "t": LENGTH0, "er": ER}, _ETCH),
     "coupled_stripline": (
         coupled_stripline,
-        {"w": LENGTH, "s": LENGTH, "h1": LENGTH, "h2": LENGTH, "t": LENGTH0, "er": ER},
-        [],
+        {**_TRACE, "s": LENGTH, "h1": LENGTH, "h2": LENGTH, "t": LENGTH0, "er": ER},
+        _ETCH,
     ),
-    "cpw": (cpw, {"w": LENGTH, **_CPW}, []),
-    "coupled_cpw": (coupled_cpw, {"w": LENGTH, "s": LENGTH, **_CPW}, []),
+    "offset_stripline": (
+        offset_stripline,
+        {**_TRACE, "h1": LENGTH, "h2": LENGTH, "t": LENGTH0, "er1": ER, "er2": ER},
+        _ETCH,
+    ),
+    "coupled_offset_stripline": (
+        coupled_offset_stripline,
+        {**_TRACE, "s": LENGTH, "h1": LENGTH, "h2": LENGTH, "t": LENGTH0, "er1": ER, "er2": ER},
+        _ETCH,
+    ),
+    "broadside_stripline": (
+        broadside_stripline,
+        {
+            **_TRACE,
+            "t": LENGTH0,
+            "h1": LENGTH,
+            "hs": LENGTH,
+            "h2": LENGTH,
+            "offset": Param(0.0, "signed"),
+            "er": ER,
+            "er_s": Param(kind="er", like="er"),
+        },
+        _ETCH,
+    ),
+    "cpw": (cpw, {**_TRACE, **_CPW, **MASK}, _ETCH),
+    "coupled_cpw": (coupled_cpw, {**_TRACE, "s": LENGTH, **_CPW, **MASK}, _ETCH),
+    "cps": (cps, {**_TRACE, "s": LENGTH, "h": LENGTH, "t": LENGTH0, "er": ER}, _ETCH),
     "coax": (
         coax,
         {"d": LENGTH, "D": LENGTH, "er": ER},
@@ -121,6 +271,29 @@ TEMPLATES: dict[str, tuple[Callable, dict[str, Param], list[Constraint]]] = {
         twin_wire,
         {"d": LENGTH, "D": LENGTH, "er": ER},
         [(lambda v: v["d"] < v["D"], "wires touch or overlap: d must be less than the spacing D")],
+    ),
+    "twisted_pair": (
+        twisted_pair,
+        {"d": LENGTH, "d_ins": LENGTH, "er": ER, "s": Param(kind="length", like="d_ins")},
+        _INSULATED,
+    ),
+    "shielded_pair": (
+        shielded_pair,
+        {
+            "d": LENGTH,
+            "d_ins": LENGTH,
+            "er": ER,
+            "s": Param(kind="length", like="d_ins"),
+            "D": LENGTH,
+            "er_fill": Param(1.0, "er"),
+        },
+        [
+            *_INSULATED,
+            (
+                lambda v: v["s"] + v["d_ins"] <= v["D"],
+                "the pair does not fit in the shield: s + d_ins must be at most D",
+            ),
+        ],
     ),
     "wire_over_ground": (
         wire_over_ground,
@@ -175,16 +348,19 @@ def build(
     vals: dict[str, Any] = {}
     for key, p in spec.items():
         if key not in params:
-            if p.default is None:
+            if p.like is not None:
+                vals[key] = vals[p.like]
+            elif p.default is None:
                 raise InputError(f"{where}: template {name} needs parameter {key!r}")
-            vals[key] = p.default
+            else:
+                vals[key] = p.default
         else:
             vals[key] = _value(at.get(key, f"{where}: {key}"), key, p, params[key])
     for ok, msg in constraints:
         if not ok(vals):
             raise InputError(f"{where}: {msg}")
     scale = UNITS[units]
-    args = {k: (v * scale if spec[k].kind in ("length", "length0", "width") else v) for k, v in vals.items()}
+    args = {k: (v * scale if spec[k].kind in ("length", "length0", "width", "signed") else v) for k, v in vals.items()}
     conductors, dielectrics, background = builder(**args)
     return CrossSection(
         conductors=tuple(Conductor(c.name, c.shape, c.role, f"{where}: template {name}") for c in conductors),
