@@ -77,6 +77,22 @@ def cpw_thick_z0(w: float, g: float, er: float) -> tuple[float, float]:
     return ETA0 / (4 * math.sqrt(eps_eff)) / _k_ratio(k), eps_eff
 
 
+def cps_z(w: float, s: float, er: float = 1.0) -> float:
+    """Coplanar strips (two zero-thickness strips of width w, edge gap s) in a uniform medium:
+    Z = eta0 / sqrt(er) K(k)/K(k'), k = s/(s + 2w): the balanced (differential) impedance. Exact;
+    by Babinet's principle the complement of the CPW of centre width s and gaps w (Simons,
+    *Coplanar Waveguide Circuits*, Wiley 2001, sections 2.2 and 7.2)."""
+    return ETA0 / math.sqrt(er) * _k_ratio(s / (s + 2 * w))
+
+
+def coax_layered_z0(d: float, d_diel: float, D: float, er_inner: float, er_outer: float = 1.0) -> float:
+    """Coax whose dielectric is two concentric layers: er_inner from d to d_diel, er_outer from
+    d_diel to D. C = 2 pi eps0 / (ln(d_diel/d)/er_inner + ln(D/d_diel)/er_outer), L = mu0/(2 pi)
+    ln(D/d), Z0 = sqrt(L/C). Exact (series capacitors of a radial field)."""
+    series = math.log(d_diel / d) / er_inner + math.log(D / d_diel) / er_outer
+    return ETA0 / (2 * math.pi) * math.sqrt(math.log(D / d) * series)
+
+
 def _hj_z_air(u: float) -> float:
     """Hammerstad-Jensen 1980 eqs. (1)-(2): Z0 of a zero-thickness strip in air, u = w/h."""
     f = 6.0 + (2 * math.pi - 6.0) * math.exp(-((30.666 / u) ** 0.7528))

@@ -101,15 +101,20 @@ def solve_medium(
     *,
     guess: np.ndarray | None = None,
     method: str = "multigrid",
+    faces: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> MediumSolution:
     """Potentials of every signal excitation in one medium, and its capacitance matrix.
 
-    ``method``: ``"multigrid"`` (multigrid-preconditioned conjugate gradients, one hierarchy for
+    ``eps``: relative permittivity per cell, or ``faces``: per link, the effective permittivity
+    of its flux region (``Raster.face_h``, ``face_v``). ``method``: ``"multigrid"`` (multigrid-preconditioned conjugate gradients, one hierarchy for
     all excitations; ``guess``, potentials (n_signals, ny, nx) of a nearby solution, is its
     starting point) or ``"direct"`` (SuperLU, one factorisation for all excitations: the
     reference the tests compare with).
     """
-    gh, gv = kernels.link_conductances(grid.x, grid.y, eps, raster.frac_h, raster.frac_v)
+    if faces is None:
+        gh, gv = kernels.link_conductances(grid.x, grid.y, eps, raster.frac_h, raster.frac_v)
+    else:
+        gh, gv = _face_conductances(grid, *faces, raster.frac_h, raster.frac_v)
     fixed = raster.net >= 0
     V = _excitations(raster)
     its: list[int] = []
@@ -137,6 +142,17 @@ def solve_medium(
         raise ValueError(f"unknown method {method!r}")
     C, pots = _float(_capacitance(gh, gv, pots), pots, raster.n_signals)
     return MediumSolution(capacitance=C, potentials=pots, iterations=tuple(its))
+
+
+def _face_conductances(grid: Grid, face_h, face_v, frac_h, frac_v) -> tuple[np.ndarray, np.ndarray]:
+    """Link conductances (per unit eps0) from the permittivity of each link's flux region: the
+    face the link crosses (half a cell on each side) over its length."""
+    dx, dy = np.diff(grid.x), np.diff(grid.y)
+    hy = 0.5 * (np.concatenate([[0.0], dy]) + np.concatenate([dy, [0.0]]))
+    hx = 0.5 * (np.concatenate([[0.0], dx]) + np.concatenate([dx, [0.0]]))
+    gh = face_h * hy[:, None] / (dx[None, :] * frac_h)
+    gv = face_v * hx[None, :] / (dy[:, None] * frac_v)
+    return np.ascontiguousarray(gh), np.ascontiguousarray(gv)
 
 
 def _solve_direct(gh: np.ndarray, gv: np.ndarray, fixed: np.ndarray, V: np.ndarray) -> np.ndarray:
@@ -176,7 +192,8 @@ def field_solve(
         pots = getattr(guess, medium).potentials
         return resample(pots, guess.grid, grid)
 
-    diel = solve_medium(grid, raster, raster.eps, guess=start("dielectric"), method=method)
+    faces = None if raster.face_h is None else (raster.face_h, raster.face_v)
+    diel = solve_medium(grid, raster, raster.eps, faces=faces, guess=start("dielectric"), method=method)
     if np.all(raster.eps == raster.eps.flat[0]):
         # homogeneous: the vacuum solution is the same field with C scaled by 1/er
         vac = MediumSolution(diel.capacitance / raster.eps.flat[0], diel.potentials, ())

@@ -1,0 +1,143 @@
+"""The structure library: etched trapezoids, solder mask, embedded, offset and broadside lines,
+coplanar strips, insulated pairs. Exact solutions where they exist, physical laws elsewhere."""
+
+import math
+
+import pytest
+
+import fieldsolver as fs
+from fieldsolver import formulas as F
+from fieldsolver.model import Circle, Conductor, CrossSection, Dielectric, InputError, Ring
+
+
+def _within(r, key, exact):
+    """The solver's value matches an exact one, inside its own error bar and within 0.1 %."""
+    v, u = r.values[key], r.uncertainty[key] * r.values[key]
+    assert abs(v / exact - 1) < 1e-3
+    assert abs(v - exact) <= u
+
+
+def test_coax_with_a_two_layer_dielectric_is_exact():
+    # a curved dielectric interface cutting cells at every angle. The smoothed permittivity of the
+    # cut links converges monotonically but only to first order (the 5-point scheme cannot carry
+    # the smoothing tensor's off-diagonal term), and the step sizes jitter: at the default tol the
+    # answer is within tol, but the bar is not yet reliable here (it is 3.5x short of the true
+    # error), so this asserts the error only; with a tighter tol the bar does cover it
+    a, rd, b = 0.5e-3, 1.1e-3, 2e-3
+    sec = CrossSection(
+        conductors=(Conductor("in", Circle(0, 0, a), "signal"), Conductor("sh", Ring(0, 0, b, 1.2 * b))),
+        dielectrics=(Dielectric(Circle(0, 0, rd), 4.0),),
+    )
+    exact = F.coax_layered_z0(2 * a, 2 * rd, 2 * b, 4.0)
+    assert abs(fs.solve(sec).z0 / exact - 1) < 1e-3
+    _within(fs.solve(sec, tol=1e-4), "z0", exact)
+
+
+@pytest.mark.parametrize("s_over_w", [0.2, 1.0, 3.0])
+def test_coplanar_strips_in_air_are_exact(s_over_w):
+    r = fs.solve(fs.template("cps", w=0.5, s=0.5 * s_over_w, h=0.5, t=0.0, er=1.0))
+    _within(r, "z_diff", F.cps_z(0.5, 0.5 * s_over_w))
+
+
+def test_trapezoid_lies_between_the_rectangles_of_its_two_widths():
+    z = {w: fs.solve(fs.template("microstrip", w=w, h=0.2, t=0.05, er=4.3)).z0 for w in (0.25, 0.3)}
+    trap = fs.solve(fs.template("microstrip", w=0.3, w_top=0.25, h=0.2, t=0.05, er=4.3)).z0
+    assert z[0.3] < trap < z[0.25]
+
+
+def test_mask_lowers_z_and_raises_eps_eff_monotonically_with_thickness():
+    zs, es = [], []
+    for c in (0.0, 0.01, 0.02, 0.04):
+        r = fs.solve(fs.template("microstrip", w=0.3, h=0.2, t=0.035, er=4.3, c1=c, c2=c, mask_er=3.5))
+        zs.append(r.z0)
+        es.append(r.eps_eff)
+    assert zs == sorted(zs, reverse=True) and len(set(zs)) == 4
+    assert es == sorted(es) and len(set(es)) == 4
+    # a 20 um mask takes a few ohm off a 55 ohm microstrip (1-3 ohm is the figure fab stackup
+    # notes usually quote)
+    assert 1.0 < zs[0] - zs[2] < 3.0
+
+
+def test_mask_of_er_1_changes_nothing():
+    bare = fs.solve(fs.template("coupled_microstrip", w=0.2, s=0.2, h=0.2, t=0.035, er=4.3))
+    air = fs.solve(
+        fs.template("coupled_microstrip", w=0.2, s=0.2, h=0.2, t=0.035, er=4.3, c1=0.02, c2=0.02, c3=0.03, mask_er=1.0)
+    )
+    for key in ("z_odd", "z_even"):
+        assert air.values[key] == pytest.approx(bare.values[key], abs=2 * bare.uncertainty[key] * bare.values[key])
+
+
+def test_offset_stripline_with_one_dielectric_is_the_stripline():
+    a = fs.solve(fs.template("offset_stripline", w=0.15, h1=0.2, h2=0.3, t=0.018, er1=4.0, er2=4.0))
+    b = fs.solve(fs.template("stripline", w=0.15, h1=0.2, h2=0.3, t=0.018, er=4.0))
+    assert a.z0 == pytest.approx(b.z0, rel=1e-12)
+
+
+def test_offset_stripline_lies_between_its_two_dielectrics():
+    z = {er: fs.solve(fs.template("stripline", w=0.15, h1=0.2, h2=0.3, t=0.018, er=er)).z0 for er in (3.5, 4.6)}
+    mixed = fs.solve(fs.template("offset_stripline", w=0.15, h1=0.2, h2=0.3, t=0.018, er1=4.6, er2=3.5))
+    assert z[4.6] < mixed.z0 < z[3.5]
+    assert 3.5 < mixed.eps_eff < 4.6
+
+
+def test_embedded_microstrip_under_air_is_the_microstrip():
+    a = fs.solve(fs.template("embedded_microstrip", w=0.3, h=0.2, h2=0.1, t=0.035, er=4.3, er2=1.0))
+    b = fs.solve(fs.template("microstrip", w=0.3, h=0.2, t=0.035, er=4.3))
+    assert a.z0 == pytest.approx(b.z0, abs=a.uncertainty["z0"] * a.z0 + b.uncertainty["z0"] * b.z0)
+
+
+def test_burying_a_microstrip_deeper_lowers_z_toward_the_stripline():
+    zs = [
+        fs.solve(fs.template("embedded_microstrip", w=0.3, h=0.2, h2=c, t=0.035, er=4.3)).z0 for c in (0.02, 0.1, 0.4)
+    ]
+    assert zs == sorted(zs, reverse=True)
+    r = fs.solve(fs.template("embedded_microstrip", w=0.3, h=0.2, h2=0.4, t=0.035, er=4.3))
+    assert 0.95 * 4.3 < r.eps_eff < 4.3  # nearly all the field in the dielectric
+
+
+def test_broadside_pair_without_offset_is_symmetric():
+    r = fs.solve(fs.template("broadside_stripline", w=0.15, t=0.018, h1=0.2, hs=0.15, h2=0.2, er=4.0))
+    c = r.capacitance
+    assert c[0, 0] == pytest.approx(c[1, 1], rel=1e-9)
+    assert r.z0_lines[0] == pytest.approx(r.z0_lines[1], rel=1e-9)
+
+
+def test_broadside_offset_reduces_coupling():
+    k = []
+    for off in (0.0, 0.15, 0.4):
+        c = fs.solve(
+            fs.template("broadside_stripline", w=0.15, t=0.018, h1=0.2, hs=0.15, h2=0.2, offset=off, er=4.0)
+        ).capacitance
+        k.append(-c[0, 1] / c[0, 0])
+    assert k == sorted(k, reverse=True)
+
+
+def test_insulation_puts_the_twisted_pair_between_air_and_full_dielectric():
+    d, d_ins, er = 0.5, 0.9, 2.3
+    bare = F.twin_wire_z_diff(d * 1e-3, d_ins * 1e-3)
+    r = fs.solve(fs.template("twisted_pair", d=d, d_ins=d_ins, er=er))
+    assert bare / math.sqrt(er) < r.z_diff < bare
+    assert 1.0 < r.eps_eff_odd < er
+
+
+def test_shield_far_away_leaves_the_pair_alone():
+    d, d_ins = 0.5, 0.9
+    free = fs.solve(fs.template("twisted_pair", d=d, d_ins=d_ins, er=2.3)).z_diff
+    z = [fs.solve(fs.template("shielded_pair", d=d, d_ins=d_ins, er=2.3, D=D)).z_diff for D in (2.2, 4.0, 12.0)]
+    assert z == sorted(z) and z[-1] < free  # a closer shield takes more of each wire's field
+    assert z[-1] == pytest.approx(free, rel=1e-2)
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "message"),
+    [
+        ("microstrip", {"w": 0.3, "w_top": 0.2, "h": 0.2, "t": 0.0, "er": 4}, "w_top differs from w, so t must be > 0"),
+        ("microstrip", {"w": 0.3, "h": 0.2, "er": 4, "c1": -0.01}, "c1: must be >= 0"),
+        ("twisted_pair", {"d": 0.5, "d_ins": 0.4, "er": 2}, "d_ins must exceed"),
+        ("shielded_pair", {"d": 0.3, "d_ins": 0.8, "er": 2, "D": 1.2}, "does not fit in the shield"),
+        ("twisted_pair", {"d": 0.5, "d_ins": 0.9, "er": 2, "s": 0.8}, "insulated wires overlap"),
+    ],
+)
+def test_template_mistakes_are_clear(name, params, message):
+    with pytest.raises(InputError, match=message):
+        fs.template(name, **params)
