@@ -166,6 +166,24 @@ def _weight(par, w, k, K):  # pragma: no cover - compiled
     return 0.0
 
 
+@njit(cache=True, inline="always")
+def _row(st, x, j, i):  # pragma: no cover - compiled
+    """Row (j, i) of A times x (x halo-padded)."""
+    s = st[j, i]
+    jp, ip = j + 1, i + 1
+    return (
+        s[0] * x[jp - 1, ip - 1]
+        + s[1] * x[jp - 1, ip]
+        + s[2] * x[jp - 1, ip + 1]
+        + s[3] * x[jp, ip - 1]
+        + s[4] * x[jp, ip]
+        + s[5] * x[jp, ip + 1]
+        + s[6] * x[jp + 1, ip - 1]
+        + s[7] * x[jp + 1, ip]
+        + s[8] * x[jp + 1, ip + 1]
+    )
+
+
 def _multigrid_kernels(parallel: bool) -> SimpleNamespace:
     """The multigrid kernels, built with threads (``prange`` over rows or columns) or serial.
 
@@ -260,21 +278,8 @@ def _multigrid_kernels(parallel: bool) -> SimpleNamespace:
         _ = parallel  # a closure cell: the serial and parallel builds are cached apart
         ny, nx = st.shape[0], st.shape[1]
         for j in prange(ny):
-            jp = j + 1
             for i in range(nx):
-                ip = i + 1
-                s = st[j, i]
-                r[jp, ip] = b[jp, ip] - (
-                    s[0] * x[jp - 1, ip - 1]
-                    + s[1] * x[jp - 1, ip]
-                    + s[2] * x[jp - 1, ip + 1]
-                    + s[3] * x[jp, ip - 1]
-                    + s[4] * x[jp, ip]
-                    + s[5] * x[jp, ip + 1]
-                    + s[6] * x[jp + 1, ip - 1]
-                    + s[7] * x[jp + 1, ip]
-                    + s[8] * x[jp + 1, ip + 1]
-                )
+                r[j + 1, i + 1] = b[j + 1, i + 1] - _row(st, x, j, i)
 
     @njit(cache=True, parallel=parallel)
     def apply_stencil(st, x, y):  # pragma: no cover - compiled
@@ -282,21 +287,8 @@ def _multigrid_kernels(parallel: bool) -> SimpleNamespace:
         _ = parallel  # a closure cell: the serial and parallel builds are cached apart
         ny, nx = st.shape[0], st.shape[1]
         for j in prange(ny):
-            jp = j + 1
             for i in range(nx):
-                ip = i + 1
-                s = st[j, i]
-                y[jp, ip] = (
-                    s[0] * x[jp - 1, ip - 1]
-                    + s[1] * x[jp - 1, ip]
-                    + s[2] * x[jp - 1, ip + 1]
-                    + s[3] * x[jp, ip - 1]
-                    + s[4] * x[jp, ip]
-                    + s[5] * x[jp, ip + 1]
-                    + s[6] * x[jp + 1, ip - 1]
-                    + s[7] * x[jp + 1, ip]
-                    + s[8] * x[jp + 1, ip + 1]
-                )
+                y[j + 1, i + 1] = _row(st, x, j, i)
 
     @njit(cache=True, parallel=parallel)
     def restrict(r, rc, ypar, yw, yc2f, xpar, xw, xc2f, fixed_c):  # pragma: no cover - compiled

@@ -2,6 +2,7 @@
 coplanar strips, insulated pairs. Exact solutions where they exist, physical laws elsewhere."""
 
 import math
+from pathlib import Path
 
 import pytest
 
@@ -141,3 +142,35 @@ def test_shield_far_away_leaves_the_pair_alone():
 def test_template_mistakes_are_clear(name, params, message):
     with pytest.raises(InputError, match=message):
         fs.template(name, **params)
+
+
+def test_stackup_gives_the_drawn_primitives_answer():
+    # the USB example's 4-layer board, typed as a fab's stackup sheet (bottom to top)
+    from fieldsolver import stackup as S
+
+    items = [
+        S.Plane("L4", 0.035e-3),
+        S.Layer("prepreg_L3_L4", 0.2e-3, 4.4, 0.02),
+        S.Plane("L3", 0.035e-3),
+        S.Layer("core", 1.065e-3, 4.6, 0.02),
+        S.Plane("L2", 0.035e-3),
+        S.Layer("prepreg_L1_L2", 0.2e-3, 4.4, 0.02),
+        S.SignalLayer("L1", 0.035e-3),
+    ]
+    traces = [S.Trace("D+", "L1", -0.21e-3, 0.27e-3), S.Trace("D-", "L1", 0.21e-3, 0.27e-3)]
+    typed = fs.solve(S.build(items, traces).validate(), tol=None)
+    drawn = fs.solve(Path(__file__).parents[1] / "geometries" / "usb2_diff_microstrip.yaml", tol=None)
+    for key in ("z_diff", "z_common", "eps_eff_odd", "eps_eff_even"):
+        assert typed.values[key] == pytest.approx(drawn.values[key], rel=1e-9)
+
+
+def test_stackup_mistakes_are_clear():
+    from fieldsolver import stackup as S
+
+    items = [S.Plane("L2", 0.0), S.Layer("pp", 0.2e-3, 4.0), S.SignalLayer("L1", 0.035e-3)]
+    with pytest.raises(InputError, match="no signal layer 'L3' in the stackup; signal layers: L1"):
+        S.build(items, [S.Trace("a", "L3", 0.0, 0.2e-3)])
+    with pytest.raises(InputError, match="trace width w must be > 0"):
+        S.build(items, [S.Trace("a", "L1", 0.0, -0.2e-3)])
+    with pytest.raises(InputError, match="is used twice"):
+        S.build([*items, S.Layer("pp", 0.1e-3, 3.0)], [])
