@@ -10,7 +10,18 @@ Schema (see README "Describing a cross-section")::
     dielectrics:                   # painted in order, later entries win; er, tand, one shape
       - {name: core, er: 4.3, tand: 0.02, layer: {y: [0, 0.2]}}
 
-or ``template: NAME`` with ``params: {...}`` instead of conductors/dielectrics.
+or ``template: NAME`` with ``params: {...}`` instead of conductors/dielectrics, or a board as a
+fab's stackup sheet lists it (see :mod:`fieldsolver.stackup`)::
+
+    stackup:                       # bottom to top; heights between copper
+      - {plane: L2, t: 0.035}      # copper plane (role ground, or floating)
+      - {dielectric: prepreg, h: 0.2, er: 4.4, tand: 0.02}
+      - {signal: L1, t: 0.035}     # copper with traces (fill: a dielectric around them)
+    traces:                        # on a signal layer: centre x, base width w, w_top or etch factor
+      - {name: "D+", layer: L1, x: -0.21, w: 0.27, etch: 3}
+    mask: {c1: 0.02, c2: 0.015, er: 3.5}   # solder mask over the top layer (c3: in the gaps)
+
+Drawn ``conductors`` and ``dielectrics`` may be added to a stackup (painted after it).
 
 Value checks (sizes, er, overlaps) live in :meth:`CrossSection.validate`; this module checks
 structure and types only. Shapes: ``rect: {x: [x0, x1], y: [y0, y1]}`` (``y0 == y1``: zero-thickness strip; ``-.inf``/``.inf``:
@@ -27,7 +38,7 @@ from typing import Any
 
 import yaml
 
-from . import templates
+from . import stackup, templates
 from .model import (
     ROLES,
     Boundary,
@@ -233,7 +244,72 @@ def _boundary(at: _At, scale: float) -> Boundary:
     return Boundary("box", (x0, x1, y0, y1), where=at.where)
 
 
-TOP_KEYS = ("units", "description", "conductors", "dielectrics", "boundary", "background", "template", "params")
+TOP_KEYS = (
+    "units",
+    "description",
+    "conductors",
+    "dielectrics",
+    "boundary",
+    "background",
+    "template",
+    "params",
+    "stackup",
+    "traces",
+    "mask",
+)
+STACKUP_KINDS = ("plane", "dielectric", "signal")
+
+
+def _stackup_item(item: _At, scale: float) -> stackup.Item:
+    m = item.value if isinstance(item.value, dict) else {}
+    kinds = [k for k in STACKUP_KINDS if k in m]
+    if len(kinds) != 1:
+        got = "none" if not kinds else ", ".join(kinds)
+        raise item.fail(f"a stackup entry is exactly one of plane, dielectric, signal (each with its name); got {got}")
+    kind = kinds[0]
+    if kind == "plane":
+        f = item.mapping(("plane", "t", "role"), ("plane",))
+        role = f["role"].text(("ground", "floating")) if "role" in f else "ground"
+        t = f["t"].number() * scale if "t" in f else 0.0
+        return stackup.Plane(f["plane"].text(), t, role, item.where)
+    if kind == "dielectric":
+        f = item.mapping(("dielectric", "h", "er", "tand"), ("dielectric", "h", "er"))
+        tand = f["tand"].number() if "tand" in f else 0.0
+        return stackup.Layer(f["dielectric"].text(), f["h"].number() * scale, f["er"].number(), tand, item.where)
+    f = item.mapping(("signal", "t", "fill"), ("signal", "t"))
+    fill = f["fill"].text() if "fill" in f else None
+    return stackup.SignalLayer(f["signal"].text(), f["t"].number() * scale, fill, item.where)
+
+
+def _trace(item: _At, i: int, scale: float, layers: dict[str, float]) -> stackup.Trace:
+    f = item.mapping(("name", "layer", "x", "w", "w_top", "etch", "role"), ("layer", "x", "w"))
+    if "w_top" in f and "etch" in f:
+        raise item.fail("give w_top or etch, not both")
+    layer = f["layer"].text()
+    w = f["w"].number() * scale
+    w_top = f["w_top"].number() * scale if "w_top" in f else None
+    if "etch" in f:
+        # etch factor = thickness / undercut per side
+        etch = f["etch"].number()
+        if etch <= 0:
+            raise f["etch"].fail(f"etch factor must be > 0, got {etch}")
+        w_top = w - 2 * layers.get(layer, 0.0) / etch
+    role = f["role"].text(("signal", "ground", "floating")) if "role" in f else "signal"
+    name = f["name"].text() if "name" in f else f"trace{i + 1}"
+    return stackup.Trace(name, layer, f["x"].number() * scale, w, w_top, role, item.where)
+
+
+def _mask(at: _At, scale: float) -> stackup.Mask:
+    f = at.mapping(("c1", "c2", "c3", "er", "tand"), ("c1", "c2"))
+    mask = stackup.Mask(
+        f["c1"].number() * scale,
+        f["c2"].number() * scale,
+        f["c3"].number() * scale if "c3" in f else None,
+        f["er"].number() if "er" in f else 3.5,
+        f["tand"].number() if "tand" in f else 0.0,
+    )
+    mask.check(at.where)
+    return mask
 
 
 def parse(data: Any, file: str = "<input>") -> CrossSection:
@@ -256,9 +332,33 @@ def parse(data: Any, file: str = "<input>") -> CrossSection:
             where=f"{file}:{m['template'].line}: template",
             param_where={k: at.where for k, at in params.items()},
         )
-    if "conductors" not in m:
-        raise root.fail("missing 'conductors' (or use 'template')")
     scale = templates.UNITS[units]
+    for k in ("traces", "mask"):
+        if k in m and "stackup" not in m:
+            raise m[k].fail("belongs to a stackup: add a 'stackup' list")
+    if "stackup" in m:
+        items = [_stackup_item(it, scale) for it in m["stackup"].sequence()]
+        layers = {it.name: it.t for it in items if isinstance(it, stackup.SignalLayer)}
+        traces = [_trace(it, i, scale, layers) for i, it in enumerate(m["traces"].sequence())] if "traces" in m else []
+        mask = _mask(m["mask"], scale) if "mask" in m else None
+        background = m["background"].mapping(("er",), ("er",))["er"].number() if "background" in m else 1.0
+        board = stackup.build(items, traces, mask, units=units, source=f"{file}:1", background=background)
+        extra_c = (
+            tuple(_conductor(it, i, scale) for i, it in enumerate(m["conductors"].sequence()))
+            if "conductors" in m
+            else ()
+        )
+        extra_d = (
+            tuple(_dielectric(it, i, scale) for i, it in enumerate(m["dielectrics"].sequence()))
+            if "dielectrics" in m
+            else ()
+        )
+        boundary = _boundary(m["boundary"], scale) if "boundary" in m else Boundary()
+        return CrossSection(
+            board.conductors + extra_c, board.dielectrics + extra_d, boundary, background, units, source=f"{file}:1"
+        )
+    if "conductors" not in m:
+        raise root.fail("missing 'conductors' (or use 'template' or 'stackup')")
     conductors = tuple(_conductor(it, i, scale) for i, it in enumerate(m["conductors"].sequence()))
     dielectrics = (
         tuple(_dielectric(it, i, scale) for i, it in enumerate(m["dielectrics"].sequence()))

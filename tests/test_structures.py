@@ -174,3 +174,70 @@ def test_stackup_mistakes_are_clear():
         S.build(items, [S.Trace("a", "L1", 0.0, -0.2e-3)])
     with pytest.raises(InputError, match="is used twice"):
         S.build([*items, S.Layer("pp", 0.1e-3, 3.0)], [])
+
+
+GEOMETRIES = Path(__file__).parents[1] / "geometries"
+
+
+def test_stackup_yaml_gives_the_drawn_primitives_answer():
+    typed = fs.solve(GEOMETRIES / "usb2_stackup.yaml", tol=None)
+    drawn = fs.solve(GEOMETRIES / "usb2_diff_microstrip.yaml", tol=None)
+    for key in ("z_diff", "z_common"):
+        assert typed.values[key] == pytest.approx(drawn.values[key], rel=1e-9)
+
+
+def test_stackup_yaml_etch_factor_and_mask():
+    from fieldsolver.loader import parse
+
+    board = {
+        "stackup": [
+            {"plane": "L2", "t": 0.035},
+            {"dielectric": "pp", "h": 0.2, "er": 4.3},
+            {"signal": "L1", "t": 0.035},
+        ],
+        "traces": [{"name": "sig", "layer": "L1", "x": 0, "w": 0.3, "etch": 3.5}],
+        "mask": {"c1": 0.02, "c2": 0.015, "er": 3.5},
+    }
+    section = parse(board).validate()
+    sig = next(c for c in section.conductors if c.name == "sig")
+    # etch factor = t / undercut: the top is narrower by 2 t / etch
+    assert sig.shape.xt1 - sig.shape.xt0 == pytest.approx((0.3 - 2 * 0.035 / 3.5) * 1e-3, rel=1e-12)
+    assert [d.name for d in section.dielectrics] == ["pp", "mask", "mask on sig"]
+    coated = fs.solve(section)
+    bare = fs.solve(fs.template("microstrip", w=0.3, w_top=0.28, h=0.2, t=0.035, er=4.3))
+    # the same trapezoid on a 0.2 mm substrate (its plane's 35 um copper below changes nothing),
+    # under 20 um of mask: lower
+    assert coated.z0 < bare.z0
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"traces": [{"layer": "L9", "x": 0, "w": 0.1}]}, "no signal layer 'L9' in the stackup; signal layers: L1"),
+        ({"traces": [{"layer": "L1", "x": 0, "w": 0.1, "w_top": 0.09, "etch": 2}]}, "give w_top or etch, not both"),
+        ({"stackup": [{"plane": "L2"}, {"slab": "x"}]}, "exactly one of plane, dielectric, signal"),
+        ({"stackup": [{"dielectric": "pp", "h": 0.2}]}, "missing key 'er'"),
+        ({"mask": {"c1": -0.01, "c2": 0.01}}, "mask c1 must be >= 0"),
+    ],
+)
+def test_stackup_yaml_mistakes_name_the_place(change, message):
+    from fieldsolver.loader import parse
+
+    board = {
+        "stackup": [
+            {"plane": "L2", "t": 0.035},
+            {"dielectric": "pp", "h": 0.2, "er": 4.3},
+            {"signal": "L1", "t": 0.035},
+        ],
+        "traces": [{"name": "sig", "layer": "L1", "x": 0, "w": 0.3}],
+    }
+    board.update(change)
+    with pytest.raises(InputError, match=message):
+        parse(board, "board.yaml").validate()
+
+
+def test_traces_without_a_stackup_are_an_error():
+    from fieldsolver.loader import parse
+
+    with pytest.raises(InputError, match="belongs to a stackup"):
+        parse({"traces": [], "conductors": []})
