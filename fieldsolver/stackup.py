@@ -10,9 +10,11 @@ Etched traces are trapezoids: ``w`` is the width at the base (the side bonded to
 the copper was etched on) and ``w_top`` the width at the other face; the fab's etch factor
 ``t / undercut`` gives ``w_top = w - 2 t / etch``.
 
-Solder mask (Polar Si-style coating): ``c1`` over the bare substrate, ``c2`` over the top and the
-sides of each trace (a conformal coat that follows the trapezoid), ``c3`` over the substrate in the
-gaps between neighbouring traces (default ``c1``), relative permittivity ``er``.
+Solder mask, as Polar's Si9000 specifies a coating "outside, above and between the traces"
+(Polar Instruments, Si9000 help, "Edge-coupled coated microstrip"): ``c1`` over the bare
+substrate, ``c2`` over the top and the sides of each trace (a conformal coat that follows the
+trapezoid), ``c3`` over the substrate in the gaps between neighbouring traces (default ``c1``),
+relative permittivity ``er``.
 """
 
 from __future__ import annotations
