@@ -103,10 +103,7 @@ def _cell_eps(section: CrossSection, grid: Grid) -> tuple[np.ndarray, np.ndarray
     x, y = grid.x, grid.y
     dx, dy = np.diff(x), np.diff(y)
 
-    def at(fx: float, fy: float) -> np.ndarray:
-        return _permittivity(section, (x[:-1] + fx * dx)[None, :], (y[:-1] + fy * dy)[:, None])
-
-    eps = at(0.5, 0.5)
+    eps = _permittivity(section, (x[:-1] + 0.5 * dx)[None, :], (y[:-1] + 0.5 * dy)[:, None])
     mixed = np.zeros(eps.shape, bool)
     for d in section.dielectrics:
         mixed |= _cut_cells(d.shape, x, y)
@@ -154,7 +151,7 @@ def _cut_cells(shape: Shape, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         return out
     jj, ii = np.meshgrid(cj, ci, indexing="ij")
     boxes = shapely.box(x[ii], y[jj], x[ii + 1], y[jj + 1])
-    (outline,) = shape.outline((bx0, bx1, by0, by1))[:1]
+    outline = shape.outline((bx0, bx1, by0, by1))[0]
     crossed = shapely.intersects(boxes, shapely.LineString(outline))
     out[jj[crossed], ii[crossed]] = True
     return out

@@ -106,10 +106,10 @@ def solve_medium(
     """Potentials of every signal excitation in one medium, and its capacitance matrix.
 
     ``eps``: relative permittivity per cell, or ``faces``: per link, the effective permittivity
-    of its flux region (``Raster.face_h``, ``face_v``). ``method``: ``"multigrid"`` (multigrid-preconditioned conjugate gradients, one hierarchy for
-    all excitations; ``guess``, potentials (n_signals, ny, nx) of a nearby solution, is its
-    starting point) or ``"direct"`` (SuperLU, one factorisation for all excitations: the
-    reference the tests compare with).
+    of its flux region (``Raster.face_h``, ``face_v``). ``method``: ``"multigrid"``
+    (multigrid-preconditioned conjugate gradients, one hierarchy for all excitations; ``guess``,
+    potentials (n_signals, ny, nx) of a nearby solution, is its starting point) or ``"direct"``
+    (SuperLU, one factorisation for all excitations: the reference the tests compare with).
     """
     if faces is None:
         gh, gv = kernels.link_conductances(grid.x, grid.y, eps, raster.frac_h, raster.frac_v)
@@ -128,7 +128,9 @@ def solve_medium(
                 b = -kernels.apply_operator(gh, gv, V[k])
                 b[fixed] = 0.0
                 x0 = None
-                if guess is not None and guess.shape[0] == V.shape[0]:  # (floating ones mixed in: no)
+                # a guess holds one potential per signal; with floating conductors the excitations
+                # differ from the guess's (which has them floated in): start from zero
+                if guess is not None and guess.shape[0] == V.shape[0]:
                     x0 = h.padded(np.where(fixed, 0.0, guess[k]))
                 x, it = h.solve(h.padded(b), x0)
                 pots[k] = V[k] + x[1:-1, 1:-1]

@@ -41,10 +41,10 @@ def _pair(w: float, s: float) -> list[tuple[str, float, float]]:
     return [("p", -s / 2 - w, -s / 2), ("n", s / 2, s / 2 + w)]
 
 
-def _traces(spans, y, t, w, w_top, base="bottom", role="signal") -> list[Conductor]:
+def _traces(spans, y, t, w, w_top, base="bottom") -> list[Conductor]:
     """Traces with bases ``[x0, x1]`` on the surface at y; each etched by the same undercut."""
     undercut = 0.5 * (w - w_top)
-    return [trace(n, a, b, y, t, (b - a) - 2 * undercut, role=role, base=base) for n, a, b in spans]
+    return [trace(n, a, b, y, t, (b - a) - 2 * undercut, base=base) for n, a, b in spans]
 
 
 def _surface(spans, w, w_top, h, t, er, mask):
