@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from scipy.optimize import brentq
 from scipy.special import ellipk, ellipkm1
 
 from .solver import C0, MU0
@@ -83,6 +84,38 @@ def cps_z(w: float, s: float, er: float = 1.0) -> float:
     by Babinet's principle the complement of the CPW of centre width s and gaps w (Simons,
     *Coplanar Waveguide Circuits*, Wiley 2001, sections 2.2 and 7.2)."""
     return ETA0 / math.sqrt(er) * _k_ratio(s / (s + 2 * w))
+
+
+def broadside_stripline_z(w: float, s: float, b: float, er: float = 1.0) -> tuple[float, float]:
+    """Broadside-coupled zero-thickness strips of width w, one above the other s apart, centred
+    between planes b apart, no lateral offset: (Zodd, Zeven). Cohn, "Characteristic impedances of
+    broadside-coupled strip transmission lines", IRE T-MTT 8(6), 1960:
+    w/b = (1/pi) [ln((1+R)/(1-R)) - (s/b) ln((1+R/k)/(1-R/k))], R = sqrt((k b/s - 1)/(b/(k s) - 1)),
+    Zeven = eta0 / (2 sqrt(er)) K(k')/K(k), Zodd = (pi eta0 / 4 sqrt(er)) (s/b) / atanh(k).
+    The mapping is exact for one edge of the pair; the formula adds the two edges, so it is exact
+    while they do not interact. Measured against converged field solutions: within 2e-5 for
+    w >= 3 s; at w = 2 s Zeven is 0.003-0.009 % low, at w = s 0.16-0.37 % low (Zodd within 3e-5)."""
+    sb = s / b
+
+    def width(k: float) -> float:
+        # ln((1+x)/(1-x)) = 2 ln(1+x) - ln(1-x^2), with 1 - R^2 and 1 - (R/k)^2 in closed form
+        m1 = (1.0 - k) * (1.0 + k)
+        r = math.sqrt((k / sb - 1.0) / (1.0 / (k * sb) - 1.0))
+        first = 2 * math.log1p(r) - math.log(m1 / (1 - k * sb))
+        second = 2 * math.log1p(r / k) - math.log(sb * m1 / (k * (1 - k * sb)))
+        return (first - sb * second) / math.pi
+
+    # width(k) rises from 0 at k = s/b to infinity at k = 1; past 1 - 1e-13 (w/b of about 8) the
+    # logarithms lose double precision
+    lo, hi = sb * (1 + 1e-15), 1 - 1e-13
+    if not 0 < sb < 1:
+        raise ValueError(f"broadside strips out of range: need 0 < s < b, got s/b = {sb:g}")
+    if not 0 < w / b < width(hi):
+        raise ValueError(f"broadside strips out of range: need 0 < w < {width(hi):.3g} b, got w/b = {w / b:g}")
+    k = brentq(lambda k: width(k) - w / b, lo, hi, xtol=1e-17, rtol=1e-15)
+    z_even = ETA0 / (2 * math.sqrt(er)) / _k_ratio(k)
+    z_odd = math.pi * ETA0 / (4 * math.sqrt(er)) * sb / math.atanh(k)
+    return z_odd, z_even
 
 
 def coax_layered_z0(d: float, d_diel: float, D: float, er_inner: float, er_outer: float = 1.0) -> float:

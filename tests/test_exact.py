@@ -49,6 +49,15 @@ def test_zero_thickness_stripline(w):
     check(r, "z0", F.stripline_z0(w, 1.0, 12.0))
 
 
+@pytest.mark.parametrize(("w", "s"), [(0.15, 0.05), (5.0, 0.2), (0.9, 0.3)])
+def test_broadside_stripline_cohn(w, s):
+    h = (1.0 - s) / 2
+    r = fs.solve(fs.template("broadside_stripline", w=w, h1=h, hs=s, h2=h, er=4.0))
+    z_odd, z_even = F.broadside_stripline_z(w, s, 1.0, 4.0)
+    check(r, "z_odd", z_odd)
+    check(r, "z_even", z_even)
+
+
 @pytest.mark.parametrize("s", [0.02, 3.0])
 def test_coupled_stripline_cohn(s):
     r = fs.solve(fs.template("coupled_stripline", w=0.5, s=s, h1=0.5, h2=0.5, er=3.0))

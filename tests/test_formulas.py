@@ -203,6 +203,38 @@ def test_stripline_thick_thickness_lowers_z_and_er_scaling():
     assert rel(F.stripline_thick(0.5, 1.0, 1e-9, 1.0), zs[0]) < 1e-6
 
 
+# --- Cohn 1960 broadside-coupled stripline --------------------------------------------------
+
+
+@pytest.mark.parametrize("w", [0.3, 1.0, 3.0])
+def test_broadside_merged_strips_are_one_stripline(w):
+    # s -> 0: the two strips become one, whose impedance each strip's even mode sees doubled
+    z_odd, z_even = F.broadside_stripline_z(w, 1e-7, 1.0)
+    assert rel(z_even, 2 * F.stripline_z0(w, 1.0)) < 1e-6
+    assert z_odd < 1e-4
+
+
+def test_broadside_wide_strips_are_parallel_plates():
+    # w >> b: the even mode sees the plane (b - s)/2 away; the odd mode adds the other strip s/2
+    # away; the fringing left over falls as 1/w
+    s = 0.2
+    prev = (0.0, 0.0)
+    for w in (1.0, 2.0, 4.0, 7.0):
+        z_odd, z_even = F.broadside_stripline_z(w, s, 1.0)
+        ratio = (z_odd * w * (2 / s + 2 / (1 - s)) / ETA0, z_even * 2 * w / ((1 - s) * ETA0))
+        assert all(p < r < 1 for p, r in zip(prev, ratio, strict=True))
+        prev = ratio
+    assert prev[0] > 0.97 and prev[1] > 0.93
+
+
+def test_broadside_er_scaling_and_range():
+    z1, z4 = F.broadside_stripline_z(0.5, 0.1, 1.0), F.broadside_stripline_z(0.5, 0.1, 1.0, 4.0)
+    assert z4 == pytest.approx((z1[0] / 2, z1[1] / 2), rel=1e-12)
+    for w, s in ((0.5, 1.0), (0.5, 0.0), (20.0, 0.2)):
+        with pytest.raises(ValueError, match="out of range"):
+            F.broadside_stripline_z(w, s, 1.0)
+
+
 # --- Kirschning-Jansen coupled microstrip ----------------------------------------------------
 
 KJ_GRID = list(itertools.product([0.1, 0.3, 1.0, 3.0, 10.0], [0.1, 0.3, 1.0, 3.0, 10.0], [1.0, 2.2, 4.4, 9.8, 18.0]))

@@ -160,6 +160,25 @@ FAMILIES: list[Family] = [
         ],
     ),
     Family(
+        "broadside_stripline",
+        "Zero-thickness broadside-coupled stripline (s = 0.2, b = 1)",
+        "w",
+        "w/b",
+        _cycle_er(_logspace(0.6, 5.0, 8), "w"),
+        lambda p: fs.template("broadside_stripline", w=p["w"], h1=0.4, hs=0.2, h2=0.4, er=p["er"]),
+        [
+            Reference(
+                "Cohn 1960",
+                "exact",
+                EXACT_TOL,
+                "exact while the strips' edges do not interact (w >= 3s)",
+                lambda p: dict(
+                    zip(("z_odd", "z_even"), F.broadside_stripline_z(p["w"], 0.2, 1.0, p["er"]), strict=True)
+                ),
+            )
+        ],
+    ),
+    Family(
         "cpw_half_space",
         "CPW on a thick (semi-infinite) substrate, zero thickness",
         "k",

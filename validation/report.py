@@ -9,6 +9,8 @@ Deviation conventions (relative):
 
 from __future__ import annotations
 
+import math
+import textwrap
 from pathlib import Path
 from statistics import median
 
@@ -176,11 +178,25 @@ def render(data: dict) -> str:
     return "\n".join(out) + "\n"
 
 
+def _plain_log_labels(ax, ticker) -> None:
+    """Log x axis labelled 0.1, 1, 10 and, when it spans under 2 decades, also 2, 3 and 5 times
+    those (the default would write 1e-01 or 6x10^-1)."""
+
+    def minor(x: float, _pos) -> str:
+        lo, hi = ax.get_xlim()
+        lead = round(x / 10 ** math.floor(math.log10(x) + 1e-9))
+        return f"{x:g}" if hi / lo < 100 and lead in (2, 3, 5) else ""
+
+    ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda x, _pos: f"{x:g}"))
+    ax.xaxis.set_minor_formatter(ticker.FuncFormatter(minor))
+
+
 def write_plots(data: dict, folder: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
+    from matplotlib import ticker
 
     rows = comparisons(data)
     for fam in FAMILIES:
@@ -210,15 +226,15 @@ def write_plots(data: dict, folder: Path) -> None:
             )
             ax.axhline(0.0, color="k", lw=0.6)
             ax.set_xscale("log")
+            _plain_log_labels(ax, ticker)
             ax.set_xlabel(fam.axis_label)
             what = "solver error" if ref.kind == "exact" else "formula error"
             ax.set_ylabel(f"{what} (%)")
             ax.set_title(f"{ref.label} ({ref.kind})", fontsize=9)
             ax.grid(True, which="both", alpha=0.3)
             ax.legend(fontsize=7, loc="best")
-        fig.suptitle(
-            f"{fam.title}: bars = solver's error estimate, grey circles = outside the formula's range", fontsize=9
-        )
+        caption = f"{fam.title}: bars = solver's error estimate, grey circles = outside the formula's range"
+        fig.suptitle(textwrap.fill(caption, int(16 * fig.get_figwidth())), fontsize=9)
         fig.tight_layout()
         with atomic_path(folder / f"{fam.name}.png") as tmp:
             fig.savefig(tmp, dpi=90, metadata={"Software": None})
