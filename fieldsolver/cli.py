@@ -28,10 +28,16 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("calc", help="solve a parametric template, e.g. calc microstrip w=0.3 h=0.2 er=4.3")
     c.add_argument("template")
     c.add_argument("params", nargs="*", metavar="key=value")
-    c.add_argument("--units", default="mm", help="length units of the parameters (mm, um, mil, in)")
-    for q in (s, c):
+    pl = sub.add_parser("plot", help="solve and write the field map (and more plots and exports)")
+    pl.add_argument("source", help="cross-section YAML file, or a template name followed by key=value")
+    pl.add_argument("params", nargs="*", metavar="key=value")
+    pl.add_argument("-o", "--output", help="the field map (PNG, SVG or PDF by extension; default NAME.png)")
+    for q in (c, pl):
+        q.add_argument("--units", default="mm", help="length units of template parameters (mm, um, mil, in)")
+    for q in (s, c, pl):
         q.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
-        q.add_argument("--plot", metavar="PNG", help="write the field map (PNG, SVG or PDF by extension)")
+        if q is not pl:
+            q.add_argument("--plot", metavar="FILE", help="write the field map (PNG, SVG or PDF by extension)")
         q.add_argument(
             "--tol",
             type=_tol,
@@ -44,7 +50,51 @@ def _parser() -> argparse.ArgumentParser:
             default=MAX_NODES,
             help=f"node budget of the finest grid (default {MAX_NODES:,})",
         )
+        g = q.add_argument_group("plots (beside the field map: NAME-charge.png, NAME-convergence.png, NAME-grid.png)")
+        g.add_argument("--mode", help="one panel: odd or even (pairs), a signal's name or number, or modeK")
+        g.add_argument("--field-lines", action="store_true", help="draw E field lines on the field map")
+        g.add_argument("--zoom", type=_positive, default=1.0, help="show more (> 1) or less (< 1) around the signals")
+        g.add_argument(
+            "--extent",
+            type=_extent,
+            metavar="X0,X1,Y0,Y1",
+            help="the region to show, in the file's units (--extent=-1,1,0,1 when it starts negative)",
+        )
+        g.add_argument("--size", type=_size, metavar="WxH", help="image size in pixels at 100 dpi, e.g. 1600x700")
+        g.add_argument("--charge", action="store_true", help="also plot the surface charge along each conductor")
+        g.add_argument("--convergence", action="store_true", help="also plot each impedance against the grid size")
+        g.add_argument("--grid", action="store_true", help="also plot the grid over the geometry")
+        e = q.add_argument_group("exports")
+        e.add_argument("--vtk", metavar="FILE", help="potential, E, er and conductor ids on the grid (.vtu or .vtk)")
+        e.add_argument("--csv", metavar="FILE", help="the results table as CSV")
     return p
+
+
+def _positive(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        v = math.nan
+    if not (math.isfinite(v) and v > 0):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return v
+
+
+def _extent(text: str) -> tuple[float, float, float, float]:
+    try:
+        v = tuple(float(t) for t in text.split(","))
+    except ValueError:
+        v = ()
+    if len(v) != 4 or not all(map(math.isfinite, v)) or not (v[0] < v[1] and v[2] < v[3]):
+        raise argparse.ArgumentTypeError(f"expected x0,x1,y0,y1 with x0 < x1 and y0 < y1, got {text!r}")
+    return v  # type: ignore[return-value]
+
+
+def _size(text: str) -> tuple[int, int]:
+    w, sep, h = text.lower().partition("x")
+    if not (sep and w.isdigit() and h.isdigit() and 100 <= int(w) <= 10000 and 100 <= int(h) <= 10000):
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT in pixels (100 to 10000), e.g. 1600x700, got {text!r}")
+    return int(w), int(h)
 
 
 def _tol(text: str) -> float | None:
@@ -91,46 +141,117 @@ def _calc_params(items: list[str]) -> dict[str, object]:
 
 
 def _section(args: argparse.Namespace) -> tuple[CrossSection, str]:
-    if args.verb == "solve":
+    if args.verb == "solve" or (args.verb == "plot" and _is_file(args.source)):
         from .loader import load
 
-        return load(args.file), str(args.file)
+        path = args.file if args.verb == "solve" else args.source
+        if args.verb == "plot" and args.params:
+            raise InputError(f"plot {path}: key=value parameters go with a template, not a YAML file")
+        return load(path), str(path)
     from .templates import build
 
+    name = args.template if args.verb == "calc" else args.source
     params = _calc_params(args.params)
-    section = build(args.template, params, args.units, where="calc", param_where={k: f"calc: {k}" for k in params})
+    section = build(name, params, args.units, where=args.verb, param_where={k: f"{args.verb}: {k}" for k in params})
     shown = " ".join(args.params)
-    return section.validate(), f"{args.template} {shown} ({args.units})"
+    return section.validate(), f"{name} {shown} ({args.units})"
+
+
+def _is_file(source: str) -> bool:
+    return source.lower().endswith((".yaml", ".yml")) or os.sep in source or Path(source).is_file()
+
+
+def _outputs(args: argparse.Namespace, name: str) -> dict[str, Path]:
+    """Every file the command will write, checked before solving: kind -> path."""
+    from .plot import FORMATS
+
+    out: dict[str, Path] = {}
+    field_map = args.output if args.verb == "plot" else args.plot
+    if args.verb == "plot" and field_map is None:
+        field_map = f"{Path(name).stem}.png"
+    if field_map is not None:
+        out["field map"] = Path(field_map)
+    extra = [k for k in ("charge", "convergence", "grid") if getattr(args, k)]
+    if args.convergence and args.tol is None:
+        raise InputError("--convergence needs the refinement levels: solve with a tolerance (not --tol none)")
+    if extra and "field map" not in out:
+        raise InputError(f"--{extra[0]} writes beside the field map: give --plot FILE")
+    if "field map" in out:
+        base = out["field map"]
+        if base.suffix.lower() not in FORMATS:
+            raise InputError(f"{base}: use a .png, .svg or .pdf file name for plots")
+        for k in extra:
+            out[k] = base.with_name(f"{base.stem}-{k}{base.suffix}")
+    if args.vtk:
+        from .export import VTK_FORMATS
+
+        out["vtk"] = Path(args.vtk)
+        if out["vtk"].suffix.lower() not in VTK_FORMATS:
+            raise InputError(f"--vtk {args.vtk}: use a .vtu or .vtk file name")
+    if args.csv:
+        out["csv"] = Path(args.csv)
+    for path in out.values():
+        if not path.parent.is_dir():
+            raise InputError(f"{path}: folder {path.parent} does not exist")
+    return out
+
+
+def _write(result, args: argparse.Namespace, outputs: dict[str, Path], title: str) -> None:
+    if "vtk" in outputs:
+        from .export import write_vtk
+
+        write_vtk(result, outputs["vtk"])
+    if "csv" in outputs:
+        from .export import write_csv
+
+        write_csv(result, outputs["csv"])
+    if "field map" not in outputs:
+        return
+    from . import plot
+
+    opts = {"zoom": args.zoom, "extent": args.extent}
+    name = Path(title.split()[0]).name if args.verb == "solve" or _is_file(title.split()[0]) else title
+    size = None if args.size is None else (args.size[0] / 100, args.size[1] / 100)
+    dpi = 100 if args.size else 110
+    figures = {
+        "field map": lambda: plot.field_map(
+            result, mode=args.mode, field_lines=args.field_lines, size=size, title=name, **opts
+        ),
+        "charge": lambda: plot.charge_plot(result, mode=args.mode, size=size, title=name, **opts),
+        "convergence": lambda: plot.convergence_plot(result, size=size, title=name),
+        "grid": lambda: plot.grid_plot(result, size=size, title=name, **opts),
+    }
+    for kind, make in figures.items():
+        if kind in outputs:
+            plot.save(make(), outputs[kind], dpi=dpi, exact_size=args.size is not None)
 
 
 def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
         section, title = _section(args)
-        if args.plot:
-            plot_path = Path(args.plot)
-            if plot_path.suffix.lower() not in (".png", ".svg", ".pdf"):
-                raise InputError(f"--plot {args.plot}: use a .png, .svg or .pdf file name")
-            if not plot_path.parent.is_dir():
-                raise InputError(f"--plot {args.plot}: folder {plot_path.parent} does not exist")
+        outputs = _outputs(args, title.split()[0])
+        if args.mode is not None:
+            from .fields import check_mode
+
+            check_mode(tuple(c.name for c in section.signals), args.mode)
         from .api import solve
 
         result = solve(section, tol=args.tol, max_nodes=args.max_nodes)
+        _write(result, args, outputs, title)
     except InputError as e:
         print(f"fieldsolver: error: {e}", file=sys.stderr)
         return 2
-    if args.plot:
-        from .plot import save_field_map
-
-        save_field_map(result, args.plot, title=Path(title.split()[0]).name)
     if args.json:
         print(result.to_json(indent=1))
     else:
         from .report import format_result
 
         print(format_result(result, title=title))
-        if args.plot:
-            print(f"\nfield map written to {args.plot}")
+        if outputs:
+            print()
+            for kind, path in outputs.items():
+                print(f"{kind} written to {path}")
     return 0
 
 

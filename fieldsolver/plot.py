@@ -1,4 +1,9 @@
-"""Field maps (matplotlib, imported lazily by the user only). Never calls ``show()``."""
+"""Figures of a solved cross-section: field maps, surface charge, convergence and the grid.
+
+matplotlib is imported here and nowhere else, so solving stays fast and headless; nothing calls
+``show()``. Every figure is returned; :func:`save` writes one atomically (format by extension).
+Lengths are drawn in the section's units; fields are per volt of excitation.
+"""
 
 from __future__ import annotations
 
@@ -6,99 +11,431 @@ from pathlib import Path
 
 import numpy as np
 
+from . import fields
+from .model import InputError, to_shapely
 from .output import atomic_path
 from .results import Result
 from .templates import UNITS
 
-
-def _excitations(r: Result) -> list[tuple[str, np.ndarray]]:
-    """(title, potential) per panel: the line itself, odd and even modes of a pair, or each signal."""
-    pots = r.solution.dielectric.potentials
-    if len(r.signals) == 2:
-        return [("odd mode (+1 V / -1 V)", pots[0] - pots[1]), ("even mode (+1 V / +1 V)", pots[0] + pots[1])]
-    return [(f"{name} at 1 V", pots[k]) for k, name in enumerate(r.signals)]
+FORMATS = (".png", ".svg", ".pdf")
+COPPER, GROUND, FLOATING = "#c87533", "#8c8c8c", "#b59a5a"
+ROLE_COLOUR = {"signal": COPPER, "ground": GROUND, "floating": FLOATING}
 
 
-def _view(r: Result) -> tuple[float, float, float, float]:
-    """A few signal sizes around the signals, clipped to the domain."""
-    sec = r.solution.section
-    boxes = np.array([c.shape.bbox() for c in sec.signals])
-    x0, x1, y0, y1 = boxes[:, 0].min(), boxes[:, 1].max(), boxes[:, 2].min(), boxes[:, 3].max()
-    size = max(x1 - x0, y1 - y0)
-    dom = r.solution.grid.domain
-    pad = 1.5 * size
-    return (max(dom[0], x0 - pad), min(dom[1], x1 + pad), max(dom[2], y0 - pad), min(dom[3], y1 + pad))
-
-
-def field_map(r: Result, ax=None):
-    """Draw the potential (equipotentials) and |E| of each excitation; returns the Axes list."""
-    import matplotlib.pyplot as plt
-    from matplotlib.colors import LogNorm
-
-    panels = _excitations(r)
-    if ax is None:
-        _, axes = plt.subplots(1, len(panels), figsize=(6.4 * len(panels), 5.2), squeeze=False)
-        axes = list(axes[0])
-    else:
-        axes = list(np.atleast_1d(ax))
-    sol = r.solution
-    g, sec = sol.grid, sol.section
-    s = UNITS[r.units]
-    x, y = g.x / s, g.y / s
-    vx0, vx1, vy0, vy1 = (v / s for v in _view(r))
-    for a, (title, phi) in zip(axes, panels, strict=False):
-        # |E| per cell (V/m per volt of excitation) from the cell's mean gradient
-        ex = np.diff(phi, axis=1) / np.diff(g.x)[None, :]
-        ey = np.diff(phi, axis=0) / np.diff(g.y)[:, None]
-        emag = np.hypot(0.5 * (ex[1:] + ex[:-1]), 0.5 * (ey[:, 1:] + ey[:, :-1]))
-        pos = emag[emag > 0]
-        vmax = np.percentile(pos, 99.5) if pos.size else 1.0
-        mesh = a.pcolormesh(
-            x, y, np.maximum(emag, vmax * 1e-4), norm=LogNorm(vmax * 1e-3, vmax), cmap="inferno", shading="flat"
-        )
-        levels = np.linspace(phi.min(), phi.max(), 23)[1:-1]
-        a.contour(x, y, phi, levels=levels, colors="white", linewidths=0.6, alpha=0.8)
-        clip = (vx0 * s, vx1 * s, vy0 * s, vy1 * s)
-        for c in sec.conductors:
-            for o in c.shape.outline(clip):
-                a.plot(o[:, 0] / s, o[:, 1] / s, color="cyan" if c.role == "signal" else "silver", lw=1.2)
-        for d in sec.dielectrics:
-            for o in d.shape.outline(clip):
-                a.plot(o[:, 0] / s, o[:, 1] / s, color="lime", lw=0.7, ls="--")
-        a.set_xlim(vx0, vx1)
-        a.set_ylim(vy0, vy1)
-        a.set_aspect("equal")
-        a.set_xlabel(f"x ({r.units})")
-        a.set_ylabel(f"y ({r.units})")
-        a.set_title(title)
-        a.figure.colorbar(mesh, ax=a, label="|E| (V/m per V)", shrink=0.8)
-    return axes
-
-
-def headline(r: Result) -> str:
-    v = r.values
-    if len(r.signals) == 1:
-        return f"Z0 = {v['z0']:.2f} ohm, eps_eff = {v['eps_eff']:.3f}"
-    if len(r.signals) == 2:
-        zc = "undefined" if v["z_common"] is None else f"{v['z_common']:.2f} ohm"
-        return f"Zdiff = {v['z_diff']:.2f} ohm, Zcommon = {zc}"
-    return ", ".join(f"mode {i + 1}: {m.z:.2f} ohm" for i, m in enumerate(r.modes))
-
-
-def save_field_map(r: Result, path: str | Path, title: str = "") -> None:
-    """Write the field map to ``path`` (format by extension), atomically."""
+def _plt():
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
+    return plt
+
+
+# ------------------------------------------------------------------------------------ the view
+def view(r: Result, zoom: float = 1.0, extent: tuple[float, float, float, float] | None = None):
+    """(x0, x1, y0, y1) in metres. ``extent`` (in the section's units) if given; else the signals
+    with their nearest grounds above and below (and any conductor enclosing them, e.g. a shield),
+    with a margin of the larger of the box's sides; ``zoom`` > 1 shows more."""
+    if extent is not None:
+        s = UNITS[r.units]
+        x0, x1, y0, y1 = (v * s for v in extent)
+        if not (x0 < x1 and y0 < y1):
+            raise InputError(
+                f"--extent {','.join(f'{v:g}' for v in extent)}: expected x0,x1,y0,y1 with x0 < x1, y0 < y1"
+            )
+        return (x0, x1, y0, y1)
+    if not zoom > 0:
+        raise InputError(f"--zoom {zoom:g}: expected a positive factor")
+    sec = r.solution.section
+    boxes = np.array([c.shape.bbox() for c in sec.signals])
+    x0, x1, y0, y1 = boxes[:, 0].min(), boxes[:, 1].max(), boxes[:, 2].min(), boxes[:, 3].max()
+    size = max(x1 - x0, y1 - y0)
+    below, above = -np.inf, np.inf
+    enclosed = False
+    for c in sec.conductors:
+        if c.role == "signal":
+            continue
+        a0, a1, b0, b1 = c.shape.bbox()
+        if a0 <= x0 and a1 >= x1 and b0 <= y0 and b1 >= y1:  # encloses the signals
+            if max(a1 - a0, b1 - b0) < 20 * size:
+                x0, x1, y0, y1 = min(x0, a0), max(x1, a1), min(y0, b0), max(y1, b1)
+                enclosed = True
+        elif a0 < x1 and a1 > x0:  # overlaps them sideways: a ground below or above
+            if b1 <= y0:
+                below = max(below, b1)
+            elif b0 >= y1:
+                above = min(above, b0)
+    # a ground near enough bounds the view on its side (with a sliver of it shown)
+    grounded = (y0 - below < 4 * size, above - y1 < 4 * size)
+    y0, y1 = (below if grounded[0] else y0), (above if grounded[1] else y1)
+    m = max(x1 - x0, y1 - y0)
+    pad_x = 0.04 * m if enclosed else 0.75 * m
+    pad_lo, pad_hi = (0.04 * m if g or enclosed else 0.4 * m for g in grounded)
+    if zoom != 1.0:  # about the centre of the padded box
+        cx, cy = 0.5 * (x0 + x1), 0.5 * (y0 - pad_lo + y1 + pad_hi)
+        hw, hh = zoom * (0.5 * (x1 - x0) + pad_x), zoom * 0.5 * (y1 - y0 + pad_lo + pad_hi)
+        return (cx - hw, cx + hw, cy - hh, cy + hh)
+    return (x0 - pad_x, x1 + pad_x, y0 - pad_lo, y1 + pad_hi)
+
+
+def headline(r: Result) -> str:
+    v = r.values
+
+    def val(key: str, fmt: str = ".2f", unit: str = " ohm") -> str:
+        if v.get(key) is None:
+            return "undefined"
+        u = (r.uncertainty or {}).get(key)
+        bar = f" +- {abs(v[key]) * u:{fmt}}" if u is not None else ""
+        return f"{v[key]:{fmt}}{bar}{unit}"
+
+    if len(r.signals) == 1:
+        return f"Z0 = {val('z0')}, eps_eff = {val('eps_eff', '.3f', '')}"
+    if len(r.signals) == 2:
+        return f"Zdiff = {val('z_diff')}, Zcommon = {val('z_common')}"
+    return ", ".join(f"mode {i + 1}: {m.z:.2f} ohm" for i, m in enumerate(r.modes))
+
+
+# ---------------------------------------------------------------------------- the cross-section
+def _patch(geom, **kw):
+    """A matplotlib patch of a shapely polygon (holes included) in the section's units."""
+    from matplotlib.patches import PathPatch
+    from matplotlib.path import Path as MPath
+
+    verts, codes = [], []
+    for ring in [geom.exterior, *geom.interiors]:
+        xy = np.asarray(ring.coords)
+        verts.append(xy)
+        codes += [MPath.MOVETO] + [MPath.LINETO] * (len(xy) - 2) + [MPath.CLOSEPOLY]
+    return PathPatch(MPath(np.concatenate(verts), codes), **kw)
+
+
+def _geoms(shape, clip, scale):
+    """The shape clipped to the view, scaled to the section's units: polygons and lines."""
+    import shapely
+    from shapely import affinity
+
+    g = to_shapely(shape, clip).intersection(shapely.box(clip[0], clip[2], clip[1], clip[3]))
+    g = affinity.scale(g, 1 / scale, 1 / scale, origin=(0, 0))
+    parts = getattr(g, "geoms", [g])
+    return [p for p in parts if not p.is_empty]
+
+
+def draw_section(ax, r: Result, clip, *, tint: bool = True, names: bool = True, lw: float = 1.0) -> None:
+    """Dielectrics (tinted by er, with a legend, when ``tint``; else their outlines) and the
+    conductors (filled by role, named)."""
+    import shapely
+    from matplotlib.patches import Patch
+
+    sec = r.solution.section
+    s = UNITS[r.units]
+    ers = sorted({sec.background_er, *(d.er for d in sec.dielectrics)})
+    # one distinct light colour per permittivity, lowest first; air nearly white
+    palette = ["#a6cee3", "#b2df8a", "#fdbf6f", "#cab2d6", "#fb9a99", "#ffff99", "#8dd3c7", "#bebada"]
+    solid = [e for e in ers if e != 1.0]
+
+    def tone(er: float) -> str:
+        return "#eef4fa" if er == 1.0 else palette[solid.index(er) % len(palette)]
+
+    handles = {}
+    if tint:
+        x0, x1, y0, y1 = (v / s for v in clip)
+        ax.add_patch(_patch(shapely.box(x0, y0, x1, y1), facecolor=tone(sec.background_er), edgecolor="none", zorder=0))
+        handles[sec.background_er] = "background"
+    for d in sec.dielectrics:
+        for g in _geoms(d.shape, clip, s):
+            if g.geom_type == "Polygon":
+                if tint:
+                    ax.add_patch(_patch(g, facecolor=tone(d.er), edgecolor="none", zorder=1))
+                ax.add_patch(_patch(g, facecolor="none", edgecolor="0.35", lw=0.5 * lw, ls="--", zorder=3))
+        if tint:
+            handles.setdefault(d.er, d.name)
+    for c in sec.conductors:
+        colour = ROLE_COLOUR[c.role]
+        for g in _geoms(c.shape, clip, s):
+            if g.geom_type == "Polygon":
+                ax.add_patch(_patch(g, facecolor=colour, edgecolor="black", lw=0.6 * lw, zorder=4))
+            else:  # a zero-thickness strip
+                xy = np.asarray(g.coords)
+                ax.plot(xy[:, 0], xy[:, 1], color=colour, lw=2.5 * lw, solid_capstyle="butt", zorder=4)
+        if names:
+            inside = to_shapely(c.shape, clip).intersection(shapely.box(clip[0], clip[2], clip[1], clip[3]))
+            b = inside.bounds
+            # grounds are named only where enough of them is in view to hold the name
+            roomy = (
+                not inside.is_empty
+                and b[3] - b[1] > 0.06 * (clip[3] - clip[2])
+                and b[2] - b[0] > 0.1 * (clip[1] - clip[0])
+            )
+            if not inside.is_empty and (c.role != "ground" or roomy):
+                p = inside.representative_point()
+                ax.annotate(
+                    c.name,
+                    (p.x / s, p.y / s),
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="black" if c.role != "ground" else "white",
+                    zorder=6,
+                    annotation_clip=True,
+                )
+    if tint:
+        legend = [
+            Patch(facecolor=tone(er), edgecolor="0.4", label=f"er {er:g}" + (f" ({n})" if n else ""))
+            for er, n in sorted(handles.items())
+        ]
+        legend += [
+            Patch(facecolor=ROLE_COLOUR[role], edgecolor="black", label=role)
+            for role in ROLE_COLOUR
+            if any(c.role == role for c in sec.conductors)
+        ]
+        ax.legend(handles=legend, fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
+
+
+def _frame(ax, r: Result, clip, title: str, equal: bool = True) -> None:
+    s = UNITS[r.units]
+    ax.set_xlim(clip[0] / s, clip[1] / s)
+    ax.set_ylim(clip[2] / s, clip[3] / s)
+    ax.set_aspect("equal" if equal else "auto")
+    ax.set_xlabel(f"x ({r.units})")
+    ax.set_ylabel(f"y ({r.units})")
+    ax.set_title(title, fontsize=9)
+
+
+def _figure(n_panels: int, size: tuple[float, float] | None, clip=None):
+    """Panels side by side, or one above the other when the view is wide and flat; without a
+    ``size`` (inches), as large as the view's shape needs."""
+    plt = _plt()
+    aspect = 0.8 if clip is None else (clip[3] - clip[2]) / (clip[1] - clip[0])
+    stacked = aspect < 0.6 and n_panels > 1
+    if size is None:
+        if stacked:
+            size = (9.0, n_panels * min(max(7.0 * aspect + 1.0, 2.2), 6.0))
+        else:
+            size = (5.6 * n_panels, min(max(5.6 * aspect + 1.3, 2.6), 7.0))
+    fig, axes = plt.subplots(
+        n_panels if stacked else 1, 1 if stacked else n_panels, figsize=size, squeeze=False, layout="constrained"
+    )
+    return fig, list(axes.ravel())
+
+
+# ------------------------------------------------------------------------------------ field map
+def _streamlines(ax, r: Result, clip, phi: np.ndarray) -> None:
+    """E field lines: the potential resampled on a uniform grid over the view (streamplot needs
+    one), traced outside the conductors."""
+    from scipy.interpolate import RegularGridInterpolator
+
+    g, s = r.solution.grid, UNITS[r.units]
+    n = 240
+    xu, yu = np.linspace(clip[0], clip[1], n), np.linspace(clip[2], clip[3], n)
+    X, Y = np.meshgrid(xu, yu)
+    p = RegularGridInterpolator((g.y, g.x), phi, bounds_error=False)(np.stack([Y.ravel(), X.ravel()], axis=1)).reshape(
+        n, n
+    )
+    ey, ex = np.gradient(-p, yu, xu)
+    inside = np.zeros(X.shape, bool)
+    for c in r.solution.section.conductors:
+        inside |= c.shape.contains(X, Y)
+    ex, ey = np.where(inside, np.nan, ex), np.where(inside, np.nan, ey)
+    ax.streamplot(xu / s, yu / s, ex, ey, density=1.1, color="#9fe6ff", linewidth=0.5, arrowsize=0.6, zorder=5)
+
+
+def field_map(
+    r: Result,
+    *,
+    mode: str | None = None,
+    field_lines: bool = False,
+    zoom: float = 1.0,
+    extent=None,
+    size: tuple[float, float] | None = None,
+    title: str | None = None,
+):
+    """The materials, then per excitation: |E| (log colour, V/m per V), equipotentials every
+    1/20 of the excitation's span, the conductors and dielectric interfaces; optionally E field
+    lines. Returns the figure."""
+    from matplotlib.colors import LogNorm
+
+    panels = fields.excitations(r, mode)
+    clip = view(r, zoom, extent)
+    fig, axes = _figure(1 + len(panels), size, clip)
+    g, s = r.solution.grid, UNITS[r.units]
+    draw_section(axes[0], r, clip)
+    _frame(axes[0], r, clip, "cross-section")
+    on = r.solution.raster.owner != -1  # conductor and boundary nodes
+    inside = on[1:, 1:] & on[1:, :-1] & on[:-1, 1:] & on[:-1, :-1]
+    ix = (g.x >= clip[0]) & (g.x <= clip[1])
+    iy = (g.y >= clip[2]) & (g.y <= clip[3])
+    for ax, p in zip(axes[1:], panels, strict=True):
+        ex, ey = fields.field_at_cells(g.x, g.y, p.potential)
+        emag = np.hypot(ex, ey)
+        # no colour inside conductors, nor where there is no field at all (e.g. outside a shield)
+        emag = np.ma.masked_array(emag, inside | (emag < 1e-9 * emag.max()))
+        # the colour scale from the cells in view: 3 decades below the 99.5th percentile
+        seen = emag[np.ix_(iy[:-1] & iy[1:], ix[:-1] & ix[1:])].compressed()
+        pos = seen[seen > 0]
+        top = float(np.percentile(pos, 99.5)) if pos.size else 1.0
+        mesh = ax.pcolormesh(
+            g.x / s,
+            g.y / s,
+            np.ma.clip(emag, top * 1e-3, None),
+            norm=LogNorm(top * 1e-3, top),
+            cmap="inferno",
+            shading="flat",
+            rasterized=True,
+            zorder=0,
+        )
+        lo, hi = float(p.potential.min()), float(p.potential.max())
+        ax.contour(
+            g.x / s,
+            g.y / s,
+            p.potential,
+            levels=np.linspace(lo, hi, 21)[1:-1],
+            colors="white",
+            linewidths=0.5,
+            alpha=0.75,
+            negative_linestyles="solid",
+            zorder=2,
+        )
+        draw_section(ax, r, clip, tint=False, names=False, lw=0.8)
+        if field_lines:
+            _streamlines(ax, r, clip, p.potential)
+        _frame(ax, r, clip, p.title)
+        fig.colorbar(mesh, cax=ax.inset_axes((1.02, 0.0, 0.025, 1.0)), label="|E| (V/m per V)")
+    fig.suptitle(f"{_source(r, title)}{headline(r)}", fontsize=10)
+    return fig
+
+
+def _source(r: Result, title: str | None) -> str:
+    """The figure's title: ``title``, else the file the section came from."""
+    if title is None:
+        title = Path(r.solution.section.source.split(":")[0]).name
+    return f"{title}:  " if title else ""
+
+
+# ---------------------------------------------------------------------------------------- charge
+def charge_plot(
+    r: Result, *, mode: str | None = None, zoom: float = 1.0, extent=None, size=None, title: str | None = None
+):
+    """Per excitation (column): the surface charge density, uC/m^2 per V, on each finite conductor
+    in view along its outline (from its lowest-left corner, counter-clockwise; dotted lines mark
+    the corners), and on each ground plane against x. Edge crowding shows as peaks at corners."""
+    plt = _plt()
+    panels = fields.excitations(r, mode)
+    clip = view(r, zoom, extent)
+    s = UNITS[r.units]
+    charges = [fields.surface_charge(r, p.potential, clip) for p in panels]
+    has_planes = any(c.plane and c.sigma.size for c in charges[0])
+    rows = 2 if has_planes else 1
+    inches = (6.0 * len(panels), 3.8 * rows) if size is None else size
+    fig, axes = plt.subplots(rows, len(panels), figsize=inches, squeeze=False, layout="constrained")
+    for col, (p, cs) in enumerate(zip(panels, charges, strict=True)):
+        top = axes[0, col]
+        for c in cs:
+            if c.sigma.size == 0:
+                continue
+            label = f"{c.name} ({c.role}): {c.total * 1e12:+.2f} pC/m in all"
+            if c.plane:
+                axes[1, col].plot(c.x / s, c.sigma * 1e6, lw=1.0, label=label)
+                continue
+            line = top.plot(
+                c.s / s, c.sigma * 1e6, "-" if c.role == "signal" else "--", lw=1.0, marker=".", ms=2.0, label=label
+            )
+            for k in c.corners[1:]:
+                top.axvline(k / s, color=line[0].get_color(), lw=0.5, ls=":", alpha=0.6)
+        top.set_xlabel(f"outline position ({r.units}), counter-clockwise from the lower left")
+        top.set_title(p.title, fontsize=9)
+        for ax in axes[:, col]:
+            ax.axhline(0.0, color="k", lw=0.5)
+            ax.set_ylabel("surface charge (uC/m^2 per V)")
+            ax.grid(True, alpha=0.3)
+            ax.legend(fontsize=7)
+        if has_planes:
+            axes[1, col].set_xlabel(f"x ({r.units}) on the ground planes (the face toward the field)")
+    fig.suptitle(f"{_source(r, title)}surface charge; {headline(r)}", fontsize=10)
+    return fig
+
+
+# ---------------------------------------------------------------------------------- convergence
+def _convergence_keys(r: Result) -> list[str]:
+    n = len(r.signals)
+    keys = ["z0", "eps_eff"] if n == 1 else ["z_diff", "z_common"] if n == 2 else [f"z_mode_{k + 1}" for k in range(n)]
+    return [k for k in keys if r.values.get(k) is not None]
+
+
+def convergence_plot(r: Result, *, size=None, title: str | None = None):
+    """Each headline value on every refinement level against the node count, with the reported
+    (extrapolated) value and its error bar."""
+    if not r.accuracy or not r.accuracy.get("levels"):
+        raise InputError("--convergence needs the refinement levels: solve with a tolerance (not --tol none)")
+    plt = _plt()
+    from matplotlib import ticker
+
+    keys = _convergence_keys(r)
+    levels = r.accuracy["levels"]
+    inches = (4.6 * len(keys), 4.0) if size is None else size
+    fig, axes = plt.subplots(1, len(keys), figsize=inches, squeeze=False, layout="constrained")
+    nodes = np.array([lv["nodes"] for lv in levels], float)
+    for ax, key in zip(axes[0], keys, strict=True):
+        vals = np.array([lv["values"][key] for lv in levels], float)
+        best, u = r.values[key], (r.uncertainty or {}).get(key) or 0.0
+        ax.plot(nodes, vals, "o-", color="tab:blue", label="each grid")
+        ax.axhline(best, color="tab:red", lw=1.0, label=f"reported {best:.5g} +- {abs(best) * u:.2g}")
+        ax.axhspan(best * (1 - u), best * (1 + u), color="tab:red", alpha=0.15)
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
+        ax.xaxis.set_minor_formatter(ticker.NullFormatter())
+        ax.set_xticks(nodes)
+        ax.set_xlabel("grid nodes")
+        ax.set_ylabel(key)
+        ax.set_title(key, fontsize=9)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=7)
+    tol = r.accuracy.get("tol")
+    state = "converged" if r.accuracy.get("converged") else "NOT converged"
+    fig.suptitle(f"{_source(r, title)}refinement: tol {tol:g}, {state}", fontsize=10)
+    return fig
+
+
+# ------------------------------------------------------------------------------------------ grid
+def grid_plot(r: Result, *, zoom: float = 1.0, extent=None, size=None, title: str | None = None):
+    """The finest grid's lines over the cross-section: in view, and the whole domain."""
+    from matplotlib.collections import LineCollection
+
+    clip = view(r, zoom, extent)
+    g, s = r.solution.grid, UNITS[r.units]
+    dom = g.domain
+    fig, axes = _figure(2, size, clip)
+    for ax, box, label in (
+        (axes[0], clip, f"grid in view ({g.nx} x {g.ny} = {g.nodes:,} nodes in all)"),
+        (axes[1], dom, "the whole domain (outer boundary grounded; not to scale)"),
+    ):
+        draw_section(ax, r, box, names=ax is axes[0])
+        xs = g.x[(g.x >= box[0]) & (g.x <= box[1])] / s
+        ys = g.y[(g.y >= box[2]) & (g.y <= box[3])] / s
+        x0, x1, y0, y1 = (v / s for v in box)
+        segs = [[(x, y0), (x, y1)] for x in xs] + [[(x0, y), (x1, y)] for y in ys]
+        ax.add_collection(LineCollection(segs, colors="k", linewidths=0.25, alpha=0.6, zorder=5))
+        # the whole domain can be far wider than tall: not to scale
+        _frame(ax, r, box, label, equal=ax is axes[0])
+    axes[1].get_legend().remove()
+    fig.suptitle(f"{_source(r, title)}{headline(r)}", fontsize=10)
+    return fig
+
+
+# ----------------------------------------------------------------------------------------- files
+def save(fig, path: str | Path, *, dpi: float = 110, exact_size: bool = False) -> None:
+    """Write ``fig`` to ``path`` (PNG, SVG or PDF by extension) atomically, and close it. The
+    canvas is trimmed to what is drawn (legends and colour bars beside the panels included),
+    unless ``exact_size``: then it is the figure's size times ``dpi``."""
+    plt = _plt()
     path = Path(path)
-    axes = field_map(r)
-    fig = axes[0].figure
-    fig.suptitle(f"{title}  {headline(r)}".strip())
-    fig.tight_layout()
+    trim = {} if exact_size else {"bbox_inches": "tight", "pad_inches": 0.08}
     try:
         with atomic_path(path) as tmp:
-            fig.savefig(tmp, dpi=110)
+            fig.savefig(tmp, dpi=dpi, metadata={"Software": None} if path.suffix.lower() == ".png" else None, **trim)
     finally:
         plt.close(fig)
+
+
+def save_field_map(r: Result, path: str | Path, title: str | None = None) -> None:
+    """The field map of ``r`` with default settings, written to ``path``."""
+    save(field_map(r, title=title), path)

@@ -94,6 +94,22 @@ def _capacitance(gh: np.ndarray, gv: np.ndarray, pots: np.ndarray) -> np.ndarray
     return EPS0 * C
 
 
+def conductances(
+    grid: Grid, raster: Raster, eps: np.ndarray, faces: tuple[np.ndarray, np.ndarray] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Link conductances (per unit eps0) of horizontal and vertical links: from the permittivity
+    per cell ``eps``, or per link from ``faces`` (``Raster.face_h``, ``face_v``)."""
+    if faces is None:
+        return kernels.link_conductances(grid.x, grid.y, eps, raster.frac_h, raster.frac_v)
+    return _face_conductances(grid, *faces, raster.frac_h, raster.frac_v)
+
+
+def dielectric_conductances(sol: FieldSolution) -> tuple[np.ndarray, np.ndarray]:
+    """The link conductances the dielectric medium of ``sol`` was solved with."""
+    r = sol.raster
+    return conductances(sol.grid, r, r.eps, None if r.face_h is None else (r.face_h, r.face_v))
+
+
 def solve_medium(
     grid: Grid,
     raster: Raster,
@@ -111,10 +127,7 @@ def solve_medium(
     potentials (n_signals, ny, nx) of a nearby solution, is its starting point) or ``"direct"``
     (SuperLU, one factorisation for all excitations: the reference the tests compare with).
     """
-    if faces is None:
-        gh, gv = kernels.link_conductances(grid.x, grid.y, eps, raster.frac_h, raster.frac_v)
-    else:
-        gh, gv = _face_conductances(grid, *faces, raster.frac_h, raster.frac_v)
+    gh, gv = conductances(grid, raster, eps, faces)
     fixed = raster.net >= 0
     V = _excitations(raster)
     its: list[int] = []

@@ -65,7 +65,6 @@ def test_plot_writes_a_field_map(capsys, tmp_path):
     import matplotlib.image as mpimg
 
     img = mpimg.imread(png)
-    assert img.shape[1] > 1.5 * img.shape[0]  # odd and even mode side by side
     assert img[..., :3].std() > 0.05  # not blank
     assert [p.name for p in tmp_path.iterdir()] == ["pair.png"]  # no temp file left behind
 
