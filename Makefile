@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-all lint validate bench clean
+.PHONY: run test test-all lint validate bench docs clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,8 +22,8 @@ test-all: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check fieldsolver tests validation bench
-	$(BIN)/ruff format --check fieldsolver tests validation bench
+	$(BIN)/ruff check fieldsolver tests validation bench docs
+	$(BIN)/ruff format --check fieldsolver tests validation bench docs
 
 # sweep every structure against exact solutions and closed forms: validation/REPORT.md and plots
 validate: $(STAMP)
@@ -32,6 +32,11 @@ validate: $(STAMP)
 # solver speed and memory on this machine: prints the tables and writes bench/RESULTS.md
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+# the README's images: the template gallery and an example field map
+docs: $(STAMP)
+	$(BIN)/python docs/gallery.py docs/templates.png
+	$(BIN)/fieldsolver plot geometries/usb2_diff_microstrip.yaml -o docs/usb2_field_map.png --size 760x860 > /dev/null
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from . import fields
-from .model import InputError, to_shapely
+from .model import CrossSection, InputError, to_shapely
 from .output import atomic_path
 from .results import Result
 from .templates import UNITS
@@ -33,11 +33,18 @@ def _plt():
 
 # ------------------------------------------------------------------------------------ the view
 def view(r: Result, zoom: float = 1.0, extent: tuple[float, float, float, float] | None = None):
+    """The region a figure of ``r`` shows: :func:`section_view` of its section."""
+    return section_view(r.solution.section, r.units, zoom, extent)
+
+
+def section_view(
+    sec: CrossSection, units: str, zoom: float = 1.0, extent: tuple[float, float, float, float] | None = None
+):
     """(x0, x1, y0, y1) in metres. ``extent`` (in the section's units) if given; else the signals
     with their nearest grounds above and below (and any conductor enclosing them, e.g. a shield),
     with a margin of the larger of the box's sides; ``zoom`` > 1 shows more."""
     if extent is not None:
-        s = UNITS[r.units]
+        s = UNITS[units]
         x0, x1, y0, y1 = (v * s for v in extent)
         if not (x0 < x1 and y0 < y1):
             raise InputError(
@@ -46,7 +53,6 @@ def view(r: Result, zoom: float = 1.0, extent: tuple[float, float, float, float]
         return (x0, x1, y0, y1)
     if not zoom > 0:
         raise InputError(f"--zoom {zoom:g}: expected a positive factor")
-    sec = r.solution.section
     boxes = np.array([c.shape.bbox() for c in sec.signals])
     x0, x1, y0, y1 = boxes[:, 0].min(), boxes[:, 1].max(), boxes[:, 2].min(), boxes[:, 3].max()
     size = max(x1 - x0, y1 - y0)
@@ -120,14 +126,13 @@ def _geoms(shape, clip, scale):
     return [p for p in parts if not p.is_empty]
 
 
-def draw_section(ax, r: Result, clip, *, tint: bool = True, names: bool = True, lw: float = 1.0) -> None:
+def draw_section(ax, sec: CrossSection, units: str, clip, *, tint=True, names=True, legend=True, lw=1.0) -> None:
     """Dielectrics (tinted by er, with a legend, when ``tint``; else their outlines) and the
-    conductors (filled by role, named)."""
+    conductors (filled by role, named), in ``units``."""
     import shapely
     from matplotlib.patches import Patch
 
-    sec = r.solution.section
-    s = UNITS[r.units]
+    s = UNITS[units]
     ers = sorted({sec.background_er, *(d.er for d in sec.dielectrics)})
     # one distinct light colour per permittivity, lowest first; air nearly white
     palette = ["#a6cee3", "#b2df8a", "#fdbf6f", "#cab2d6", "#fb9a99", "#ffff99", "#8dd3c7", "#bebada"]
@@ -136,19 +141,19 @@ def draw_section(ax, r: Result, clip, *, tint: bool = True, names: bool = True, 
     def tone(er: float) -> str:
         return "#eef4fa" if er == 1.0 else palette[solid.index(er) % len(palette)]
 
-    handles = {}
+    seen: dict[float, list[str]] = {}  # er -> the names of the regions in view
     if tint:
         x0, x1, y0, y1 = (v / s for v in clip)
         ax.add_patch(_patch(shapely.box(x0, y0, x1, y1), facecolor=tone(sec.background_er), edgecolor="none", zorder=0))
-        handles[sec.background_er] = "background"
+        seen[sec.background_er] = ["background"]
     for d in sec.dielectrics:
-        for g in _geoms(d.shape, clip, s):
-            if g.geom_type == "Polygon":
-                if tint:
-                    ax.add_patch(_patch(g, facecolor=tone(d.er), edgecolor="none", zorder=1))
-                ax.add_patch(_patch(g, facecolor="none", edgecolor="0.35", lw=0.5 * lw, ls="--", zorder=3))
-        if tint:
-            handles.setdefault(d.er, d.name)
+        shown = [g for g in _geoms(d.shape, clip, s) if g.geom_type == "Polygon"]
+        for g in shown:
+            if tint:
+                ax.add_patch(_patch(g, facecolor=tone(d.er), edgecolor="none", zorder=1))
+            ax.add_patch(_patch(g, facecolor="none", edgecolor="0.35", lw=0.5 * lw, ls="--", zorder=3))
+        if shown and d.name not in seen.setdefault(d.er, []):
+            seen[d.er].append(d.name)
     for c in sec.conductors:
         colour = ROLE_COLOUR[c.role]
         for g in _geoms(c.shape, clip, s):
@@ -163,7 +168,7 @@ def draw_section(ax, r: Result, clip, *, tint: bool = True, names: bool = True, 
             # grounds are named only where enough of them is in view to hold the name
             roomy = (
                 not inside.is_empty
-                and b[3] - b[1] > 0.06 * (clip[3] - clip[2])
+                and b[3] - b[1] > 0.12 * (clip[3] - clip[2])
                 and b[2] - b[0] > 0.1 * (clip[1] - clip[0])
             )
             if not inside.is_empty and (c.role != "ground" or roomy):
@@ -178,26 +183,27 @@ def draw_section(ax, r: Result, clip, *, tint: bool = True, names: bool = True, 
                     zorder=6,
                     annotation_clip=True,
                 )
-    if tint:
-        legend = [
-            Patch(facecolor=tone(er), edgecolor="0.4", label=f"er {er:g}" + (f" ({n})" if n else ""))
-            for er, n in sorted(handles.items())
+    if tint and legend:
+        entries = [
+            Patch(facecolor=tone(er), edgecolor="0.4", label=f"er {er:g}" + (f" ({', '.join(n)})" if n else ""))
+            for er, n in sorted(seen.items())
         ]
-        legend += [
+        entries += [
             Patch(facecolor=ROLE_COLOUR[role], edgecolor="black", label=role)
             for role in ROLE_COLOUR
             if any(c.role == role for c in sec.conductors)
         ]
-        ax.legend(handles=legend, fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
+        ax.legend(handles=entries, fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
 
 
-def _frame(ax, r: Result, clip, title: str, equal: bool = True) -> None:
-    s = UNITS[r.units]
+def _frame(ax, r: Result | str, clip, title: str, equal: bool = True) -> None:
+    units = r if isinstance(r, str) else r.units
+    s = UNITS[units]
     ax.set_xlim(clip[0] / s, clip[1] / s)
     ax.set_ylim(clip[2] / s, clip[3] / s)
     ax.set_aspect("equal" if equal else "auto")
-    ax.set_xlabel(f"x ({r.units})")
-    ax.set_ylabel(f"y ({r.units})")
+    ax.set_xlabel(f"x ({units})")
+    ax.set_ylabel(f"y ({units})")
     ax.set_title(title, fontsize=9)
 
 
@@ -258,7 +264,7 @@ def field_map(
     clip = view(r, zoom, extent)
     fig, axes = _figure(1 + len(panels), size, clip)
     g, s = r.solution.grid, UNITS[r.units]
-    draw_section(axes[0], r, clip)
+    draw_section(axes[0], r.solution.section, r.units, clip)
     _frame(axes[0], r, clip, "cross-section")
     on = r.solution.raster.owner != -1  # conductor and boundary nodes
     inside = on[1:, 1:] & on[1:, :-1] & on[:-1, 1:] & on[:-1, :-1]
@@ -295,7 +301,7 @@ def field_map(
             negative_linestyles="solid",
             zorder=2,
         )
-        draw_section(ax, r, clip, tint=False, names=False, lw=0.8)
+        draw_section(ax, r.solution.section, r.units, clip, tint=False, names=False, lw=0.8)
         if field_lines:
             _streamlines(ax, r, clip, p.potential)
         _frame(ax, r, clip, p.title)
@@ -408,7 +414,7 @@ def grid_plot(r: Result, *, zoom: float = 1.0, extent=None, size=None, title: st
         (axes[0], clip, f"grid in view ({g.nx} x {g.ny} = {g.nodes:,} nodes in all)"),
         (axes[1], dom, "the whole domain (outer boundary grounded; not to scale)"),
     ):
-        draw_section(ax, r, box, names=ax is axes[0])
+        draw_section(ax, r.solution.section, r.units, box, names=ax is axes[0])
         xs = g.x[(g.x >= box[0]) & (g.x <= box[1])] / s
         ys = g.y[(g.y >= box[2]) & (g.y <= box[3])] / s
         x0, x1, y0, y1 = (v / s for v in box)
