@@ -56,7 +56,7 @@ def section_view(
     boxes = np.array([c.shape.bbox() for c in sec.signals])
     x0, x1, y0, y1 = boxes[:, 0].min(), boxes[:, 1].max(), boxes[:, 2].min(), boxes[:, 3].max()
     size = max(x1 - x0, y1 - y0)
-    below, above = -np.inf, np.inf
+    below, above, left, right = -np.inf, np.inf, -np.inf, np.inf
     enclosed = False
     for c in sec.conductors:
         if c.role == "signal":
@@ -71,9 +71,16 @@ def section_view(
                 below = max(below, b1)
             elif b0 >= y1:
                 above = min(above, b0)
-    # a ground near enough bounds the view on its side (with a sliver of it shown)
+        elif b0 < y1 and b1 > y0:  # level with them: a coplanar ground left or right
+            if a1 <= x0:
+                left = max(left, a1)
+            elif a0 >= x1:
+                right = min(right, a0)
+    # a ground near enough bounds the view on its side (with a sliver of it shown); coplanar
+    # grounds near enough are brought into view
     grounded = (y0 - below < 4 * size, above - y1 < 4 * size)
     y0, y1 = (below if grounded[0] else y0), (above if grounded[1] else y1)
+    x0, x1 = (left if x0 - left < 4 * size else x0), (right if right - x1 < 4 * size else x1)
     m = max(x1 - x0, y1 - y0)
     pad_x = 0.04 * m if enclosed else 0.75 * m
     pad_lo, pad_hi = (0.04 * m if g or enclosed else 0.4 * m for g in grounded)
@@ -185,7 +192,7 @@ def draw_section(ax, sec: CrossSection, units: str, clip, *, tint=True, names=Tr
                 )
     if tint and legend:
         entries = [
-            Patch(facecolor=tone(er), edgecolor="0.4", label=f"er {er:g}" + (f" ({', '.join(n)})" if n else ""))
+            Patch(facecolor=tone(er), edgecolor="0.4", label=f"er {er:g}" + (f" ({_names(n)})" if n else ""))
             for er, n in sorted(seen.items())
         ]
         entries += [
@@ -194,6 +201,10 @@ def draw_section(ax, sec: CrossSection, units: str, clip, *, tint=True, names=Tr
             if any(c.role == role for c in sec.conductors)
         ]
         ax.legend(handles=entries, fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(names) if len(names) <= 2 else f"{names[0]}, {names[1]} and {len(names) - 2} more"
 
 
 def _frame(ax, r: Result | str, clip, title: str, equal: bool = True) -> None:
@@ -245,6 +256,19 @@ def _streamlines(ax, r: Result, clip, phi: np.ndarray) -> None:
     ax.streamplot(xu / s, yu / s, ex, ey, density=1.1, color="#9fe6ff", linewidth=0.5, arrowsize=0.6, zorder=5)
 
 
+def _off_field(r: Result):
+    """Nodes (ny, nx) outside the field: conductors, the outer boundary, and pockets of free nodes
+    walled off by grounds, where no excitation puts any potential (e.g. outside a shield)."""
+    from scipy import ndimage
+
+    owner = r.solution.raster.owner
+    free = owner == -1
+    labels, n = ndimage.label(free)
+    peak = np.abs(r.solution.dielectric.potentials).max(axis=0)
+    live = ndimage.maximum(peak, labels, index=np.arange(1, n + 1)) > 1e-6
+    return ~free | ~np.concatenate([[False], live])[labels]
+
+
 def field_map(
     r: Result,
     *,
@@ -266,15 +290,15 @@ def field_map(
     g, s = r.solution.grid, UNITS[r.units]
     draw_section(axes[0], r.solution.section, r.units, clip)
     _frame(axes[0], r, clip, "cross-section")
-    on = r.solution.raster.owner != -1  # conductor and boundary nodes
-    inside = on[1:, 1:] & on[1:, :-1] & on[:-1, 1:] & on[:-1, :-1]
+    off = _off_field(r)
+    inside = off[1:, 1:] & off[1:, :-1] & off[:-1, 1:] & off[:-1, :-1]
     ix = (g.x >= clip[0]) & (g.x <= clip[1])
     iy = (g.y >= clip[2]) & (g.y <= clip[3])
     for ax, p in zip(axes[1:], panels, strict=True):
         ex, ey = fields.field_at_cells(g.x, g.y, p.potential)
         emag = np.hypot(ex, ey)
-        # no colour inside conductors, nor where there is no field at all (e.g. outside a shield)
-        emag = np.ma.masked_array(emag, inside | (emag < 1e-9 * emag.max()))
+        # no colour inside conductors, nor in pockets no field reaches (e.g. outside a shield)
+        emag = np.ma.masked_array(emag, inside)
         # the colour scale from the cells in view: 3 decades below the 99.5th percentile
         seen = emag[np.ix_(iy[:-1] & iy[1:], ix[:-1] & ix[1:])].compressed()
         pos = seen[seen > 0]
