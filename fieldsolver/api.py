@@ -75,6 +75,12 @@ def line_parameters(section: CrossSection, c: np.ndarray, c_vac: np.ndarray) -> 
     )
 
 
+def value_keys(section: CrossSection) -> tuple[str, ...]:
+    """The keys of ``Result.values`` for ``section`` (they depend on its signals and grounds)."""
+    eye = np.eye(len(section.signals)) * 1e-10
+    return tuple(line_parameters(section, eye, eye).values)
+
+
 def uncertainty(section: CrossSection, ref: Refinement, part: str = "total") -> dict[str, float | None]:
     """Relative uncertainty of every value: grid (Richardson step) plus open boundary
     (``part="grid"`` or ``"boundary"`` for one of the two)."""

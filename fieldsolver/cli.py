@@ -1,4 +1,5 @@
-"""Command line: ``fieldsolver solve FILE.yaml`` and ``fieldsolver calc TEMPLATE key=value ...``.
+"""Command line: ``fieldsolver solve FILE.yaml``, ``calc TEMPLATE key=value ...``, ``plot``, and the
+design studies (``synth``, ``sweep``, ``sensitivity``, ``tolerance``: see ``cli_study``).
 
 A user mistake prints one line on stderr and exits with code 2, never a traceback.
 """
@@ -67,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
         e = q.add_argument_group("exports")
         e.add_argument("--vtk", metavar="FILE", help="potential, E, er and conductor ids on the grid (.vtu or .vtk)")
         e.add_argument("--csv", metavar="FILE", help="the results table as CSV")
+    from .cli_study import add_parsers
+
+    add_parsers(sub, _tol, _count)
     return p
 
 
@@ -229,6 +233,12 @@ def _write(result, args: argparse.Namespace, outputs: dict[str, Path], title: st
 def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
+        from .cli_study import VERBS
+
+        if args.verb in VERBS:
+            from .cli_study import run
+
+            return run(args)
         section, title = _section(args)
         outputs = _outputs(args, title.split()[0])
         if args.mode is not None:

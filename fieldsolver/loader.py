@@ -32,7 +32,9 @@ a plane), ``trapezoid: {bottom: [x0, x1], top: [x0, x1], y: [y0, y1]}``,
 
 from __future__ import annotations
 
+import ast
 import math
+import operator
 from pathlib import Path
 from typing import Any
 
@@ -101,8 +103,9 @@ _Loader.add_constructor("tag:yaml.org,2002:seq", _seq)
 class _At:
     """A value and where it is: file, line, dotted path. Errors come out as one line."""
 
-    def __init__(self, value: Any, file: str, line: int, path: str):
+    def __init__(self, value: Any, file: str, line: int, path: str, names: dict[str, float] | None = None):
         self.value, self.file, self.line, self.path = value, file, line, path
+        self.names = names or {}  # the file's parameters, for values written as expressions
 
     @property
     def where(self) -> str:
@@ -125,7 +128,10 @@ class _At:
             if k not in v:
                 raise self.fail(f"missing key {k!r}")
         lines = v.key_lines if isinstance(v, _Map) else {}
-        return {k: _At(v[k], self.file, lines.get(k, self.line), f"{self.path}.{k}" if self.path else k) for k in v}
+        return {
+            k: _At(v[k], self.file, lines.get(k, self.line), f"{self.path}.{k}" if self.path else k, self.names)
+            for k in v
+        }
 
     def sequence(self, n: int | None = None) -> list[_At]:
         v = self.value
@@ -134,7 +140,10 @@ class _At:
         if n is not None and len(v) != n:
             raise self.fail(f"expected a list of {n} values, got {len(v)}")
         lines = v.item_lines if isinstance(v, _Seq) else [self.line] * len(v)
-        return [_At(x, self.file, ln, f"{self.path}[{i}]") for i, (x, ln) in enumerate(zip(v, lines, strict=True))]
+        return [
+            _At(x, self.file, ln, f"{self.path}[{i}]", self.names)
+            for i, (x, ln) in enumerate(zip(v, lines, strict=True))
+        ]
 
     def number(self, *, allow_inf: bool = False) -> float:
         v = self.value
@@ -142,7 +151,9 @@ class _At:
             try:
                 v = float(v)
             except ValueError:
-                raise self.fail(f"expected a number, got {self.value!r}") from None
+                if not self.names:
+                    raise self.fail(f"expected a number, got {self.value!r}") from None
+                v = self.expression()
         if isinstance(v, bool) or not isinstance(v, int | float):
             raise self.fail(f"expected a number, got {_kind(v)}")
         v = float(v)
@@ -150,12 +161,54 @@ class _At:
             raise self.fail(f"expected a finite number, got {v}")
         return v
 
+    def expression(self) -> float:
+        """The value as an arithmetic expression of the file's parameters: numbers, names,
+        + - * / ** and parentheses."""
+        try:
+            return float(_evaluate(ast.parse(str(self.value), mode="eval").body, self.names))
+        except SyntaxError:
+            raise self.fail(f"expected a number or an expression of the parameters, got {self.value!r}") from None
+        except _ExpressionError as e:
+            raise self.fail(f"{self.value!r}: {e}") from None
+        except (ZeroDivisionError, OverflowError) as e:
+            raise self.fail(f"{self.value!r}: {e}") from None
+
     def text(self, choices: tuple[str, ...] | None = None) -> str:
         if not isinstance(self.value, str):
             raise self.fail(f"expected text, got {_kind(self.value)}")
         if choices is not None and self.value not in choices:
             raise self.fail(f"{self.value!r} is not one of {', '.join(choices)}")
         return self.value
+
+
+class _ExpressionError(Exception):
+    pass
+
+
+_OPS = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+    ast.USub: operator.neg,
+    ast.UAdd: operator.pos,
+}
+
+
+def _evaluate(node: ast.AST, names: dict[str, float]) -> float:
+    """Arithmetic only: nothing is called, looked up or imported."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not isinstance(node.value, bool):
+        return float(node.value)
+    if isinstance(node, ast.Name):
+        if node.id not in names:
+            raise _ExpressionError(f"unknown parameter {node.id!r}; parameters: {', '.join(names)}")
+        return names[node.id]
+    if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
+        return _OPS[type(node.op)](_evaluate(node.left, names), _evaluate(node.right, names))
+    if isinstance(node, ast.UnaryOp) and type(node.op) in _OPS:
+        return _OPS[type(node.op)](_evaluate(node.operand, names))
+    raise _ExpressionError("only numbers, parameter names, + - * / ** and parentheses are allowed")
 
 
 def _kind(v: Any) -> str:
@@ -256,6 +309,7 @@ TOP_KEYS = (
     "stackup",
     "traces",
     "mask",
+    "parameters",
 )
 STACKUP_KINDS = ("plane", "dielectric", "signal")
 
@@ -312,13 +366,35 @@ def _mask(at: _At, scale: float) -> stackup.Mask:
     return mask
 
 
-def parse(data: Any, file: str = "<input>") -> CrossSection:
-    """CrossSection from already-parsed YAML data (a mapping)."""
+def parameters(data: Any, file: str = "<input>") -> dict[str, float]:
+    """The ``parameters:`` of a file's data (name -> number, in the file's units), in order."""
     root = _At(data, file, getattr(data, "line", 1), "")
+    m = root.mapping(TOP_KEYS)
+    if "parameters" not in m:
+        return {}
+    given = m["parameters"].value
+    out: dict[str, float] = {}
+    for k, at in m["parameters"].mapping(tuple(given) if isinstance(given, dict) else ()).items():
+        if not k.isidentifier():
+            raise at.fail("a parameter name must be a plain identifier (letters, digits, _)")
+        out[k] = at.number()
+    return out
+
+
+def parse(data: Any, file: str = "<input>", overrides: dict[str, float] | None = None) -> CrossSection:
+    """CrossSection from already-parsed YAML data (a mapping); ``overrides`` replace values of
+    its ``parameters``."""
+    names = parameters(data, file)
+    for k, v in (overrides or {}).items():
+        if k not in names:
+            have = ", ".join(names) if names else "none (add a 'parameters:' section)"
+            raise InputError(f"{file}: {k!r} is not a parameter of this file; its parameters: {have}")
+        names[k] = float(v)
+    root = _At(data, file, getattr(data, "line", 1), "", names)
     m = root.mapping(TOP_KEYS)
     units = m["units"].text(tuple(templates.UNITS)) if "units" in m else "mm"
     if "template" in m:
-        extra = sorted(set(m) - {"units", "description", "template", "params"})
+        extra = sorted(set(m) - {"units", "description", "template", "params", "parameters"})
         if extra:
             raise m[extra[0]].fail("not allowed together with template (a template draws the whole section)")
         name = m["template"].text()
@@ -327,7 +403,7 @@ def parse(data: Any, file: str = "<input>") -> CrossSection:
         params = m["params"].mapping(keys) if given is not None else {}
         return templates.build(
             name,
-            {k: at.value for k, at in params.items()},
+            {k: at.expression() if names and isinstance(at.value, str) else at.value for k, at in params.items()},
             units,
             where=f"{file}:{m['template'].line}: template",
             param_where={k: at.where for k, at in params.items()},
@@ -373,8 +449,13 @@ def parse(data: Any, file: str = "<input>") -> CrossSection:
     return CrossSection(conductors, dielectrics, boundary, background, units, source=f"{file}:1")
 
 
-def load(path: str | Path) -> CrossSection:
-    """Read and validate a cross-section file."""
+def load(path: str | Path, overrides: dict[str, float] | None = None) -> CrossSection:
+    """Read and validate a cross-section file, with ``overrides`` of its parameters."""
+    return parse(read(path), str(path), overrides).validate()
+
+
+def read(path: str | Path) -> Any:
+    """A cross-section file's YAML data (with line numbers for messages)."""
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
@@ -395,4 +476,4 @@ def load(path: str | Path) -> CrossSection:
         raise InputError(f"{p}:{line}: invalid YAML: {problem}") from None
     if data is None:
         raise InputError(f"{p}: file is empty")
-    return parse(data, str(p)).validate()
+    return data

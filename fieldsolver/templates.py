@@ -333,12 +333,31 @@ def build(
 
     ``where`` prefixes error messages; ``param_where`` gives a parameter's own location.
     """
+    if units not in UNITS:
+        raise InputError(f"{where}: unknown units {units!r}; choose from {', '.join(UNITS)}")
+    vals = values(name, params, where, param_where)
+    builder, spec, _ = TEMPLATES[name]
+    scale = UNITS[units]
+    args = {k: (v * scale if spec[k].kind in ("length", "length0", "width", "signed") else v) for k, v in vals.items()}
+    conductors, dielectrics, background = builder(**args)
+    return CrossSection(
+        conductors=tuple(Conductor(c.name, c.shape, c.role, f"{where}: template {name}") for c in conductors),
+        dielectrics=tuple(dielectrics),
+        background_er=background,
+        units=units,
+        source=where,
+    )
+
+
+def values(
+    name: str, params: dict[str, Any], where: str = "", param_where: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Every parameter of template ``name``: the given ones checked, the others at their
+    defaults (or following the parameter they are like); the constraints checked."""
     at = param_where or {}
     if name not in TEMPLATES:
         raise InputError(f"{where}: unknown template {name!r}; choose from {', '.join(TEMPLATES)}")
-    if units not in UNITS:
-        raise InputError(f"{where}: unknown units {units!r}; choose from {', '.join(UNITS)}")
-    builder, spec, constraints = TEMPLATES[name]
+    _, spec, constraints = TEMPLATES[name]
     unknown = sorted(set(params) - set(spec))
     if unknown:
         bad = unknown[0]
@@ -359,13 +378,4 @@ def build(
     for ok, msg in constraints:
         if not ok(vals):
             raise InputError(f"{where}: {msg}")
-    scale = UNITS[units]
-    args = {k: (v * scale if spec[k].kind in ("length", "length0", "width", "signed") else v) for k, v in vals.items()}
-    conductors, dielectrics, background = builder(**args)
-    return CrossSection(
-        conductors=tuple(Conductor(c.name, c.shape, c.role, f"{where}: template {name}") for c in conductors),
-        dielectrics=tuple(dielectrics),
-        background_er=background,
-        units=units,
-        source=where,
-    )
+    return vals

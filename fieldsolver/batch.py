@@ -1,0 +1,255 @@
+"""Running many solves: on Dask (dask.distributed), with a journal that survives interruptions.
+
+* :class:`Runner` evaluates a function on many inputs: in this process (``workers=0``), on a
+  local cluster of worker processes (``LocalCluster``), or on an existing cluster
+  (``scheduler="tcp://host:port"``). Results come back as they finish.
+* :class:`Journal` is a CSV file that each finished point is appended to, one whole line at a
+  time, so an interrupted run (Ctrl-C, a killed worker or client) loses no finished point;
+  ``resume`` reads it back and only the missing (or failed) points are run again.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .model import InputError
+from .output import atomic_path, write_text
+
+ID = "id"
+STATUS = "status"  # ok | failed
+ERROR = "error"
+
+
+# ------------------------------------------------------------------------------------------ runner
+class Runner:
+    """Where the solves run. Use as a context manager; ``workers=0``: in this process."""
+
+    def __init__(self, workers: int | None = None, scheduler: str | None = None):
+        if workers is not None and workers < 0:
+            raise InputError(f"--workers must be >= 0, got {workers}")
+        self.scheduler = scheduler
+        self.workers = (os.cpu_count() or 1) if workers is None else workers
+        self.client = None
+        self.cluster = None
+
+    @property
+    def local(self) -> bool:
+        return self.scheduler is None and self.workers == 0
+
+    @property
+    def threads(self) -> int:
+        """Solver threads for each task: the cores shared among local workers; 1 elsewhere."""
+        if self.local:
+            return 0  # leave the solver's own setting alone
+        if self.scheduler is not None:
+            return 1
+        return max(1, (os.cpu_count() or 1) // self.workers)
+
+    def __enter__(self) -> Runner:
+        if self.local:
+            return self
+        import logging
+
+        from distributed import Client, LocalCluster
+
+        if self.scheduler is not None:
+            try:
+                self.client = Client(self.scheduler, timeout="10s")
+            except OSError as e:
+                raise InputError(f"--scheduler {self.scheduler}: cannot connect: {e}") from None
+        else:
+            self.cluster = LocalCluster(
+                n_workers=self.workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+            self.client = Client(self.cluster)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.client is not None:
+            self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+    def map(self, fn: Callable[[Any], dict], items: list[Any]) -> Iterator[tuple[Any, dict | BaseException]]:
+        """(item, result or the exception it raised) for every item, as each finishes."""
+        if self.local:
+            for it in items:
+                try:
+                    yield it, fn(it)
+                except Exception as e:  # a failed point is reported, not fatal
+                    yield it, e
+            return
+        from distributed import as_completed
+
+        futures = {self.client.submit(fn, it, pure=False): it for it in items}
+        try:
+            for fut in as_completed(list(futures)):
+                try:
+                    yield futures[fut], fut.result()
+                except Exception as e:  # raised in the task, or its worker died (KilledWorker)
+                    yield futures[fut], e
+        finally:
+            self.client.cancel([f for f in futures if not f.done()])
+
+    def one(self, fn: Callable[[Any], dict], item: Any) -> dict:
+        ((_, out),) = list(self.map(fn, [item]))
+        if isinstance(out, BaseException):
+            raise out
+        return out
+
+
+# ----------------------------------------------------------------------------------------- journal
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return repr(v)
+    return str(v)
+
+
+def _parse(v: str) -> Any:
+    if v == "":
+        return None
+    try:
+        f = float(v)
+    except ValueError:
+        return v
+    return f if math.isfinite(f) or v.lower() in ("inf", "-inf", "nan") else v
+
+
+@dataclass
+class Journal:
+    """The results file of a batch, appended a whole line per finished point."""
+
+    path: Path
+    columns: list[str]
+
+    def start(self, resume: bool) -> dict[str, dict]:
+        """Prepare the file; return the finished rows (by id) when resuming. Without ``resume``
+        an existing file is an error, never overwritten."""
+        if not self.path.parent.is_dir():
+            raise InputError(f"{self.path}: folder {self.path.parent} does not exist")
+        if self.path.exists() and not resume:
+            raise InputError(f"{self.path} exists: add --resume to continue that run, or choose another file")
+        done: dict[str, dict] = {}
+        if self.path.exists():
+            done = self._read()
+            # failed points are tried again: rewrite the file with the finished ones only
+            done = {k: r for k, r in done.items() if r.get(STATUS) == "ok"}
+            self._rewrite(done.values())
+        else:
+            self._rewrite([])
+        return done
+
+    def _read(self) -> dict[str, dict]:
+        text = self.path.read_text(encoding="utf-8")
+        if not text.endswith("\n"):  # a line cut short by a crash: drop it
+            text = text[: text.rfind("\n") + 1]
+        reader = csv.reader(io.StringIO(text))
+        header = next(reader, None)
+        if header != self.columns:
+            raise InputError(
+                f"{self.path}: its columns ({', '.join(header or [])}) are not this run's "
+                f"({', '.join(self.columns)}): it was written by a different command"
+            )
+        rows = {}
+        for cells in reader:
+            if len(cells) == len(header):
+                row = dict(zip(header, cells, strict=True))
+                rows[row[ID]] = {k: (v if k in (ID, STATUS, ERROR) else _parse(v)) for k, v in row.items()}
+        return rows
+
+    def _rewrite(self, rows: Iterable[dict]) -> None:
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(self.columns)
+        for r in rows:
+            w.writerow([_cell(r.get(c)) for c in self.columns])
+        write_text(self.path, buf.getvalue())
+
+    def append(self, row: dict) -> None:
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerow([_cell(row.get(c)) for c in self.columns])
+        # one write of a whole line with O_APPEND: a crash leaves whole lines (or a cut last line)
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
+        try:
+            os.write(fd, buf.getvalue().encode("utf-8"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def write_table(rows: list[dict], columns: list[str], path: Path) -> None:
+    """The final table: CSV, or Parquet (pyarrow) by extension; written atomically."""
+    if path.suffix.lower() == ".parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        data = {c: [r.get(c) for r in rows] for c in columns}
+        table = pa.table(
+            {c: pa.array(v, type=pa.string() if c in (ID, STATUS, ERROR) else None) for c, v in data.items()}
+        )
+        with atomic_path(path) as tmp:
+            pq.write_table(table, tmp)
+        return
+    Journal(path, columns)._rewrite(rows)
+
+
+# ---------------------------------------------------------------------------------------- progress
+class Progress:
+    """done/total and time left on one line of stderr (redrawn in place on a terminal)."""
+
+    def __init__(self, total: int, done: int = 0, stream=None, label: str = "points"):
+        self.total, self.done, self.failed = total, done, 0
+        self.start_done, self.t0, self.label = done, time.perf_counter(), label
+        self.stream = sys.stderr if stream is None else stream
+        self.tty = getattr(self.stream, "isatty", lambda: False)()
+        self._last = 0.0
+
+    def step(self, ok: bool) -> None:
+        self.done += 1
+        self.failed += not ok
+        now = time.perf_counter()
+        if self.tty or now - self._last > 5.0 or self.done == self.total:
+            self._last = now
+            self.draw()
+
+    def draw(self) -> None:
+        run = self.done - self.start_done
+        elapsed = time.perf_counter() - self.t0
+        left = elapsed / run * (self.total - self.done) if run else math.nan
+        width = 30
+        filled = int(width * self.done / self.total) if self.total else width
+        bar = "#" * filled + "." * (width - filled)
+        eta = (
+            "?"
+            if math.isnan(left)
+            else time.strftime("%M:%S", time.gmtime(left))
+            if left < 3600
+            else f"{left / 3600:.1f} h"
+        )
+        failed = f", {self.failed} failed" if self.failed else ""
+        line = f"[{bar}] {self.done}/{self.total} {self.label}{failed}, {eta} left"
+        self.stream.write(("\r" + line) if self.tty else line + "\n")
+        if self.tty and self.done == self.total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def key(params: dict[str, Any]) -> str:
+    """A point's parameters as canonical text."""
+    return json.dumps({k: params[k] for k in sorted(params)}, sort_keys=True)

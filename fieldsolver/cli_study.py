@@ -1,0 +1,328 @@
+"""Command line of the design studies: ``synth``, ``sweep``, ``sensitivity``, ``tolerance``.
+
+A thin layer over :mod:`fieldsolver.study`; batches run on Dask (:mod:`fieldsolver.batch`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+
+from . import batch, study
+from .api import MAX_NODES, TOL
+from .model import InputError
+
+VERBS = ("synth", "sweep", "sensitivity", "tolerance")
+
+
+def add_parsers(sub, tol_type, count_type) -> None:
+    helps = {
+        "synth": "find the parameter(s) that hit target impedance(s): target=z_diff:90 vary=s",
+        "sweep": "solve over ranges of parameters: w=0.1:0.3:21 s=0.1,0.15,0.2",
+        "sensitivity": "how much each parameter's fab tolerance moves the impedances, ranked",
+        "tolerance": "fab-tolerance Monte Carlo: spread, yield against a spec, histogram",
+    }
+    for verb in VERBS:
+        q = sub.add_parser(verb, help=helps[verb])
+        q.add_argument("source", help="a template name or a YAML file with a 'parameters:' section")
+        q.add_argument("params", nargs="*", metavar="key=value", help=_param_help(verb))
+        q.add_argument("--units", default="mm", help="length units of template parameters (mm, um, mil, in)")
+        q.add_argument("--tol", type=tol_type, default=TOL, help=f"solver tolerance of each point (default {TOL:g})")
+        q.add_argument("--max-nodes", type=count_type, default=MAX_NODES, help="node budget of each point's grid")
+        q.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="local Dask worker processes (default: all cores; 0: in this process)",
+        )
+        q.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on an existing Dask cluster instead")
+        q.add_argument("--quiet", action="store_true", help="no progress bar")
+        if verb != "synth":
+            q.add_argument(
+                "-o", "--output", help="results table, CSV or Parquet; each point is appended as it finishes"
+            )
+            q.add_argument("--resume", action="store_true", help="continue an interrupted run from its output file")
+            q.add_argument("--plot", metavar="FILE", help="plot (PNG, SVG or PDF)")
+        if verb in ("sensitivity", "tolerance"):
+            q.add_argument(
+                "--spread",
+                action="append",
+                default=[],
+                metavar="NAME=+-AMOUNT",
+                help="a parameter's tolerance: w=+-0.025, h=+-10%%",
+            )
+        if verb == "synth":
+            q.add_argument(
+                "--match", type=float, default=study.SYNTH_TOL, help="relative tolerance on the target (default 0.005)"
+            )
+        if verb == "tolerance":
+            q.add_argument("--n", type=int, default=500, help="samples (default 500)")
+            q.add_argument(
+                "--dist", default="normal", choices=("normal", "uniform"), help="normal: +-AMOUNT is 3 sigma"
+            )
+            q.add_argument("--seed", type=int, default=0, help="random seed (a resumed run needs the same one)")
+            q.add_argument("--spec", action="append", default=[], metavar="Q=TARGET+-TOL", help="e.g. z_diff=90+-15%%")
+
+
+def _param_help(verb: str) -> str:
+    return {
+        "synth": "base parameters, target=QUANTITY:VALUE and vary=NAME[:LOW:HIGH] (one or two of each)",
+        "sweep": "base parameters; NAME=START:STOP:COUNT or NAME=A,B,C sweeps NAME",
+    }.get(verb, "base parameters")
+
+
+def _split(tokens: list[str]) -> tuple[dict[str, str], list[str], list[str]]:
+    """key=value tokens -> (parameters as text, targets, varies), in order."""
+    params: dict[str, str] = {}
+    targets, varies = [], []
+    for tok in tokens:
+        k, sep, v = tok.partition("=")
+        if not sep or not k:
+            raise InputError(f"expected key=value, got {tok!r}")
+        if k == "target":
+            targets.append(v)
+        elif k == "vary":
+            varies.append(v)
+        elif k in params:
+            raise InputError(f"{k} given twice")
+        else:
+            params[k] = v
+    return params, targets, varies
+
+
+def _number(k: str, text: str):
+    import yaml
+
+    try:
+        v = yaml.safe_load(text)
+    except yaml.YAMLError:
+        v = text
+    if isinstance(v, str):
+        try:
+            v = float(v)
+        except ValueError:
+            raise InputError(f"{k}: expected a number, got {text!r}") from None
+    return v
+
+
+def _output(args) -> Path | None:
+    if getattr(args, "output", None) is None:
+        return None
+    out = Path(args.output)
+    if out.suffix.lower() not in (".csv", ".parquet"):
+        raise InputError(f"-o {args.output}: use a .csv or .parquet file name")
+    return out
+
+
+def _plot_path(args) -> Path | None:
+    if getattr(args, "plot", None) is None:
+        return None
+    p = Path(args.plot)
+    if p.suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise InputError(f"--plot {args.plot}: use a .png, .svg or .pdf file name")
+    if not p.parent.is_dir():
+        raise InputError(f"--plot {args.plot}: folder {p.parent} does not exist")
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    text, targets, varies = _split(args.params)
+    if args.verb != "synth" and (targets or varies):
+        raise InputError("target= and vary= belong to synth")
+    axes: dict[str, list[float]] = {}
+    base: dict[str, object] = {}
+    for k, v in text.items():
+        if args.verb == "sweep" and (":" in v or "," in v):
+            axes[k] = study.parse_values(v, f"{k}=")
+        else:
+            base[k] = _number(k, v)
+    # a swept parameter's first value stands in as its base value (the design is checked with it)
+    design = study.Design.of(args.source, {**base, **{k: v[0] for k, v in axes.items()}}, args.units)
+    out, plot_path = _output(args), _plot_path(args)
+    runner = batch.Runner(args.workers, args.scheduler)
+    title = f"{Path(design.name).name} " + " ".join(args.params)
+    if args.verb == "synth":
+        return _synth(design, targets, varies, runner, args)
+    if args.verb == "sweep":
+        if not axes:
+            raise InputError("sweep: give at least one NAME=START:STOP:COUNT or NAME=A,B,C")
+        unknown = sorted(set(axes) - set(design.numeric()))
+        if unknown:
+            raise InputError(
+                f"sweep: {unknown[0]!r} is not a numeric parameter; choose from {', '.join(design.numeric())}"
+            )
+        points = study.sweep_points(axes)
+        with runner:
+            res = _batch(design, points, runner, args, out)
+        _report_sweep(res, axes, design)
+        if plot_path is not None:
+            from . import plot
+
+            plot.save(plot.sweep_plot(res.rows, list(axes), design.value_keys(), title=title), plot_path)
+            print(f"plot written to {plot_path}")
+        return 0
+    spreads = [study.parse_spread(s) for s in args.spread]
+    if args.verb == "sensitivity":
+        if not spreads:
+            spreads = [sp for k in design.numeric() if (sp := study.typical_spread(k, design.file_units))]
+            if not spreads:
+                raise InputError("no parameter with a typical tolerance: give --spread NAME=+-AMOUNT")
+        points = study.sensitivity_points(design, spreads)
+        with runner:
+            res = _batch(design, points, runner, args, out)
+        rows = {r[batch.ID]: r for r in res.rows}
+        if rows["base"].get(batch.STATUS) != "ok":
+            raise InputError(f"the base point failed: {rows['base'].get(batch.ERROR)}")
+        keys = _headline(design)
+        sens = study.sensitivities(design, spreads, rows, keys)
+        _report_sensitivity(sens, rows["base"], keys, res)
+        if plot_path is not None:
+            from . import plot
+
+            plot.save(plot.sensitivity_plot(sens, keys, title=title), plot_path)
+            print(f"plot written to {plot_path}")
+        return 0
+    # tolerance
+    if not spreads:
+        raise InputError("tolerance: give at least one --spread NAME=+-AMOUNT")
+    specs = [study.parse_spec(s) for s in args.spec]
+    keys = design.value_keys()
+    for sp in specs:
+        if sp.quantity not in keys:
+            raise InputError(f"--spec {sp.quantity}: not a value of this structure; choose from {', '.join(keys)}")
+    points = study.sample_points(design, spreads, args.n, args.dist, args.seed)
+    with runner:
+        res = _batch(design, points, runner, args, out)
+    shown = list(dict.fromkeys([sp.quantity for sp in specs] + list(_headline(design))))
+    stats = [
+        study.statistics([r.get(q) for r in res.ok], q, next((s for s in specs if s.quantity == q), None))
+        for q in shown
+    ]
+    _report_tolerance(stats, specs, spreads, args, res)
+    if plot_path is not None:
+        from . import plot
+
+        plot.save(plot.histogram_plot(res.ok, stats, specs, title=f"{title} ({args.dist}, n = {args.n})"), plot_path)
+        print(f"plot written to {plot_path}")
+    return 0
+
+
+def _headline(design: study.Design) -> tuple[str, ...]:
+    keys = design.value_keys()
+    if "z0" in keys:
+        return ("z0", "eps_eff")
+    if "z_diff" in keys:
+        return tuple(k for k in ("z_diff", "z_common") if k in keys)
+    return tuple(k for k in keys if k.startswith("z_mode_"))
+
+
+def _batch(design, points, runner, args, out) -> study.Batch:
+    try:
+        res = study.run_points(
+            design,
+            points,
+            runner,
+            tol=args.tol,
+            max_nodes=args.max_nodes,
+            out=out,
+            resume=args.resume,
+            progress=not args.quiet,
+        )
+    except KeyboardInterrupt:
+        where = f"; the finished points are in {out}: add --resume to finish" if out else ""
+        raise InputError(f"interrupted{where}") from None
+    if res.resumed:
+        print(f"resumed: {res.resumed} of {len(points)} points were already in {out}")
+    print(f"{len(res.rows)} points in {res.seconds:.1f} s ({len(res.ok)} solved, {len(res.failed)} failed)")
+    for r in res.failed:
+        params = ", ".join(
+            f"{k} = {r[k]:.6g}" for k in res.columns[1:] if isinstance(r.get(k), float) and k in _params(res)
+        )
+        print(f"  FAILED point {r[batch.ID]} ({params}): {r.get(batch.ERROR)}")
+    if out is not None:
+        print(f"table written to {out}")
+    return res
+
+
+def _params(res: study.Batch) -> list[str]:
+    end = res.columns.index(next(c for c in res.columns if c.startswith(("z", "eps"))))
+    return res.columns[1:end]
+
+
+def _fmt(v, u=None) -> str:
+    if v is None:
+        return "-"
+    s = f"{v:.4f}"
+    return s + (f" +- {abs(v) * u:.2g}" if u else "")
+
+
+def _report_sweep(res: study.Batch, axes: dict[str, list[float]], design: study.Design) -> None:
+    keys = _headline(design)
+    names = list(axes)
+    print("  ".join(f"{n:>10}" for n in names) + "  " + "  ".join(f"{k:>18}" for k in keys))
+    for r in res.rows:
+        vals = "  ".join(f"{r[n]:>10.5g}" for n in names)
+        if r.get(batch.STATUS) != "ok":
+            print(f"{vals}  failed: {r.get(batch.ERROR)}")
+            continue
+        print(vals + "  " + "  ".join(f"{_fmt(r.get(k), r.get(f'u_{k}')):>18}" for k in keys))
+
+
+def _report_sensitivity(sens, base: dict, keys, res) -> None:
+    print("base: " + ", ".join(f"{k} = {_fmt(base.get(k))}" for k in keys))
+    print(
+        f"{'parameter':>10} {'value':>10} {'tolerance':>14}  "
+        + "  ".join(f"{'d' + k + '/dp':>14} {'change':>8}" for k in keys)
+    )
+    for s in sens:
+        cells = "  ".join(
+            f"{s.derivative.get(k, math.nan):>14.4g} {100 * s.change.get(k, math.nan):>7.2f}%" for k in keys
+        )
+        print(
+            f"{s.param:>10} {s.value:>10.5g} {('+-' + (f'{100 * s.spread.amount:g} %' if s.spread.relative else f'{s.delta:.4g}')):>14}  {cells}"
+        )
+    print("ranked by the largest change a parameter's tolerance makes (the larger side of +- tolerance)")
+
+
+def _report_tolerance(stats, specs, spreads, args, res) -> None:
+    dist = "normal, +-tolerance = 3 sigma" if args.dist == "normal" else "uniform within +-tolerance"
+    print(f"samples: {len(res.ok)} solved of {args.n} ({dist}); spreads: {', '.join(map(str, spreads))}")
+    for st in stats:
+        p = st.percentiles
+        line = (
+            f"  {st.quantity:<10} mean {st.mean:.4f}  std {st.std:.4f}  "
+            f"p1 {p.get(1, math.nan):.3f}  p5 {p.get(5, math.nan):.3f}  p50 {p.get(50, math.nan):.3f}  "
+            f"p95 {p.get(95, math.nan):.3f}  p99 {p.get(99, math.nan):.3f}"
+        )
+        print(line)
+        if st.yield_ is not None:
+            spec = next(s for s in specs if s.quantity == st.quantity)
+            lo, hi = st.yield_ci
+            print(
+                f"  {'':<10} yield {100 * st.yield_:.2f} % within {spec} (95 % interval {100 * lo:.2f} - {100 * hi:.2f} %)"
+            )
+
+
+def _synth(design, targets, varies, runner, args) -> int:
+    if not targets or not varies:
+        raise InputError("synth: give target=QUANTITY:VALUE and vary=NAME[:LOW:HIGH]")
+    ts = [study.parse_target(t) for t in targets]
+    vs = [study.parse_vary(v, design) for v in varies]
+    if not 0 < args.match < 0.5:
+        raise InputError(f"--match {args.match:g}: expected a relative tolerance such as 0.005")
+    with runner:
+        s = study.synthesize(design, ts, vs, runner, tol=args.tol, max_nodes=args.max_nodes, rel=args.match)
+    print(s.message)
+    print(f"{s.evaluations} solves")
+    print("parameters: " + ", ".join(f"{k} = {v:.6g}" for k, v in s.params.items()))
+    keys = design.value_keys()
+    print(
+        "solved:     "
+        + ", ".join(
+            f"{k} = {_fmt(s.row.get(k), s.row.get(f'u_{k}'))}"
+            for k in keys
+            if k.startswith(("z", "eps")) and s.row.get(k) is not None
+        )
+    )
+    return 0 if s.reached else 1
