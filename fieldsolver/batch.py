@@ -63,6 +63,7 @@ class Runner:
         from distributed import Client, LocalCluster
 
         if self.scheduler is not None:
+            _reachable(self.scheduler)
             try:
                 self.client = Client(self.scheduler, timeout="10s")
             except OSError as e:
@@ -110,6 +111,21 @@ class Runner:
         if isinstance(out, BaseException):
             raise out
         return out
+
+
+def _reachable(address: str) -> None:
+    """Fail at once, in one line, when nothing listens at a tcp:// address (rather than after
+    the client's retries)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    if parts.scheme != "tcp" or not parts.hostname or not parts.port:
+        return  # another protocol: let dask try it
+    try:
+        socket.create_connection((parts.hostname, parts.port), timeout=5).close()
+    except OSError as e:
+        raise InputError(f"--scheduler {address}: cannot connect: {e.strerror or e}") from None
 
 
 # ----------------------------------------------------------------------------------------- journal

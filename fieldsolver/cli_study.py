@@ -137,8 +137,8 @@ def run(args: argparse.Namespace) -> int:
             axes[k] = study.parse_values(v, f"{k}=")
         else:
             base[k] = _number(k, v)
-    # a swept parameter's first value stands in as its base value (the design is checked with it)
-    design = study.Design.of(args.source, {**base, **{k: v[0] for k, v in axes.items()}}, args.units)
+    # a sweep is checked point by point: its base alone may lack the swept parameters
+    design = study.Design.of(args.source, base, args.units, check=args.verb != "sweep")
     out, plot_path = _output(args), _plot_path(args)
     runner = batch.Runner(args.workers, args.scheduler)
     title = f"{Path(design.name).name} " + " ".join(args.params)
@@ -147,25 +147,25 @@ def run(args: argparse.Namespace) -> int:
     if args.verb == "sweep":
         if not axes:
             raise InputError("sweep: give at least one NAME=START:STOP:COUNT or NAME=A,B,C")
-        unknown = sorted(set(axes) - set(design.numeric()))
+        unknown = sorted(set(axes) - set(design.names()))
         if unknown:
-            raise InputError(
-                f"sweep: {unknown[0]!r} is not a numeric parameter; choose from {', '.join(design.numeric())}"
-            )
+            raise InputError(f"sweep: {unknown[0]!r} is not a parameter; choose from {', '.join(design.names())}")
         points = study.sweep_points(axes)
+        study.columns(design, [], points)  # some point must build: else its mistake, now
         with runner:
             res = _batch(design, points, runner, args, out)
-        _report_sweep(res, axes, design)
+        _report_sweep(res, axes)
         if plot_path is not None:
             from . import plot
 
-            plot.save(plot.sweep_plot(res.rows, list(axes), design.value_keys(), title=title), plot_path)
+            plot.save(plot.sweep_plot(res.rows, list(axes), res.columns, title=title), plot_path)
             print(f"plot written to {plot_path}")
         return 0
     spreads = [study.parse_spread(s) for s in args.spread]
     if args.verb == "sensitivity":
         if not spreads:
-            spreads = [sp for k in design.numeric() if (sp := study.typical_spread(k, design.file_units))]
+            vals = design.numeric()
+            spreads = [sp for k in vals if (sp := study.typical_spread(k, design.file_units)) and sp.delta(vals[k]) > 0]
             if not spreads:
                 raise InputError("no parameter with a typical tolerance: give --spread NAME=+-AMOUNT")
         points = study.sensitivity_points(design, spreads)
@@ -174,7 +174,7 @@ def run(args: argparse.Namespace) -> int:
         rows = {r[batch.ID]: r for r in res.rows}
         if rows["base"].get(batch.STATUS) != "ok":
             raise InputError(f"the base point failed: {rows['base'].get(batch.ERROR)}")
-        keys = _headline(design)
+        keys = _headline(res.columns)
         sens = study.sensitivities(design, spreads, rows, keys)
         _report_sensitivity(sens, rows["base"], keys, res)
         if plot_path is not None:
@@ -194,7 +194,7 @@ def run(args: argparse.Namespace) -> int:
     points = study.sample_points(design, spreads, args.n, args.dist, args.seed)
     with runner:
         res = _batch(design, points, runner, args, out)
-    shown = list(dict.fromkeys([sp.quantity for sp in specs] + list(_headline(design))))
+    shown = list(dict.fromkeys([sp.quantity for sp in specs] + list(_headline(keys))))
     stats = [
         study.statistics([r.get(q) for r in res.ok], q, next((s for s in specs if s.quantity == q), None))
         for q in shown
@@ -208,8 +208,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _headline(design: study.Design) -> tuple[str, ...]:
-    keys = design.value_keys()
+def _headline(keys) -> tuple[str, ...]:
+    """The values a report leads with, of those in ``keys``."""
     if "z0" in keys:
         return ("z0", "eps_eff")
     if "z_diff" in keys:
@@ -257,8 +257,8 @@ def _fmt(v, u=None) -> str:
     return s + (f" +- {abs(v) * u:.2g}" if u else "")
 
 
-def _report_sweep(res: study.Batch, axes: dict[str, list[float]], design: study.Design) -> None:
-    keys = _headline(design)
+def _report_sweep(res: study.Batch, axes: dict[str, list[float]]) -> None:
+    keys = _headline(res.columns)
     names = list(axes)
     print("  ".join(f"{n:>10}" for n in names) + "  " + "  ".join(f"{k:>18}" for k in keys))
     for r in res.rows:
@@ -282,7 +282,7 @@ def _report_sensitivity(sens, base: dict, keys, res) -> None:
         print(
             f"{s.param:>10} {s.value:>10.5g} {('+-' + (f'{100 * s.spread.amount:g} %' if s.spread.relative else f'{s.delta:.4g}')):>14}  {cells}"
         )
-    print("ranked by the largest change a parameter's tolerance makes (the larger side of +- tolerance)")
+    print(f"ranked by the change of {keys[0]} (the larger side of +- tolerance)")
 
 
 def _report_tolerance(stats, specs, spreads, args, res) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,9 +37,9 @@ class Design:
     text: str | None = None
 
     @staticmethod
-    def of(source: str, params: dict[str, Any] | None = None, units: str = "mm") -> Design:
+    def of(source: str, params: dict[str, Any] | None = None, units: str = "mm", check: bool = True) -> Design:
         """A template name with its parameters, or a YAML file (``params`` override its
-        ``parameters:``)."""
+        ``parameters:``). ``check``: build the section now, so that mistakes show before a batch."""
         params = dict(params or {})
         if source.lower().endswith((".yaml", ".yml")) or Path(source).is_file():
             from . import loader
@@ -54,7 +54,8 @@ class Design:
             d = Design(str(path), {**names, **params}, units, path.read_text(encoding="utf-8"))
         else:
             d = Design(source, params, units)
-        d.section()  # check it now, before any batch
+        if check:
+            d.section()
         return d
 
     @property
@@ -67,6 +68,10 @@ class Design:
         if self.is_template:
             return templates.values(self.name, given, where=f"template {self.name}")
         return given
+
+    def names(self) -> list[str]:
+        """Every parameter's name (given or not)."""
+        return list(templates.TEMPLATES[self.name][1]) if self.is_template else list(self.params)
 
     def numeric(self) -> dict[str, float]:
         """The parameters a study can vary: finite numbers."""
@@ -96,8 +101,8 @@ class Design:
     def file_units(self) -> str:
         return self.units if self.is_template else self.section().units
 
-    def value_keys(self) -> tuple[str, ...]:
-        return api.value_keys(self.section())
+    def value_keys(self, changes: dict[str, Any] | None = None) -> tuple[str, ...]:
+        return api.value_keys(self.section(changes))
 
 
 # ----------------------------------------------------------------------------------- one solve
@@ -136,8 +141,17 @@ def solve_point(task: Task) -> dict:
     return row
 
 
-def columns(design: Design, params: Sequence[str]) -> list[str]:
-    keys = design.value_keys()
+def columns(design: Design, params: Sequence[str], points: Sequence[tuple[str, dict]] = ()) -> list[str]:
+    """The table's columns: the values of the first point that builds (a failing point must not
+    stop the batch), else of the design itself."""
+    keys = None
+    for _, ch in points:
+        try:
+            keys = design.value_keys(ch)
+            break
+        except InputError:
+            continue
+    keys = keys if keys is not None else design.value_keys()
     return [
         batch.ID,
         *params,
@@ -183,7 +197,7 @@ def run_points(
     """Solve every (id, changes) point; with ``out``, append each finished row to it (CSV) as it
     comes, and with ``resume`` read back the finished ones instead of solving them again."""
     params = list(dict.fromkeys(k for _, ch in points for k in ch))
-    cols = columns(design, params)
+    cols = columns(design, params, points)
     t0 = time.perf_counter()
     journal = None
     done: dict[str, dict] = {}
@@ -210,9 +224,10 @@ def run_points(
         if bar is not None:
             bar.step(res.get(batch.STATUS) == "ok")
     rows = [got[i] for i, _ in points]
-    if out is not None and out.suffix.lower() == ".parquet":
+    if out is not None:  # complete: the table in the points' order (the journal has them as they came)
         batch.write_table(rows, cols, out)
-        journal.path.unlink()
+        if journal.path != out:
+            journal.path.unlink()
     return Batch(rows, cols, resumed=len(done), seconds=time.perf_counter() - t0)
 
 
@@ -322,7 +337,8 @@ def sensitivity_points(design: Design, spreads: list[Spread]) -> list[tuple[str,
 def sensitivities(
     design: Design, spreads: list[Spread], rows: dict[str, dict], keys: Sequence[str]
 ) -> list[Sensitivity]:
-    """Central differences from the base and +-delta rows, ranked by the largest relative change."""
+    """Central differences from the base and +-delta rows, ranked by the relative change of the
+    first of ``keys`` (the headline value: Z0, or Zdiff for a pair)."""
     vals = design.numeric()
     base = rows["base"]
     out = []
@@ -331,6 +347,8 @@ def sensitivities(
         if not (hi and lo and base) or "ok" not in (hi.get(batch.STATUS), lo.get(batch.STATUS)):
             continue
         d = sp.delta(vals[sp.name])
+        if d == 0:
+            continue
         der, chg = {}, {}
         for k in keys:
             if None in (base.get(k), hi.get(k), lo.get(k)):
@@ -338,7 +356,7 @@ def sensitivities(
             der[k] = (hi[k] - lo[k]) / (2 * d)
             chg[k] = max(abs(hi[k] - base[k]), abs(lo[k] - base[k])) / abs(base[k])
         out.append(Sensitivity(sp.name, vals[sp.name], d, sp, der, chg))
-    return sorted(out, key=lambda s: -max(s.change.values(), default=0.0))
+    return sorted(out, key=lambda s: -s.change.get(keys[0], 0.0))
 
 
 # ------------------------------------------------------------------------------------ Monte Carlo
@@ -503,13 +521,15 @@ def synthesize(
     tol: float = DEFAULT_TOL,
     max_nodes: int = api.MAX_NODES,
     rel: float = SYNTH_TOL,
-    scan: int = 7,
 ) -> Synthesis:
     """Find the parameters that hit the targets, by bracketing and Brent's method (never blind
-    Newton): each target is matched by the parameter at the same position. One target: scan the
-    bounds (in parallel) for a sign change, then refine. Two: for each value of the second
-    parameter, the first is solved for the first target; the second target is then bracketed and
-    refined along that curve. Within ``rel`` (or the solver's error bar, if larger)."""
+    Newton); each target is matched by the parameter at the same position. One target: from the
+    parameter's present value, walk downhill in growing steps until the difference changes sign,
+    then refine the bracket. Two: the same walk on the second parameter, where each step first
+    solves the first parameter for the first target (starting from its last solution). A point
+    counts as a hit within ``rel`` (or the solver's error bar, if larger). When no sign change
+    is found before a bound (or where the first target cannot be met), the target is reported
+    unreachable with the closest point."""
     if len(targets) != len(varies) or len(targets) not in (1, 2):
         raise InputError("give one target and one vary, or two of each (matched in order)")
     keys = design.value_keys()
@@ -526,112 +546,119 @@ def synthesize(
             raise InputError(f"the point {_show(changes)} failed: {row.get(batch.ERROR)}")
         return row
 
-    def solve_many(changes: list[dict[str, float]]) -> list[dict]:
-        tasks = [Task(design, str(next(counter)), ch, tol, max_nodes, runner.threads) for ch in changes]
-        got = {t.id: r for t, r in runner.map(solve_point, tasks)}
-        rows = []
-        for t in tasks:
-            r = got[t.id]
-            if isinstance(r, BaseException):
-                r = {batch.ID: t.id, **t.changes, batch.STATUS: "failed", batch.ERROR: str(r)}
-            history.append(r)
-            rows.append(r)
-        return rows
+    def solve_soft(changes: dict[str, float]) -> dict | None:
+        """A failed point (e.g. a width that makes traces overlap) is infeasible, not fatal."""
+        try:
+            return solve(changes)
+        except InputError:
+            return None
 
     def within(row: dict, t: Target) -> float:
         """The tolerance met (relative) if the row hits t, else 0."""
         u = row.get(f"u_{t.quantity}") or 0.0
         return max(rel, u) if abs(row[t.quantity] / t.value - 1) <= max(rel, u) else 0.0
 
-    def one_dim(t: Target, v: Vary, fixed: dict[str, float]) -> tuple[bool, dict]:
-        """Solve v for t with ``fixed`` held: (reached, the row reached or the closest)."""
-        xs = list(np.geomspace(v.low, v.high, scan)) if v.low > 0 else list(np.linspace(v.low, v.high, scan))
-        rows = solve_many([{**fixed, v.param: x} for x in xs])
-        good = [
-            (x, r)
-            for x, r in zip(xs, rows, strict=True)
-            if r.get(batch.STATUS) == "ok" and r.get(t.quantity) is not None
-        ]
-        if not good:
-            raise InputError(f"every point of the scan of {v.param} failed, e.g. {rows[0].get(batch.ERROR)}")
-        for _, r in good:
-            if within(r, t):
-                return True, r
-        f = [(x, r[t.quantity] - t.value, r) for x, r in good]
-        brackets = [(a, b) for a, b in itertools.pairwise(f) if a[1] * b[1] < 0]
-        if not brackets:
-            return False, min(f, key=lambda e: abs(e[1]))[2]
-        base = design.numeric().get(v.param, 0.5 * (v.low + v.high))
-        (xa, _, _), (xb, _, _) = min(brackets, key=lambda ab: abs(0.5 * (ab[0][0] + ab[1][0]) - base))
+    def seek(t: Target, v: Vary, point: Callable[[float], dict | None], start: float) -> tuple[bool, dict | None]:
+        """Solve point(x)[t] = t.value for x in [v.low, v.high]: walk from ``start`` downhill in
+        growing steps until the sign changes (a bracket), then Brent's method. ``point`` returns
+        None where x is infeasible (the walk then closes in on the feasible edge). Returns
+        (reached, the row reached or the closest)."""
+        from scipy.optimize import brentq
 
-        def g(x: float) -> float:
-            r = solve({**fixed, v.param: x})
+        rows: list[tuple[float, dict]] = []
+
+        def f(x: float) -> float | None:
+            r = point(x)
+            if r is None:
+                return None
+            rows.append((x, r))
             if within(r, t):
                 raise _Hit(r)
             return r[t.quantity] - t.value
 
-        from scipy.optimize import brentq
+        def closest() -> dict | None:
+            return min(rows, key=lambda e: abs(e[1][t.quantity] - t.value))[1] if rows else None
 
+        x0 = min(max(start, v.low), v.high)
         try:
-            x = brentq(g, xa, xb, xtol=1e-9 * abs(xb - xa), maxiter=40)
+            f0 = f(x0)
+            if f0 is None:  # infeasible start: the nearest feasible point of a scan of the range
+                for x in sorted(np.linspace(v.low, v.high, 9), key=lambda x: abs(x - x0)):
+                    if (f0 := f(x)) is not None:
+                        x0 = x
+                        break
+                else:
+                    return False, None
+            step = 0.1 * (v.high - v.low)
+            x1 = x0 + step if x0 + step <= v.high else x0 - step
+            f1 = f(x1)
+            if f1 is not None and f1 * f0 > 0 and abs(f1) > abs(f0):  # uphill: turn round
+                x1, f1, step = x0, f0, -step
+            elif x1 < x0:
+                step = -step
+            bracket = (x0, x1) if f1 is not None and f0 * f1 < 0 else None
+            xa, fa = (x1, f1) if f1 is not None else (x0, f0)
+            edge = 0
+            while bracket is None:
+                step *= 1.6
+                xb = min(max(xa + step, v.low), v.high)
+                if xb == xa:  # at a bound: not reachable
+                    return False, closest()
+                fb = f(xb)
+                if fb is None:  # infeasible: close in on the feasible edge
+                    edge += 1
+                    if edge > 4:
+                        return False, closest()
+                    step /= 1.6 * 3
+                    continue
+                if fa * fb < 0:
+                    bracket = (xa, xb)
+                xa, fa = xb, fb
+            lo, hi = sorted(bracket)
+
+            def g(x: float) -> float:
+                val = f(x)
+                if val is None:
+                    raise _Hit(None)  # infeasible inside a bracket: give up with the closest
+                return val
+
+            x = brentq(g, lo, hi, xtol=1e-9 * (hi - lo), maxiter=40)
+            r = point(x)
+            return bool(r is not None and within(r, t)), r or closest()
         except _Hit as h:
-            return True, h.row
-        r = solve({**fixed, v.param: x})
-        return bool(within(r, t)), r
+            return (True, h.row) if h.row is not None else (False, closest())
+
+    base_vals = design.numeric()
+
+    def one_dim(t: Target, v: Vary, fixed: dict[str, float], start: float | None = None) -> tuple[bool, dict | None]:
+        def point(x: float) -> dict | None:
+            r = solve_soft({**fixed, v.param: x})
+            return r if r is not None and r.get(t.quantity) is not None else None
+
+        return seek(t, v, point, base_vals[v.param] if start is None else start)
 
     if len(targets) == 1:
         ok, row = one_dim(targets[0], varies[0], {})
+        if row is None:
+            raise InputError(f"the base point failed: {history[-1].get(batch.ERROR)}")
     else:
         t0, t1 = targets
         v0, v1 = varies
+        last = {"x0": base_vals[v0.param]}
 
-        def inner(x1: float) -> dict:
-            reached, r = one_dim(t0, v0, {v1.param: x1})
+        def inner(x1: float) -> dict | None:
+            reached, r = one_dim(t0, v0, {v1.param: x1}, last["x0"])
             if not reached:
-                raise InputError(
-                    f"{t0.quantity} {t0.value:g} cannot be reached with {v0.param} in [{v0.low:g}, {v0.high:g}] "
-                    f"at {v1.param} = {x1:.6g} (closest {r[t0.quantity]:.4g})"
-                )
+                return None
+            last["x0"] = r[v0.param]
             return r
 
-        xs = list(np.geomspace(v1.low, v1.high, 5)) if v1.low > 0 else list(np.linspace(v1.low, v1.high, 5))
-        curve = []
-        for x in xs:
-            try:
-                curve.append((x, inner(x)))
-            except InputError:
-                continue
-        if not curve:
+        ok, row = seek(t1, v1, inner, base_vals[v1.param])
+        if row is None:
             raise InputError(
-                f"{t0.quantity} {t0.value:g} cannot be reached for any {v1.param} in [{v1.low:g}, {v1.high:g}]"
+                f"{t0.quantity} {t0.value:g} cannot be reached with {v0.param} in [{v0.low:g}, {v0.high:g}] "
+                f"at {v1.param} = {base_vals[v1.param]:g}"
             )
-        ok, row = False, min(curve, key=lambda e: abs(e[1][t1.quantity] - t1.value))[1]
-        for _, r in curve:
-            if within(r, t1):
-                ok, row = True, r
-                break
-        brackets = [
-            (a, b)
-            for a, b in itertools.pairwise(curve)
-            if (a[1][t1.quantity] - t1.value) * (b[1][t1.quantity] - t1.value) < 0
-        ]
-        if not ok and brackets:
-            (xa, _), (xb, _) = brackets[0]
-
-            def h(x: float) -> float:
-                r = inner(x)
-                if within(r, t1):
-                    raise _Hit(r)
-                return r[t1.quantity] - t1.value
-
-            from scipy.optimize import brentq
-
-            try:
-                x = brentq(h, xa, xb, xtol=1e-9 * abs(xb - xa), maxiter=30)
-                row = inner(x)
-                ok = bool(within(row, t1))
-            except _Hit as hit:
-                ok, row = True, hit.row
     params = {v.param: float(row[v.param]) for v in varies}
     met = {t.quantity: within(row, t) for t in targets}
     if ok and all(met.values()):
