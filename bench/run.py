@@ -9,6 +9,8 @@
 2. Time to answer at the default tolerance for every template (warm: second call in-process).
 3. A cold ``fieldsolver calc`` (new process, compiled kernels cached on disk), split into parts.
 4. atlc, the classic open finite-difference solver, on a zero-thickness stripline (if installed).
+5. Batch throughput (``fieldsolver sweep``'s engine): points per second in this process and on a
+   local Dask cluster of 1 and 2 worker processes.
 
 Each scaling point and each cold run is a fresh process (``bench/point.py``), so peak memory and
 start-up are its own.
@@ -280,6 +282,40 @@ def atlc_peer(say, cold_extra: float) -> list[str]:
     ]
 
 
+def throughput(say, n_w: int = 8) -> list[str]:
+    """A sweep of the USB 2.0 stackup (w x s, 2 n_w points) in this process and on local Dask
+    clusters of 1 and 2 workers: cluster start-up, then points per second."""
+    from fieldsolver import batch, study
+
+    design = study.Design.of(str(HERE.parent / "geometries" / "usb2_stackup.yaml"))
+    points = study.sweep_points({"w": list(np.linspace(0.2, 0.34, n_w)), "s": [0.12, 0.18]})
+    lines = [
+        f"`geometries/usb2_stackup.yaml`, {len(points)} points (w 0.2-0.34 mm x s 0.12, 0.18 mm), each solved",
+        "to the default tolerance: what `fieldsolver sweep` and `tolerance` do per point.",
+        "",
+        "| where | start-up (s) | batch (s) | points/s | vs in-process |",
+        "|---|---|---|---|---|",
+    ]
+    base = None
+    for workers, label in ((0, "this process"), (1, "Dask, 1 worker process"), (2, "Dask, 2 worker processes")):
+        t = time.perf_counter()
+        with batch.Runner(workers=workers) as runner:
+            up = time.perf_counter() - t
+            if workers:  # the workers import and load the kernels on their first point
+                study.run_points(design, points[:workers], runner, progress=False)
+            res = study.run_points(design, points, runner, progress=False)
+        rate = len(res.ok) / res.seconds
+        base = base or rate
+        say(f"  {label}: {rate:.2f} points/s")
+        lines.append(f"| {label} | {up:.1f} | {res.seconds:.1f} | {rate:.2f} | {rate / base:.2f}x |")
+    lines += [
+        "",
+        "Start-up: the local cluster's processes; the workers' first points (imports, loading the",
+        "compiled kernels) are run before timing. Each worker solves with its share of the cores.",
+    ]
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small grids only (a smoke run)")
@@ -300,6 +336,8 @@ def main(argv: list[str] | None = None) -> int:
     cold_lines, c = cold(say)
     say("peer: atlc")
     peer_lines = [] if args.quick else atlc_peer(say, c["wall"] - c["warm"])
+    say("batch throughput")
+    batch_lines = throughput(say, 3 if args.quick else 8)
 
     m1, s1 = f["one_m"], f["one_m_spsolve"]
     lo, hi = f["range"]
@@ -369,6 +407,10 @@ def main(argv: list[str] | None = None) -> int:
             "## Against atlc on the same cross-section",
             "",
             *(peer_lines or ["(not run with --quick)"]),
+            "",
+            "## Batch throughput (sweeps, Monte Carlo)",
+            "",
+            *batch_lines,
             "",
             f"Bench wall time: {time.perf_counter() - t0:.0f} s.",
             "",
