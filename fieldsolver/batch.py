@@ -73,7 +73,7 @@ class Runner:
                 n_workers=self.workers,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address=":0",  # any free port: never clashes with another cluster
                 silence_logs=logging.ERROR,
             )
             self.client = Client(self.cluster)
@@ -154,22 +154,21 @@ class Journal:
     path: Path
     columns: list[str]
 
-    def start(self, resume: bool) -> dict[str, dict]:
-        """Prepare the file; return the finished rows (by id) when resuming. Without ``resume``
-        an existing file is an error, never overwritten."""
+    def open(self, resume: bool) -> dict[str, dict]:
+        """The rows (by id) finished by an earlier run, when resuming; nothing is written yet.
+        Without ``resume`` an existing file is an error, never overwritten."""
         if not self.path.parent.is_dir():
             raise InputError(f"{self.path}: folder {self.path.parent} does not exist")
         if self.path.exists() and not resume:
             raise InputError(f"{self.path} exists: add --resume to continue that run, or choose another file")
-        done: dict[str, dict] = {}
-        if self.path.exists():
-            done = self._read()
-            # failed points are tried again: rewrite the file with the finished ones only
-            done = {k: r for k, r in done.items() if r.get(STATUS) == "ok"}
-            self._rewrite(done.values())
-        else:
-            self._rewrite([])
-        return done
+        if not self.path.exists():
+            return {}
+        # failed points are tried again
+        return {k: r for k, r in self._read().items() if r.get(STATUS) == "ok"}
+
+    def begin(self, rows: Iterable[dict]) -> None:
+        """Start the file with the header and the ``rows`` kept from an earlier run."""
+        self._rewrite(rows)
 
     def _read(self) -> dict[str, dict]:
         text = self.path.read_text(encoding="utf-8")

@@ -232,7 +232,13 @@ def _write(result, args: argparse.Namespace, outputs: dict[str, Path], title: st
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        args = _parser().parse_args(argv)
+        parser = _parser()
+        args, extra = parser.parse_known_args(argv)
+        # key=value parameters may also come after the options
+        if extra and hasattr(args, "params") and all("=" in t and not t.startswith("-") for t in extra):
+            args.params += extra
+        elif extra:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
         from .cli_study import VERBS
 
         if args.verb in VERBS:

@@ -230,24 +230,20 @@ def _batch(design, points, runner, args, out) -> study.Batch:
             progress=not args.quiet,
         )
     except KeyboardInterrupt:
+        import sys
+
         where = f"; the finished points are in {out}: add --resume to finish" if out else ""
-        raise InputError(f"interrupted{where}") from None
+        print(f"fieldsolver: interrupted{where}", file=sys.stderr)
+        raise SystemExit(130) from None
     if res.resumed:
         print(f"resumed: {res.resumed} of {len(points)} points were already in {out}")
     print(f"{len(res.rows)} points in {res.seconds:.1f} s ({len(res.ok)} solved, {len(res.failed)} failed)")
     for r in res.failed:
-        params = ", ".join(
-            f"{k} = {r[k]:.6g}" for k in res.columns[1:] if isinstance(r.get(k), float) and k in _params(res)
-        )
+        params = ", ".join(f"{k} = {r[k]:.6g}" for k in res.params if isinstance(r.get(k), float))
         print(f"  FAILED point {r[batch.ID]} ({params}): {r.get(batch.ERROR)}")
     if out is not None:
         print(f"table written to {out}")
     return res
-
-
-def _params(res: study.Batch) -> list[str]:
-    end = res.columns.index(next(c for c in res.columns if c.startswith(("z", "eps"))))
-    return res.columns[1:end]
 
 
 def _fmt(v, u=None) -> str:

@@ -499,7 +499,7 @@ def sensitivity_plot(sens, keys, *, title: str = "", size=None):
         1, len(shown), figsize=size or (4.6 * len(shown), 0.5 * len(sens) + 1.6), squeeze=False, layout="constrained"
     )
     for a, k in zip(ax[0], shown, strict=True):
-        names = [f"{s.param} ({s.spread})".replace(f"{s.param} {s.param}", s.param) for s in sens][::-1]
+        names = [str(s.spread) for s in sens][::-1]
         vals = [100 * s.change.get(k, 0.0) for s in sens][::-1]
         a.barh(names, vals, color="tab:blue")
         a.set_xlabel(f"change of {k} for the tolerance (%)")

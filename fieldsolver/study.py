@@ -171,6 +171,7 @@ class Batch:
 
     rows: list[dict]
     columns: list[str]
+    params: list[str]  # the varied parameters' columns
     resumed: int = 0  # points read back from the journal, not solved again
     seconds: float = 0.0
 
@@ -203,10 +204,11 @@ def run_points(
     done: dict[str, dict] = {}
     if out is not None:
         journal = batch.Journal(_journal_path(out), cols)
-        done = journal.start(resume)
+        done = journal.open(resume)
         stale = [i for i, ch in points if i in done and not _same(done[i], ch)]
         if stale:
             raise InputError(f"{journal.path}: point {stale[0]} has other parameters there: it is from a different run")
+        journal.begin(done.values())
     todo = [Task(design, i, ch, tol, max_nodes, runner.threads) for i, ch in points if i not in done]
     bar = batch.Progress(len(points), len(points) - len(todo)) if progress and todo else None
     got: dict[str, dict] = dict(done)
@@ -228,7 +230,7 @@ def run_points(
         batch.write_table(rows, cols, out)
         if journal.path != out:
             journal.path.unlink()
-    return Batch(rows, cols, resumed=len(done), seconds=time.perf_counter() - t0)
+    return Batch(rows, cols, params, resumed=len(done), seconds=time.perf_counter() - t0)
 
 
 def _journal_path(out: Path) -> Path:

@@ -182,6 +182,16 @@ def test_existing_output_is_never_overwritten(tmp_path, capsys):
     assert "written by a different command" in capsys.readouterr().err
 
 
+def test_resume_refuses_another_runs_file(tmp_path, capsys):
+    out = tmp_path / "t.csv"
+    base = ["sweep", "stripline", "h1=0.5", "h2=0.5", "er=1", "--workers", "0", "--quiet", "-o", str(out)]
+    assert main([*base, "w=0.2,0.3"]) == 0
+    before = out.read_text()
+    assert main([*base, "w=0.25,0.3", "--resume"]) == 2
+    assert "point 0 has other parameters there" in capsys.readouterr().err
+    assert out.read_text() == before  # left as it was
+
+
 def test_killed_run_resumes_every_point_exactly_once(tmp_path):
     out = tmp_path / "sweep.csv"
     argv = ["sweep", "coupled_microstrip", "w=0.1:0.3:10", "s=0.15", "h=0.1", "t=0.035", "er=4", "--tol", "2e-3"]
