@@ -367,10 +367,15 @@ def _mask(at: _At, scale: float) -> stackup.Mask:
 
 
 def parameters(data: Any, file: str = "<input>") -> dict[str, float]:
-    """The ``parameters:`` of a file's data (name -> number, in the file's units), in order."""
+    """The ``parameters:`` of a file's data (name -> number, in the file's units), in order; for
+    a template file without them, its numeric ``params``."""
     root = _At(data, file, getattr(data, "line", 1), "")
     m = root.mapping(TOP_KEYS)
     if "parameters" not in m:
+        # a template file's numeric params are its parameters
+        given = m["params"].value if "template" in m and "params" in m else None
+        if isinstance(given, dict):
+            return {k: float(v) for k, v in given.items() if isinstance(v, int | float) and not isinstance(v, bool)}
         return {}
     given = m["parameters"].value
     out: dict[str, float] = {}
@@ -401,9 +406,12 @@ def parse(data: Any, file: str = "<input>", overrides: dict[str, float] | None =
         given = m["params"].value if "params" in m else None
         keys = tuple(given) if isinstance(given, dict) else ()
         params = m["params"].mapping(keys) if given is not None else {}
+        values = {k: at.expression() if names and isinstance(at.value, str) else at.value for k, at in params.items()}
+        if "parameters" not in m:  # the params themselves are the parameters: apply the overrides
+            values.update({k: v for k, v in names.items() if k in values})
         return templates.build(
             name,
-            {k: at.expression() if names and isinstance(at.value, str) else at.value for k, at in params.items()},
+            values,
             units,
             where=f"{file}:{m['template'].line}: template",
             param_where={k: at.where for k, at in params.items()},

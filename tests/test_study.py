@@ -77,6 +77,15 @@ def test_bad_expressions_name_file_and_line(tmp_path, text, what):
     assert what in str(e.value) and f"{f}:4:" in str(e.value)
 
 
+def test_a_template_files_params_are_its_parameters():
+    params = {"w": 0.175, "w_top": 0.155, "g": 0.2, "h": 0.1, "t": 0.035, "er": 4.0, "backed": True}
+    varied = load(GEOMETRIES / "gcpw_50ohm.yaml", {"g": 0.25, "er": 3.5})
+    expected = fs.template("cpw", **{**params, "g": 0.25, "er": 3.5})
+    assert [c.shape for c in varied.conductors] == [c.shape for c in expected.conductors]
+    assert [d.er for d in varied.dielectrics] == [3.5]
+    assert set(study.Design.of(str(GEOMETRIES / "gcpw_50ohm.yaml")).numeric()) == {"w", "w_top", "g", "h", "t", "er"}
+
+
 def test_unknown_override(tmp_path):
     f = tmp_path / "pair.yaml"
     f.write_text(PARAMETRIC)
