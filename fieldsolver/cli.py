@@ -123,24 +123,30 @@ def _count(text: str) -> int:
     return int(f)
 
 
-def _calc_params(items: list[str]) -> dict[str, object]:
+def parse_value(text: str) -> object:
+    """A command-line value as YAML reads it (numbers, true/false, .inf), a number where the text
+    is one, else the text (the template or file then says what it expected)."""
     import yaml
 
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        value = text
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            pass
+    return value
+
+
+def _calc_params(items: list[str]) -> dict[str, object]:
     out: dict[str, object] = {}
     for it in items:
         key, sep, text = it.partition("=")
         if not sep or not key:
             raise InputError(f"calc: expected key=value, got {it!r}")
-        try:
-            value = yaml.safe_load(text)
-        except yaml.YAMLError:
-            value = text
-        if isinstance(value, str):
-            try:
-                value = float(value)
-            except ValueError:
-                pass
-        out[key] = value
+        out[key] = parse_value(text)
     return out
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import batch, study
 from .api import MAX_NODES, TOL
+from .cli import parse_value
 from .model import InputError
 
 VERBS = ("synth", "sweep", "sensitivity", "tolerance")
@@ -91,21 +92,6 @@ def _split(tokens: list[str]) -> tuple[dict[str, str], list[str], list[str]]:
     return params, targets, varies
 
 
-def _number(k: str, text: str):
-    import yaml
-
-    try:
-        v = yaml.safe_load(text)
-    except yaml.YAMLError:
-        v = text
-    if isinstance(v, str):
-        try:
-            v = float(v)
-        except ValueError:
-            raise InputError(f"{k}: expected a number, got {text!r}") from None
-    return v
-
-
 def _output(args) -> Path | None:
     if getattr(args, "output", None) is None:
         return None
@@ -136,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
         if args.verb == "sweep" and (":" in v or "," in v):
             axes[k] = study.parse_values(v, f"{k}=")
         else:
-            base[k] = _number(k, v)
+            base[k] = parse_value(v)
     # a sweep is checked point by point: its base alone may lack the swept parameters
     design = study.Design.of(args.source, base, args.units, check=args.verb != "sweep")
     out, plot_path = _output(args), _plot_path(args)

@@ -394,6 +394,8 @@ def parse(data: Any, file: str = "<input>", overrides: dict[str, float] | None =
         if k not in names:
             have = ", ".join(names) if names else "none (add a 'parameters:' section)"
             raise InputError(f"{file}: {k!r} is not a parameter of this file; its parameters: {have}")
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+            raise InputError(f"{file}: parameter {k} must be a finite number, got {v!r}")
         names[k] = float(v)
     root = _At(data, file, getattr(data, "line", 1), "", names)
     m = root.mapping(TOP_KEYS)
