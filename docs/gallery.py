@@ -60,7 +60,7 @@ def main(out: str = "docs/templates.png") -> None:
         sec = build(name, params, "mm").validate()
         clip = plot.section_view(sec, "mm")
         plot.draw_section(ax, sec, "mm", clip, legend=False)
-        plot._frame(ax, "mm", clip, name)
+        plot.frame(ax, "mm", clip, name)
     for ax in axes.ravel()[len(EXAMPLES) :]:
         ax.remove()
     fig.suptitle(

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 import os
 import sys
@@ -263,8 +262,3 @@ class Progress:
         if self.tty and self.done == self.total:
             self.stream.write("\n")
         self.stream.flush()
-
-
-def key(params: dict[str, Any]) -> str:
-    """A point's parameters as canonical text."""
-    return json.dumps({k: params[k] for k in sorted(params)}, sort_keys=True)

@@ -74,21 +74,23 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _positive(text: str) -> float:
+def _float(text: str) -> float:
+    """The number the text says, or nan (the caller's check then rejects it in its own words)."""
     try:
-        v = float(text)
+        return float(text)
     except ValueError:
-        v = math.nan
+        return math.nan
+
+
+def _positive(text: str) -> float:
+    v = _float(text)
     if not (math.isfinite(v) and v > 0):
         raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
     return v
 
 
 def _extent(text: str) -> tuple[float, float, float, float]:
-    try:
-        v = tuple(float(t) for t in text.split(","))
-    except ValueError:
-        v = ()
+    v = tuple(_float(t) for t in text.split(","))
     if len(v) != 4 or not all(map(math.isfinite, v)) or not (v[0] < v[1] and v[2] < v[3]):
         raise argparse.ArgumentTypeError(f"expected x0,x1,y0,y1 with x0 < x1 and y0 < y1, got {text!r}")
     return v  # type: ignore[return-value]
@@ -104,20 +106,14 @@ def _size(text: str) -> tuple[int, int]:
 def _tol(text: str) -> float | None:
     if text.lower() == "none":
         return None
-    try:
-        v = float(text)
-    except ValueError:
-        v = math.nan
+    v = _float(text)
     if not (math.isfinite(v) and 0 < v < 1):
         raise argparse.ArgumentTypeError(f"expected a relative tolerance such as 1e-3 (or none), got {text!r}")
     return v
 
 
 def _count(text: str) -> int:
-    try:
-        f = float(text)
-    except ValueError:
-        f = math.nan
+    f = _float(text)
     if not (math.isfinite(f) and f >= 1 and f == int(f)):
         raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
     return int(f)

@@ -160,7 +160,7 @@ def run(args: argparse.Namespace) -> int:
         rows = {r[batch.ID]: r for r in res.rows}
         if rows["base"].get(batch.STATUS) != "ok":
             raise InputError(f"the base point failed: {rows['base'].get(batch.ERROR)}")
-        keys = _headline(res.columns)
+        keys = study.headline_keys(res.columns)
         sens = study.sensitivities(design, spreads, rows, keys)
         _report_sensitivity(sens, rows["base"], keys, res)
         if plot_path is not None:
@@ -180,7 +180,7 @@ def run(args: argparse.Namespace) -> int:
     points = study.sample_points(design, spreads, args.n, args.dist, args.seed)
     with runner:
         res = _batch(design, points, runner, args, out)
-    shown = list(dict.fromkeys([sp.quantity for sp in specs] + list(_headline(keys))))
+    shown = list(dict.fromkeys([sp.quantity for sp in specs] + list(study.headline_keys(keys))))
     stats = [
         study.statistics([r.get(q) for r in res.ok], q, next((s for s in specs if s.quantity == q), None))
         for q in shown
@@ -192,15 +192,6 @@ def run(args: argparse.Namespace) -> int:
         plot.save(plot.histogram_plot(res.ok, stats, specs, title=f"{title} ({args.dist}, n = {args.n})"), plot_path)
         print(f"plot written to {plot_path}")
     return 0
-
-
-def _headline(keys) -> tuple[str, ...]:
-    """The values a report leads with, of those in ``keys``."""
-    if "z0" in keys:
-        return ("z0", "eps_eff")
-    if "z_diff" in keys:
-        return tuple(k for k in ("z_diff", "z_common") if k in keys)
-    return tuple(k for k in keys if k.startswith("z_mode_"))
 
 
 def _batch(design, points, runner, args, out) -> study.Batch:
@@ -240,7 +231,7 @@ def _fmt(v, u=None) -> str:
 
 
 def _report_sweep(res: study.Batch, axes: dict[str, list[float]]) -> None:
-    keys = _headline(res.columns)
+    keys = study.headline_keys(res.columns)
     names = list(axes)
     print("  ".join(f"{n:>10}" for n in names) + "  " + "  ".join(f"{k:>18}" for k in keys))
     for r in res.rows:

@@ -466,15 +466,25 @@ def load(path: str | Path, overrides: dict[str, float] | None = None) -> CrossSe
 
 def read(path: str | Path) -> Any:
     """A cross-section file's YAML data (with line numbers for messages)."""
+    return yaml_data(read_text(path), path)
+
+
+def read_text(path: str | Path) -> str:
+    """A cross-section file's text; a missing or unreadable file is one line."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        return p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(f"{p}: no such file") from None
     except IsADirectoryError:
         raise InputError(f"{p}: is a directory, not a YAML file") from None
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(f"{p}: cannot read: {e}") from None
+
+
+def yaml_data(text: str, path: str | Path) -> Any:
+    """The YAML data of a file's ``text`` (with line numbers for messages)."""
+    p = Path(path)
     try:
         data = yaml.load(text, Loader=_Loader)
     except InputError as e:

@@ -207,8 +207,8 @@ def _names(names: list[str]) -> str:
     return ", ".join(names) if len(names) <= 2 else f"{names[0]}, {names[1]} and {len(names) - 2} more"
 
 
-def _frame(ax, r: Result | str, clip, title: str, equal: bool = True) -> None:
-    units = r if isinstance(r, str) else r.units
+def frame(ax, units: str, clip, title: str, equal: bool = True) -> None:
+    """Limits of the view ``clip`` (metres), axes labelled in ``units``, and a title."""
     s = UNITS[units]
     ax.set_xlim(clip[0] / s, clip[1] / s)
     ax.set_ylim(clip[2] / s, clip[3] / s)
@@ -289,7 +289,7 @@ def field_map(
     fig, axes = _figure(1 + len(panels), size, clip)
     g, s = r.solution.grid, UNITS[r.units]
     draw_section(axes[0], r.solution.section, r.units, clip)
-    _frame(axes[0], r, clip, "cross-section")
+    frame(axes[0], r.units, clip, "cross-section")
     off = _off_field(r)
     inside = off[1:, 1:] & off[1:, :-1] & off[:-1, 1:] & off[:-1, :-1]
     ix = (g.x >= clip[0]) & (g.x <= clip[1])
@@ -328,7 +328,7 @@ def field_map(
         draw_section(ax, r.solution.section, r.units, clip, tint=False, names=False, lw=0.8)
         if field_lines:
             _streamlines(ax, r, clip, p.potential)
-        _frame(ax, r, clip, p.title)
+        frame(ax, r.units, clip, p.title)
         fig.colorbar(mesh, cax=ax.inset_axes((1.02, 0.0, 0.025, 1.0)), label="|E| (V/m per V)")
     fig.suptitle(f"{_source(r, title)}{headline(r)}", fontsize=10)
     return fig
@@ -445,7 +445,7 @@ def grid_plot(r: Result, *, zoom: float = 1.0, extent=None, size=None, title: st
         segs = [[(x, y0), (x, y1)] for x in xs] + [[(x0, y), (x1, y)] for y in ys]
         ax.add_collection(LineCollection(segs, colors="k", linewidths=0.25, alpha=0.6, zorder=5))
         # the whole domain can be far wider than tall: not to scale
-        _frame(ax, r, box, label, equal=ax is axes[0])
+        frame(ax, r.units, box, label, equal=ax is axes[0])
     axes[1].get_legend().remove()
     fig.suptitle(f"{_source(r, title)}{headline(r)}", fontsize=10)
     return fig
@@ -455,18 +455,13 @@ def grid_plot(r: Result, *, zoom: float = 1.0, extent=None, size=None, title: st
 LABEL = {"z0": "Z0 (ohm)", "z_diff": "Zdiff (ohm)", "z_common": "Zcommon (ohm)", "eps_eff": "eps_eff"}
 
 
-def _study_keys(keys) -> list[str]:
-    for group in (("z0", "eps_eff"), ("z_diff", "z_common")):
-        if group[0] in keys:
-            return [k for k in group if k in keys]
-    return [k for k in keys if k.startswith("z_mode_")]
-
-
 def sweep_plot(rows: list[dict], axes: list[str], keys, *, title: str = "", size=None):
     """Each headline value against the first swept parameter, one line per combination of the
     others, with the solver's error bars."""
     plt = _plt()
-    shown = _study_keys(keys)
+    from .study import headline_keys
+
+    shown = headline_keys(keys)
     fig, ax = plt.subplots(1, len(shown), figsize=size or (5.2 * len(shown), 4.0), squeeze=False, layout="constrained")
     x_name, others = axes[0], axes[1:]
     groups: dict[tuple, list[dict]] = {}
@@ -540,8 +535,3 @@ def save(fig, path: str | Path, *, dpi: float = 110, exact_size: bool = False) -
             fig.savefig(tmp, dpi=dpi, metadata={"Software": None} if path.suffix.lower() == ".png" else None, **trim)
     finally:
         plt.close(fig)
-
-
-def save_field_map(r: Result, path: str | Path, title: str | None = None) -> None:
-    """The field map of ``r`` with default settings, written to ``path``."""
-    save(field_map(r, title=title), path)

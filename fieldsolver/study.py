@@ -45,13 +45,13 @@ class Design:
             from . import loader
 
             path = Path(source)
-            data = loader.read(path)
-            names = loader.parameters(data, str(path))
+            text = loader.read_text(path)
+            names = loader.parameters(loader.yaml_data(text, path), str(path))
             for k in params:
                 if k not in names:
                     have = ", ".join(names) if names else "none (add a 'parameters:' section)"
                     raise InputError(f"{path}: {k!r} is not a parameter of this file; its parameters: {have}")
-            d = Design(str(path), {**names, **params}, units, path.read_text(encoding="utf-8"))
+            d = Design(str(path), {**names, **params}, units, text)
         else:
             d = Design(source, params, units)
         if check:
@@ -90,11 +90,9 @@ class Design:
             return templates.build(
                 self.name, {**self.params, **changes}, self.units, where=f"template {self.name}"
             ).validate()
-        import yaml
-
         from . import loader
 
-        data = yaml.load(self.text, Loader=loader._Loader)
+        data = loader.yaml_data(self.text, self.name)
         return loader.parse(data, self.name, {**self.params, **changes}).validate()
 
     @property
@@ -244,6 +242,15 @@ def _same(row: dict, changes: dict[str, float]) -> bool:
     )
 
 
+def headline_keys(keys: Sequence[str]) -> tuple[str, ...]:
+    """The values a report or plot leads with, of those in ``keys``: Z0 and eps_eff; Zdiff and
+    Zcommon; each mode's impedance."""
+    for group in (("z0", "eps_eff"), ("z_diff", "z_common")):
+        if group[0] in keys:
+            return tuple(k for k in group if k in keys)
+    return tuple(k for k in keys if k.startswith("z_mode_"))
+
+
 # ------------------------------------------------------------------------------------------ sweeps
 def parse_values(text: str, where: str = "") -> list[float]:
     """``a:b:n`` (n values from a to b) or ``a,b,c``."""
@@ -325,12 +332,19 @@ class Sensitivity:
     change: dict[str, float]  # relative change for +-delta (the larger of the two sides)
 
 
-def sensitivity_points(design: Design, spreads: list[Spread]) -> list[tuple[str, dict[str, float]]]:
+def _spread_values(design: Design, spreads: list[Spread]) -> dict[str, float]:
+    """The design's numeric parameters, once every spread is checked to name one of them."""
     vals = design.numeric()
-    pts: list[tuple[str, dict[str, float]]] = [("base", {})]
     for sp in spreads:
         if sp.name not in vals:
             raise InputError(f"--spread {sp.name}: not a numeric parameter; choose from {', '.join(vals)}")
+    return vals
+
+
+def sensitivity_points(design: Design, spreads: list[Spread]) -> list[tuple[str, dict[str, float]]]:
+    vals = _spread_values(design, spreads)
+    pts: list[tuple[str, dict[str, float]]] = [("base", {})]
+    for sp in spreads:
         d = sp.delta(vals[sp.name])
         pts += [(f"{sp.name}+", {sp.name: vals[sp.name] + d}), (f"{sp.name}-", {sp.name: vals[sp.name] - d})]
     return pts
@@ -372,10 +386,7 @@ def sample_points(
         raise InputError(f"--dist {dist}: choose normal or uniform")
     if n < 1:
         raise InputError(f"--n must be at least 1, got {n}")
-    vals = design.numeric()
-    for sp in spreads:
-        if sp.name not in vals:
-            raise InputError(f"--spread {sp.name}: not a numeric parameter; choose from {', '.join(vals)}")
+    vals = _spread_values(design, spreads)
     rng = np.random.default_rng(seed)
     cols = {}
     for sp in spreads:
