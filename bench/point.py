@@ -38,11 +38,12 @@ def peak_mb() -> float:
 
 def scaling(density: float, method: str) -> dict:
 
-    from fieldsolver import kernels, templates
-    from fieldsolver.grid import MeshOptions, make_grid
-    from fieldsolver.multigrid import Hierarchy
-    from fieldsolver.raster import rasterize
-    from fieldsolver.solver import assemble
+    from fieldsolver.geometry import templates
+    from fieldsolver.numerics import kernels
+    from fieldsolver.numerics.grid import MeshOptions, make_grid
+    from fieldsolver.numerics.multigrid import Hierarchy
+    from fieldsolver.numerics.raster import rasterize
+    from fieldsolver.numerics.solver import assemble
 
     section = templates.build(*STRUCTURE).validate()
     base = rss_mb()
@@ -89,7 +90,9 @@ def scaling(density: float, method: str) -> dict:
 def cold(argv: list[str]) -> dict:
     """The steps of ``fieldsolver calc ARGV``, timed: the same calls the command makes."""
     t0 = time.perf_counter()
-    from fieldsolver import api, cli, report
+    from fieldsolver import api
+    from fieldsolver.cli import main as cli
+    from fieldsolver.post import report
 
     t1 = time.perf_counter()
     args = cli._parser().parse_args(["calc", *argv])

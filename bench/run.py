@@ -70,8 +70,8 @@ def _point(*args: str) -> dict:
 
 def _density_for(nodes: float) -> float:
     """Mesh density whose grid of the scaling structure has about ``nodes`` nodes."""
-    from fieldsolver import templates
-    from fieldsolver.grid import MeshOptions, make_grid
+    from fieldsolver.geometry import templates
+    from fieldsolver.numerics.grid import MeshOptions, make_grid
 
     from .point import STRUCTURE
 
@@ -162,7 +162,7 @@ def scaling(sizes, spsolve_max: float, say) -> tuple[list[str], dict]:
 
 def templates_table(say) -> tuple[list[str], list[dict]]:
     import fieldsolver as fs
-    from fieldsolver.templates import build
+    from fieldsolver.geometry.templates import build
 
     lines = [
         "| template | parameters (mm) | kind | time s | target s | grids | finest nodes | converged | headline |",
@@ -242,7 +242,7 @@ def atlc_peer(say, cold_extra: float) -> list[str]:
     if not (shutil.which("atlc") and shutil.which(make)):
         return ["atlc is not installed here (Debian package `atlc`); comparison skipped."]
     import fieldsolver as fs
-    from fieldsolver.formulas import stripline_z0
+    from fieldsolver.physics.formulas import stripline_z0
 
     W, H, w = 3200, 401, 400  # pixels: 1.28M, as in atlc's own stripline test
     with tempfile.TemporaryDirectory() as d:
@@ -285,7 +285,7 @@ def atlc_peer(say, cold_extra: float) -> list[str]:
 def throughput(say, n_w: int = 8) -> list[str]:
     """A sweep of the USB 2.0 stackup (w x s, 2 n_w points) in this process and on local Dask
     clusters of 1 and 2 workers: cluster start-up, then points per second."""
-    from fieldsolver import batch, study
+    from fieldsolver.studies import batch, study
 
     design = study.Design.of(str(HERE.parent / "geometries" / "usb2_stackup.yaml"))
     points = study.sweep_points({"w": list(np.linspace(0.2, 0.34, n_w)), "s": [0.12, 0.18]})
@@ -358,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
     if s1 is not None:
         ratio = s1["seconds"] / m1["seconds"]
         targets.append(f"| >= 5x faster than spsolve at 1M nodes | {ratio:.1f}x | {_mark(ratio >= 5)} |")
-    from fieldsolver.multigrid import RTOL
+    from fieldsolver.numerics.multigrid import RTOL
 
     from .point import STRUCTURE
 
@@ -418,7 +418,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(text)
     if not args.no_write and not args.quick:
-        from fieldsolver.output import write_text
+        from fieldsolver.post.output import write_text
 
         write_text(RESULTS, text)
         say(f"written {RESULTS.relative_to(HERE.parent)}")

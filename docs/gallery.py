@@ -13,8 +13,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from fieldsolver import plot
-from fieldsolver.templates import TEMPLATES, build
+from fieldsolver.geometry.templates import TEMPLATES, build
+from fieldsolver.post import plot
 
 ETCHED = {"t": 0.035, "er": 4.3}
 MASK = {"c1": 0.02, "c2": 0.015}

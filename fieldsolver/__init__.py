@@ -8,15 +8,15 @@
 from __future__ import annotations
 
 from .api import solve
-from .grid import MeshOptions
-from .loader import load
-from .model import CrossSection, InputError
-from .results import Result
+from .geometry.loader import load
+from .geometry.model import CrossSection, InputError
+from .numerics.grid import MeshOptions
+from .physics.result import Result
 
 
 def template(name: str, *, units: str = "mm", **params) -> CrossSection:
     """A parametric structure (see ``fieldsolver.templates.TEMPLATES``), validated."""
-    from .templates import build
+    from .geometry.templates import build
 
     return build(name, params, units, where=f"template {name}").validate()
 

@@ -4,98 +4,17 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
+from .geometry.model import CrossSection, InputError
+from .numerics.grid import MeshOptions
+from .numerics.refine import refine
+from .numerics.solver import FieldSolution, field_solve
+from .physics.lines import line_parameters, uncertainty
+from .physics.result import Result
 
-from . import extract
-from .grid import MeshOptions
-from .model import CrossSection, InputError
-from .refine import Refinement, boundary_uncertainty, grid_uncertainty, refine
-from .results import Mode, Result
-from .solver import FieldSolution, field_solve
-
-NO_GROUND = "no ground conductor: the common mode has no return path (it returns through infinity)"
 TOL = 1e-3
 MAX_NODES = 1_000_000
-
-
-@dataclass(frozen=True)
-class Lines:
-    """Everything derived from one pair of capacitance matrices."""
-
-    values: dict[str, float | None]
-    inductance: np.ndarray
-    impedance_matrix: np.ndarray
-    modes: tuple[Mode, ...]
-    z0_lines: tuple[float, ...] | None
-    notes: tuple[str, ...]
-
-
-def line_parameters(section: CrossSection, c: np.ndarray, c_vac: np.ndarray) -> Lines:
-    l_mat = extract.inductance(c_vac)
-    zc = extract.impedance_matrix(c, l_mat)
-    eps, vec, zm = extract.modes(c, c_vac, zc)
-    grounded = bool(section.grounds) or section.boundary.kind == "box"
-    notes: list[str] = []
-    values: dict[str, float | None] = {}
-    z0_lines = None
-    n = len(section.signals)
-    if n == 1:
-        values.update(extract.single_line(c[0, 0], c_vac[0, 0]))
-    elif n == 2:
-        values.update(extract.pair(zc))
-        values.update(extract.odd_even_eps(eps, vec))
-        values["delay_odd"] = np.sqrt(values["eps_eff_odd"]) / extract.LIGHT
-        values["delay_even"] = np.sqrt(values["eps_eff_even"]) / extract.LIGHT
-        z0_lines = (float(zc[0, 0]), float(zc[1, 1]))
-        if not grounded:
-            for k in ("z_common", "z_even", "eps_eff_even", "delay_even"):
-                values[k] = None
-            z0_lines = None
-            notes.append(f"z_common, z_even, eps_eff_even and each line's Z0 are undefined: {NO_GROUND}")
-    else:
-        # N lines: each mode's impedance and eps_eff (the order of Result.modes)
-        for i, (e, z) in enumerate(zip(eps, zm, strict=True), 1):
-            values[f"z_mode_{i}"] = z
-            values[f"eps_eff_mode_{i}"] = e
-        if not grounded:
-            notes.append(f"modal values that involve net charge are undefined: {NO_GROUND}")
-    return Lines(
-        values={k: (None if v is None else float(v)) for k, v in values.items()},
-        inductance=l_mat,
-        impedance_matrix=zc,
-        modes=tuple(
-            Mode(eps_eff=float(e), z=float(z), voltages=tuple(map(float, v)))
-            for e, z, v in zip(eps, zm, vec.T, strict=True)
-        ),
-        z0_lines=z0_lines,
-        notes=tuple(notes),
-    )
-
-
-def value_keys(section: CrossSection) -> tuple[str, ...]:
-    """The keys of ``Result.values`` for ``section`` (they depend on its signals and grounds)."""
-    eye = np.eye(len(section.signals)) * 1e-10
-    return tuple(line_parameters(section, eye, eye).values)
-
-
-def uncertainty(section: CrossSection, ref: Refinement, part: str = "total") -> dict[str, float | None]:
-    """Relative uncertainty of every value: grid (Richardson step) plus open boundary
-    (``part="grid"`` or ``"boundary"`` for one of the two)."""
-    reported = line_parameters(section, ref.capacitance, ref.capacitance_vacuum).values
-    per_level = [line_parameters(section, lv.capacitance, lv.capacitance_vacuum).values for lv in ref.levels]
-    per_bnd = [line_parameters(section, lv.capacitance, lv.capacitance_vacuum).values for lv in ref.boundary]
-    out: dict[str, float | None] = {}
-    for k, v in reported.items():
-        if v is None:
-            out[k] = None
-            continue
-        u_grid = grid_uncertainty([vals[k] for vals in per_level], v)
-        u_bnd = boundary_uncertainty(*(vals[k] for vals in per_bnd)) if per_bnd else 0.0
-        out[k] = {"total": u_grid + u_bnd, "grid": u_grid, "boundary": u_bnd}[part] / abs(v)
-    return out
 
 
 def _level_info(section: CrossSection, lv) -> dict:
@@ -163,7 +82,7 @@ def solve(
     solves once on the grid of ``options`` and gives no error estimate.
     """
     if not isinstance(section, CrossSection):
-        from .loader import load
+        from .geometry.loader import load
 
         section = load(section)
     if tol is not None and not (isinstance(tol, int | float) and math.isfinite(tol) and tol > 0):

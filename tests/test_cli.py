@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import fieldsolver as fs
-from fieldsolver import formulas as F
-from fieldsolver.cli import main
+from fieldsolver.cli.main import main
+from fieldsolver.physics import formulas as F
 
 GEOMETRIES = Path(__file__).resolve().parent.parent / "geometries"
 

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 import fieldsolver as fs
-from fieldsolver import formulas as F
-from fieldsolver.grid import MeshOptions
-from fieldsolver.model import Conductor, CrossSection, Rect
-from fieldsolver.refine import richardson
+from fieldsolver.geometry.model import Conductor, CrossSection, Rect
+from fieldsolver.numerics.grid import MeshOptions
+from fieldsolver.numerics.refine import richardson
+from fieldsolver.physics import formulas as F
 
 
 def observed_order(section, key, exact, densities):

@@ -6,7 +6,7 @@ each family's range."""
 import pytest
 
 import fieldsolver as fs
-from fieldsolver import formulas as F
+from fieldsolver.physics import formulas as F
 from validation.cases import cpw_half_space
 
 TOL = 1e-3  # issue target: every exact case within 0.1 % at the default tolerance

@@ -5,9 +5,9 @@ import math
 import pytest
 
 import fieldsolver as fs
-from fieldsolver.formulas import ETA0
-from fieldsolver.loader import parse
-from fieldsolver.model import Circle, Conductor, CrossSection, InputError, Rect, Ring
+from fieldsolver.geometry.loader import parse
+from fieldsolver.geometry.model import Circle, Conductor, CrossSection, InputError, Rect, Ring
+from fieldsolver.physics.formulas import ETA0
 
 
 def _coax(extra=()):

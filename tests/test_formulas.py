@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from fieldsolver import formulas as F
+from fieldsolver.physics import formulas as F
 
 ETA0 = F.ETA0
 

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 import fieldsolver as fs
-from fieldsolver import kernels, reference
-from fieldsolver.grid import Grid
-from fieldsolver.model import Circle, Conductor, CrossSection, Rect
-from fieldsolver.raster import Raster
-from fieldsolver.solver import EPS0, field_solve, solve_medium
+from fieldsolver.geometry.model import Circle, Conductor, CrossSection, Rect
+from fieldsolver.numerics import kernels, reference
+from fieldsolver.numerics.grid import Grid
+from fieldsolver.numerics.raster import Raster
+from fieldsolver.numerics.solver import EPS0, field_solve, solve_medium
 
 
 def test_layered_parallel_plate_is_exact():

@@ -6,11 +6,11 @@ import pytest
 from test_invariants import _asymmetric_pair
 
 import fieldsolver as fs
-from fieldsolver import kernels, reference
-from fieldsolver.grid import MeshOptions, make_grid, resample
-from fieldsolver.multigrid import Hierarchy
-from fieldsolver.raster import rasterize
-from fieldsolver.solver import field_solve, solve_medium
+from fieldsolver.numerics import kernels, reference
+from fieldsolver.numerics.grid import MeshOptions, make_grid, resample
+from fieldsolver.numerics.multigrid import Hierarchy
+from fieldsolver.numerics.raster import rasterize
+from fieldsolver.numerics.solver import field_solve, solve_medium
 
 
 def _system(section, density):
@@ -190,7 +190,7 @@ def test_solver_falls_back_to_direct_if_the_iteration_fails(monkeypatch):
     section = fs.template("coupled_microstrip", w=0.1, s=0.1, h=0.1, t=0.035, er=4.3)
     grid, raster, _, _ = _system(section, 0.5)
     ref = solve_medium(grid, raster, raster.eps, method="direct")
-    monkeypatch.setattr("fieldsolver.multigrid.MAX_ITER", 1)
+    monkeypatch.setattr("fieldsolver.numerics.multigrid.MAX_ITER", 1)
     with pytest.warns(RuntimeWarning, match="solving this grid directly"):
         got = solve_medium(grid, raster, raster.eps)
     assert got.iterations == ()
@@ -240,7 +240,7 @@ def test_importing_compiles_nothing():
     import sys
 
     code = (
-        "import numba, fieldsolver, fieldsolver.cli, fieldsolver.kernels as k\n"
+        "import numba, fieldsolver, fieldsolver.cli, fieldsolver.numerics.kernels as k\n"
         "ds = [v for v in vars(k).values() if isinstance(v, numba.core.dispatcher.Dispatcher)]\n"
         "ds += [v for b in (k.THREADED, k.SERIAL) for v in vars(b).values()]\n"
         "print(len(ds), sum(len(d.signatures) for d in ds))\n"

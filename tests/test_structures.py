@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 import fieldsolver as fs
-from fieldsolver import formulas as F
-from fieldsolver.model import Circle, Conductor, CrossSection, Dielectric, InputError, Ring
+from fieldsolver.geometry.model import Circle, Conductor, CrossSection, Dielectric, InputError, Ring
+from fieldsolver.physics import formulas as F
 
 
 def _within(r, key, exact):
@@ -146,7 +146,7 @@ def test_template_mistakes_are_clear(name, params, message):
 
 def test_stackup_gives_the_drawn_primitives_answer():
     # the USB example's 4-layer board, typed as a fab's stackup sheet (bottom to top)
-    from fieldsolver import stackup as S
+    from fieldsolver.geometry import stackup as S
 
     items = [
         S.Plane("L4", 0.035e-3),
@@ -165,7 +165,7 @@ def test_stackup_gives_the_drawn_primitives_answer():
 
 
 def test_stackup_mistakes_are_clear():
-    from fieldsolver import stackup as S
+    from fieldsolver.geometry import stackup as S
 
     items = [S.Plane("L2", 0.0), S.Layer("pp", 0.2e-3, 4.0), S.SignalLayer("L1", 0.035e-3)]
     with pytest.raises(InputError, match="no signal layer 'L3' in the stackup; signal layers: L1"):
@@ -187,7 +187,7 @@ def test_stackup_yaml_gives_the_drawn_primitives_answer():
 
 
 def test_stackup_yaml_etch_factor_and_mask():
-    from fieldsolver.loader import parse
+    from fieldsolver.geometry.loader import parse
 
     board = {
         "stackup": [
@@ -221,7 +221,7 @@ def test_stackup_yaml_etch_factor_and_mask():
     ],
 )
 def test_stackup_yaml_mistakes_name_the_place(change, message):
-    from fieldsolver.loader import parse
+    from fieldsolver.geometry.loader import parse
 
     board = {
         "stackup": [
@@ -237,7 +237,7 @@ def test_stackup_yaml_mistakes_name_the_place(change, message):
 
 
 def test_traces_without_a_stackup_are_an_error():
-    from fieldsolver.loader import parse
+    from fieldsolver.geometry.loader import parse
 
     with pytest.raises(InputError, match="belongs to a stackup"):
         parse({"traces": [], "conductors": []})

@@ -16,10 +16,10 @@ import pytest
 from scipy.optimize import brentq
 
 import fieldsolver as fs
-from fieldsolver import batch, study
-from fieldsolver import formulas as F
-from fieldsolver.cli import main
-from fieldsolver.loader import load
+from fieldsolver.cli.main import main
+from fieldsolver.geometry.loader import load
+from fieldsolver.physics import formulas as F
+from fieldsolver.studies import batch, study
 
 GEOMETRIES = Path(__file__).resolve().parent.parent / "geometries"
 STRIP = {"h1": 0.5, "h2": 0.5, "er": 1.0}  # zero-thickness stripline, b = 1: Cohn's exact Z0

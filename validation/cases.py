@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 import fieldsolver as fs
-from fieldsolver import formulas as F
-from fieldsolver.model import Conductor, CrossSection, Dielectric, Rect
+from fieldsolver.geometry.model import Conductor, CrossSection, Dielectric, Rect
+from fieldsolver.physics import formulas as F
 
 EXACT_TOL = 1e-3  # the solver's default tolerance: exact cases must agree to 0.1 %
 

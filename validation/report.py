@@ -14,7 +14,7 @@ import textwrap
 from pathlib import Path
 from statistics import median
 
-from fieldsolver.output import atomic_path
+from fieldsolver.post.output import atomic_path
 
 from .cases import FAMILIES, IMPEDANCES, family
 

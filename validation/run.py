@@ -17,7 +17,7 @@ from pathlib import Path
 
 import fieldsolver as fs
 from fieldsolver.api import TOL
-from fieldsolver.output import write_text
+from fieldsolver.post.output import write_text
 
 from .cases import FAMILIES, family
 from .report import render, write_plots
@@ -47,7 +47,7 @@ def solve_point(name: str, params: dict[str, float]) -> dict:
 
 
 def _worker_init(threads: int) -> None:
-    from fieldsolver import kernels
+    from fieldsolver.numerics import kernels
 
     kernels.set_thread_count(threads)
 

@@ -9,10 +9,11 @@ import argparse
 import math
 from pathlib import Path
 
-from . import batch, study
-from .api import MAX_NODES, TOL
-from .cli import parse_value
-from .model import InputError
+from ..api import MAX_NODES, TOL
+from ..geometry.model import InputError
+from ..physics.lines import headline_keys
+from ..studies import batch, study
+from .main import parse_value
 
 VERBS = ("synth", "sweep", "sensitivity", "tolerance")
 
@@ -142,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
             res = _batch(design, points, runner, args, out)
         _report_sweep(res, axes)
         if plot_path is not None:
-            from . import plot
+            from ..post import plot
 
             plot.save(plot.sweep_plot(res.rows, list(axes), res.columns, title=title), plot_path)
             print(f"plot written to {plot_path}")
@@ -160,11 +161,11 @@ def run(args: argparse.Namespace) -> int:
         rows = {r[batch.ID]: r for r in res.rows}
         if rows["base"].get(batch.STATUS) != "ok":
             raise InputError(f"the base point failed: {rows['base'].get(batch.ERROR)}")
-        keys = study.headline_keys(res.columns)
+        keys = headline_keys(res.columns)
         sens = study.sensitivities(design, spreads, rows, keys)
         _report_sensitivity(sens, rows["base"], keys, res)
         if plot_path is not None:
-            from . import plot
+            from ..post import plot
 
             plot.save(plot.sensitivity_plot(sens, keys, title=title), plot_path)
             print(f"plot written to {plot_path}")
@@ -180,14 +181,14 @@ def run(args: argparse.Namespace) -> int:
     points = study.sample_points(design, spreads, args.n, args.dist, args.seed)
     with runner:
         res = _batch(design, points, runner, args, out)
-    shown = list(dict.fromkeys([sp.quantity for sp in specs] + list(study.headline_keys(keys))))
+    shown = list(dict.fromkeys([sp.quantity for sp in specs] + list(headline_keys(keys))))
     stats = [
         study.statistics([r.get(q) for r in res.ok], q, next((s for s in specs if s.quantity == q), None))
         for q in shown
     ]
     _report_tolerance(stats, specs, spreads, args, res)
     if plot_path is not None:
-        from . import plot
+        from ..post import plot
 
         plot.save(plot.histogram_plot(res.ok, stats, specs, title=f"{title} ({args.dist}, n = {args.n})"), plot_path)
         print(f"plot written to {plot_path}")
@@ -231,7 +232,7 @@ def _fmt(v, u=None) -> str:
 
 
 def _report_sweep(res: study.Batch, axes: dict[str, list[float]]) -> None:
-    keys = study.headline_keys(res.columns)
+    keys = headline_keys(res.columns)
     names = list(axes)
     print("  ".join(f"{n:>10}" for n in names) + "  " + "  ".join(f"{k:>18}" for k in keys))
     for r in res.rows:

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..geometry.model import Circle, CrossSection, InputError, Rect, Ring, Shape
 from .grid import Grid
-from .model import Circle, CrossSection, InputError, Rect, Ring, Shape
 
 BOUNDARY = -2
 MIN_FRACTION = 1e-3

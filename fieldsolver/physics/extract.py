@@ -17,8 +17,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.linalg as sla
 
-from .solver import C0 as LIGHT
-from .solver import EPS0, MU0
+from ..constants import C0 as LIGHT
+from ..constants import EPS0, MU0
 
 
 def inductance(c_vac: np.ndarray) -> np.ndarray:

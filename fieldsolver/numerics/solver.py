@@ -19,15 +19,12 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import splu
 
+from ..constants import EPS0
+from ..geometry.model import CrossSection
 from . import kernels
 from .grid import Grid, MeshOptions, make_grid, resample
-from .model import CrossSection
 from .multigrid import Hierarchy
 from .raster import Raster, rasterize
-
-EPS0 = 8.8541878188e-12  # F/m, CODATA 2022
-MU0 = 1.25663706127e-6  # H/m, CODATA 2022
-C0 = 299792458.0  # m/s, exact
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ..geometry.model import InputError
+from ..physics.result import Result
 from . import fields
-from .model import InputError
 from .output import atomic_path, write_text
-from .results import Result
 
 VTK_FORMATS = {".vtu": "vtu", ".vtk": "vtk"}
 

@@ -25,7 +25,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from .model import CrossSection, Rect, Ring
+from ..geometry.model import CrossSection, Rect, Ring
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .model import InputError, to_shapely
-from .results import Result
-from .solver import EPS0, dielectric_conductances
+from ..constants import EPS0
+from ..geometry.model import InputError, to_shapely
+from ..numerics.solver import dielectric_conductances
+from ..physics.result import Result
 
 
 @dataclass(frozen=True)

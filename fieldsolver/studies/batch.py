@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .model import InputError
-from .output import atomic_path, write_text
+from ..geometry.model import InputError
+from ..post.output import atomic_path, write_text
 
 ID = "id"
 STATUS = "status"  # ok | failed

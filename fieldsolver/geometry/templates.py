@@ -12,9 +12,9 @@ from typing import Any
 
 from .model import Circle, Conductor, CrossSection, Dielectric, InputError, Rect, Ring, Trapezoid
 from .stackup import Mask, coating, trace
+from .units import UNITS
 
 INF = math.inf
-UNITS = {"mm": 1e-3, "um": 1e-6, "mil": 25.4e-6, "in": 25.4e-3, "m": 1.0}
 
 
 @dataclass(frozen=True)

@@ -42,8 +42,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ..geometry.model import CrossSection, InputError
 from .grid import MeshOptions, make_grid
-from .model import CrossSection, InputError
 from .solver import FieldSolution, field_solve
 
 RATIO = math.sqrt(2.0)

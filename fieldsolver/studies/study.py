@@ -17,8 +17,12 @@ from typing import Any
 
 import numpy as np
 
-from . import api, batch, templates
-from .model import CrossSection, InputError
+from .. import api
+from ..geometry import templates
+from ..geometry.model import CrossSection, InputError
+from ..geometry.units import UNITS
+from ..physics import lines
+from . import batch
 
 DEFAULT_TOL = 1e-3
 SYNTH_TOL = 5e-3  # synthesis: hit the target within 0.5 % (or the solver's error bar, if larger)
@@ -42,7 +46,7 @@ class Design:
         ``parameters:``). ``check``: build the section now, so that mistakes show before a batch."""
         params = dict(params or {})
         if source.lower().endswith((".yaml", ".yml")) or Path(source).is_file():
-            from . import loader
+            from ..geometry import loader
 
             path = Path(source)
             text = loader.read_text(path)
@@ -90,7 +94,7 @@ class Design:
             return templates.build(
                 self.name, {**self.params, **changes}, self.units, where=f"template {self.name}"
             ).validate()
-        from . import loader
+        from ..geometry import loader
 
         data = loader.yaml_data(self.text, self.name)
         return loader.parse(data, self.name, {**self.params, **changes}).validate()
@@ -100,7 +104,7 @@ class Design:
         return self.units if self.is_template else self.section().units
 
     def value_keys(self, changes: dict[str, Any] | None = None) -> tuple[str, ...]:
-        return api.value_keys(self.section(changes))
+        return lines.value_keys(self.section(changes))
 
 
 # ----------------------------------------------------------------------------------- one solve
@@ -123,7 +127,7 @@ def solve_point(task: Task) -> dict:
     t = time.perf_counter()
     try:
         if task.threads:
-            from . import kernels
+            from ..numerics import kernels
 
             kernels.set_thread_count(task.threads)
         r = api.solve(task.design.section(task.changes), tol=task.tol, max_nodes=task.max_nodes)
@@ -242,15 +246,6 @@ def _same(row: dict, changes: dict[str, float]) -> bool:
     )
 
 
-def headline_keys(keys: Sequence[str]) -> tuple[str, ...]:
-    """The values a report or plot leads with, of those in ``keys``: Z0 and eps_eff; Zdiff and
-    Zcommon; each mode's impedance."""
-    for group in (("z0", "eps_eff"), ("z_diff", "z_common")):
-        if group[0] in keys:
-            return tuple(k for k in group if k in keys)
-    return tuple(k for k in keys if k.startswith("z_mode_"))
-
-
 # ------------------------------------------------------------------------------------------ sweeps
 def parse_values(text: str, where: str = "") -> list[float]:
     """``a:b:n`` (n values from a to b) or ``a,b,c``."""
@@ -308,7 +303,7 @@ def typical_spread(name: str, units: str) -> Spread | None:
     """A fab's typical tolerance for a parameter known by its name: trace widths, gaps and
     offsets +-1 mil (etching), dielectric heights, copper and mask thickness +-10 %, er +-0.2
     (laminate data sheets), wire and insulation diameters +-2 %. None for other names."""
-    mil = templates.UNITS["mil"] / templates.UNITS[units]
+    mil = UNITS["mil"] / UNITS[units]
     base = name.rstrip("0123456789")
     if base in ("w", "w_top", "s", "g", "gw", "offset"):
         return Spread(name, mil)

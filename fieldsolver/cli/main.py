@@ -12,8 +12,8 @@ import os
 import sys
 from pathlib import Path
 
-from .api import MAX_NODES, TOL
-from .model import CrossSection, InputError
+from ..api import MAX_NODES, TOL
+from ..geometry.model import CrossSection, InputError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -68,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
         e = q.add_argument_group("exports")
         e.add_argument("--vtk", metavar="FILE", help="potential, E, er and conductor ids on the grid (.vtu or .vtk)")
         e.add_argument("--csv", metavar="FILE", help="the results table as CSV")
-    from .cli_study import add_parsers
+    from .study import add_parsers
 
     add_parsers(sub, _tol, _count)
     return p
@@ -148,13 +148,13 @@ def _calc_params(items: list[str]) -> dict[str, object]:
 
 def _section(args: argparse.Namespace) -> tuple[CrossSection, str]:
     if args.verb == "solve" or (args.verb == "plot" and _is_file(args.source)):
-        from .loader import load
+        from ..geometry.loader import load
 
         path = args.file if args.verb == "solve" else args.source
         if args.verb == "plot" and args.params:
             raise InputError(f"plot {path}: key=value parameters go with a template, not a YAML file")
         return load(path), str(path)
-    from .templates import build
+    from ..geometry.templates import build
 
     name = args.template if args.verb == "calc" else args.source
     params = _calc_params(args.params)
@@ -169,7 +169,7 @@ def _is_file(source: str) -> bool:
 
 def _outputs(args: argparse.Namespace, name: str) -> dict[str, Path]:
     """Every file the command will write, checked before solving: kind -> path."""
-    from .plot import FORMATS
+    from ..post.plot import FORMATS
 
     out: dict[str, Path] = {}
     field_map = args.output if args.verb == "plot" else args.plot
@@ -189,7 +189,7 @@ def _outputs(args: argparse.Namespace, name: str) -> dict[str, Path]:
         for k in extra:
             out[k] = base.with_name(f"{base.stem}-{k}{base.suffix}")
     if args.vtk:
-        from .export import VTK_FORMATS
+        from ..post.export import VTK_FORMATS
 
         out["vtk"] = Path(args.vtk)
         if out["vtk"].suffix.lower() not in VTK_FORMATS:
@@ -204,16 +204,16 @@ def _outputs(args: argparse.Namespace, name: str) -> dict[str, Path]:
 
 def _write(result, args: argparse.Namespace, outputs: dict[str, Path], title: str) -> None:
     if "vtk" in outputs:
-        from .export import write_vtk
+        from ..post.export import write_vtk
 
         write_vtk(result, outputs["vtk"])
     if "csv" in outputs:
-        from .export import write_csv
+        from ..post.export import write_csv
 
         write_csv(result, outputs["csv"])
     if "field map" not in outputs:
         return
-    from . import plot
+    from ..post import plot
 
     opts = {"zoom": args.zoom, "extent": args.extent}
     name = Path(title.split()[0]).name if args.verb == "solve" or _is_file(title.split()[0]) else title
@@ -241,19 +241,19 @@ def main(argv: list[str] | None = None) -> int:
             args.params += extra
         elif extra:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
-        from .cli_study import VERBS
+        from .study import VERBS
 
         if args.verb in VERBS:
-            from .cli_study import run
+            from .study import run
 
             return run(args)
         section, title = _section(args)
         outputs = _outputs(args, title.split()[0])
         if args.mode is not None:
-            from .fields import check_mode
+            from ..post.fields import check_mode
 
             check_mode(tuple(c.name for c in section.signals), args.mode)
-        from .api import solve
+        from ..api import solve
 
         result = solve(section, tol=args.tol, max_nodes=args.max_nodes)
         _write(result, args, outputs, title)
@@ -263,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(result.to_json(indent=1))
     else:
-        from .report import format_result
+        from ..post.report import format_result
 
         print(format_result(result, title=title))
         if outputs:

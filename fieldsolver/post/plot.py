@@ -11,11 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ..geometry.model import CrossSection, InputError, to_shapely
+from ..geometry.units import UNITS
+from ..physics.lines import headline_keys
+from ..physics.result import Result
 from . import fields
-from .model import CrossSection, InputError, to_shapely
 from .output import atomic_path
-from .results import Result
-from .templates import UNITS
 
 FORMATS = (".png", ".svg", ".pdf")
 COPPER, GROUND, FLOATING = "#c87533", "#8c8c8c", "#b59a5a"
@@ -459,7 +460,6 @@ def sweep_plot(rows: list[dict], axes: list[str], keys, *, title: str = "", size
     """Each headline value against the first swept parameter, one line per combination of the
     others, with the solver's error bars."""
     plt = _plt()
-    from .study import headline_keys
 
     shown = headline_keys(keys)
     fig, ax = plt.subplots(1, len(shown), figsize=size or (5.2 * len(shown), 4.0), squeeze=False, layout="constrained")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .results import Result
-from .templates import UNITS
+from ..geometry.units import UNITS
+from ..physics.result import Result
 
 DEFINITIONS = {
     "single": [

@@ -55,6 +55,7 @@ from .model import (
     Shape,
     Trapezoid,
 )
+from .units import UNITS
 
 
 # ------------------------------------------------------------------ YAML with line numbers
@@ -399,7 +400,7 @@ def parse(data: Any, file: str = "<input>", overrides: dict[str, float] | None =
         names[k] = float(v)
     root = _At(data, file, getattr(data, "line", 1), "", names)
     m = root.mapping(TOP_KEYS)
-    units = m["units"].text(tuple(templates.UNITS)) if "units" in m else "mm"
+    units = m["units"].text(tuple(UNITS)) if "units" in m else "mm"
     if "template" in m:
         extra = sorted(set(m) - {"units", "description", "template", "params", "parameters"})
         if extra:
@@ -418,7 +419,7 @@ def parse(data: Any, file: str = "<input>", overrides: dict[str, float] | None =
             where=f"{file}:{m['template'].line}: template",
             param_where={k: at.where for k, at in params.items()},
         )
-    scale = templates.UNITS[units]
+    scale = UNITS[units]
     for k in ("traces", "mask"):
         if k in m and "stackup" not in m:
             raise m[k].fail("belongs to a stackup: add a 'stackup' list")

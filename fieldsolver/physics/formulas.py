@@ -12,9 +12,7 @@ import math
 from scipy.optimize import brentq
 from scipy.special import ellipk, ellipkm1
 
-from .solver import C0, MU0
-
-ETA0 = MU0 * C0
+from ..constants import ETA0
 
 
 def _k_ratio(k: float) -> float:

@@ -1,0 +1,5 @@
+import sys
+
+from .main import entry_point
+
+sys.exit(entry_point())
