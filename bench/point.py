@@ -43,7 +43,7 @@ def scaling(density: float, method: str) -> dict:
     from fieldsolver.numerics.grid import MeshOptions, make_grid
     from fieldsolver.numerics.multigrid import Hierarchy
     from fieldsolver.numerics.raster import rasterize
-    from fieldsolver.numerics.solver import assemble
+    from fieldsolver.numerics.solver import assemble, conductances
 
     section = templates.build(*STRUCTURE).validate()
     base = rss_mb()
@@ -51,7 +51,7 @@ def scaling(density: float, method: str) -> dict:
         t0 = time.perf_counter()
         grid = make_grid(section, MeshOptions(density=density))
         raster = rasterize(section, grid)
-        gh, gv = kernels.link_conductances(grid.x, grid.y, raster.eps, raster.frac_h, raster.frac_v)
+        gh, gv = conductances(grid, raster)
         mesh = time.perf_counter() - t0
     fixed = raster.net >= 0
     excitation = (raster.net == 1).astype(float)

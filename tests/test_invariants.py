@@ -1,6 +1,7 @@
 """Exactly representable cases and invariants of the discrete system."""
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -9,7 +10,7 @@ import fieldsolver as fs
 from fieldsolver.geometry.model import Circle, Conductor, CrossSection, Rect
 from fieldsolver.numerics import kernels, reference
 from fieldsolver.numerics.grid import Grid
-from fieldsolver.numerics.raster import Raster
+from fieldsolver.numerics.raster import Raster, face_means
 from fieldsolver.numerics.solver import EPS0, field_solve, solve_medium
 
 
@@ -22,17 +23,22 @@ def test_layered_parallel_plate_is_exact():
     eps = np.ascontiguousarray(np.repeat(er_layers[:, None], x.size - 1, axis=1))
     net = -np.ones((y.size, x.size), np.int32)
     net[-1], net[0] = 1, 0
-    raster = Raster(net, net.copy(), eps, np.ones((y.size, x.size - 1)), np.ones((y.size - 1, x.size)))
     grid = Grid(x, y, (0.0, 1.0, 0.0, 0.5), (False,) * 4)
-    c = solve_medium(grid, raster, eps).capacitance[0, 0]
+    raster = Raster(
+        net, net.copy(), eps, np.ones((y.size, x.size - 1)), np.ones((y.size - 1, x.size)), *face_means(grid, eps)
+    )
+    c = solve_medium(grid, raster).capacitance[0, 0]
     exact = EPS0 * (x[-1] - x[0]) / np.sum(np.diff(y) / er_layers)
     assert c == pytest.approx(exact, rel=1e-12)
 
 
 def test_capacitance_scales_linearly_with_er():
     sol = field_solve(fs.template("microstrip", w=0.3, h=0.2, er=1.0))
-    c1 = solve_medium(sol.grid, sol.raster, np.ones_like(sol.raster.eps)).capacitance
-    c3 = solve_medium(sol.grid, sol.raster, 3.7 * np.ones_like(sol.raster.eps)).capacitance
+    scaled = replace(
+        sol.raster, face_h=3.7 * np.ones_like(sol.raster.face_h), face_v=3.7 * np.ones_like(sol.raster.face_v)
+    )
+    c1 = solve_medium(sol.grid, sol.raster, "vacuum").capacitance
+    c3 = solve_medium(sol.grid, scaled).capacitance
     assert np.allclose(c3, 3.7 * c1, rtol=1e-10)
 
 
@@ -88,10 +94,10 @@ def test_kernels_match_numpy_twins():
     rng = np.random.default_rng(1)
     x = np.cumsum(rng.uniform(0.1, 1.0, 9))
     y = np.cumsum(rng.uniform(0.1, 1.0, 7))
-    eps = rng.uniform(1, 10, (6, 8))
+    eh, ev = rng.uniform(1, 10, (7, 8)), rng.uniform(1, 10, (6, 9))
     fh, fv = rng.uniform(0.1, 1, (7, 8)), rng.uniform(0.1, 1, (6, 9))
-    gh, gv = kernels.link_conductances(x, y, eps, fh, fv)
-    rh, rv = reference.link_conductances(x, y, eps, fh, fv)
+    gh, gv = kernels.link_conductances(x, y, eh, ev, fh, fv)
+    rh, rv = reference.link_conductances(x, y, eh, ev, fh, fv)
     assert np.allclose(gh, rh) and np.allclose(gv, rv)
     phi = rng.normal(size=(7, 9))
     assert np.allclose(kernels.apply_operator(gh, gv, phi), reference.apply_operator(gh, gv, phi))
@@ -99,7 +105,8 @@ def test_kernels_match_numpy_twins():
 
 def test_kernel_wrapper_rejects_bad_arrays():
     x, y = np.linspace(0, 1, 4), np.linspace(0, 1, 3)
-    with pytest.raises(ValueError, match="eps has shape"):
-        kernels.link_conductances(x, y, np.ones((3, 3)), np.ones((3, 3)), np.ones((2, 4)))
+    good = (np.ones((3, 3)), np.ones((2, 4)), np.ones((3, 3)), np.ones((2, 4)))
+    with pytest.raises(ValueError, match="face_h has shape"):
+        kernels.link_conductances(x, y, np.ones((2, 3)), *good[1:])
     with pytest.raises(ValueError, match="float64"):
-        kernels.link_conductances(x, y, np.ones((2, 3), np.float32), np.ones((3, 3)), np.ones((2, 4)))
+        kernels.link_conductances(x, y, np.ones((3, 3), np.float32), *good[1:])

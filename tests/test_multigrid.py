@@ -10,13 +10,13 @@ from fieldsolver.numerics import kernels, reference
 from fieldsolver.numerics.grid import MeshOptions, make_grid, resample
 from fieldsolver.numerics.multigrid import Hierarchy
 from fieldsolver.numerics.raster import rasterize
-from fieldsolver.numerics.solver import field_solve, solve_medium
+from fieldsolver.numerics.solver import conductances, field_solve, solve_medium
 
 
 def _system(section, density):
     grid = make_grid(section, MeshOptions(density=density))
     raster = rasterize(section, grid)
-    gh, gv = kernels.link_conductances(grid.x, grid.y, raster.eps, raster.frac_h, raster.frac_v)
+    gh, gv = conductances(grid, raster)
     return grid, raster, gh, gv
 
 
@@ -116,19 +116,19 @@ def test_vcycle_is_a_symmetric_contraction():
 )
 def test_multigrid_matches_direct_solver(section):
     grid, raster, _, _ = _system(section.validate(), 0.7)
-    for eps in (raster.eps, np.ones_like(raster.eps)):
-        mg = solve_medium(grid, raster, eps, method="multigrid")
-        ref = solve_medium(grid, raster, eps, method="direct")
+    for medium in ("dielectric", "vacuum"):
+        mg = solve_medium(grid, raster, medium, method="multigrid")
+        ref = solve_medium(grid, raster, medium, method="direct")
         # the default stopping residual (1e-8) leaves C (energy form, error quadratic in the
         # iteration error) exact to rounding, and the potentials (1 V excitations) to about 1e-7
         assert np.allclose(mg.capacitance, ref.capacitance, rtol=1e-9, atol=0)
         assert np.abs(mg.potentials - ref.potentials).max() < 1e-5
         assert all(0 < it <= 15 for it in mg.iterations)
     # iterated further, the same system's solution to rounding
-    gh, gv = kernels.link_conductances(grid.x, grid.y, raster.eps, raster.frac_h, raster.frac_v)
+    gh, gv = conductances(grid, raster)
     fixed = raster.net >= 0
     h = Hierarchy(grid.x, grid.y, gh, gv, fixed)
-    ref = solve_medium(grid, raster, raster.eps, method="direct").potentials[0]
+    ref = solve_medium(grid, raster, method="direct").potentials[0]
     b = -kernels.apply_operator(gh, gv, (raster.net == 1).astype(float))
     x, _ = h.solve(h.padded(np.where(fixed, 0.0, b)), rtol=1e-13)
     assert np.abs(x[1:-1, 1:-1] - np.where(fixed, 0.0, ref)).max() < 1e-10
@@ -140,7 +140,7 @@ def test_iterations_stay_flat_as_the_grid_grows():
     counts = {}
     for density in (0.5, 1.0, 2.0, 4.0):
         grid, raster, _, _ = _system(section, density)
-        counts[grid.nodes] = max(solve_medium(grid, raster, raster.eps).iterations)
+        counts[grid.nodes] = max(solve_medium(grid, raster).iterations)
     nodes = sorted(counts)
     assert nodes[-1] > 30 * nodes[0]
     assert max(counts.values()) <= 12
@@ -153,7 +153,7 @@ def test_extreme_cell_aspect_ratio_converges():
     grid, raster, _, _ = _system(section, 1.0)
     ratio = np.diff(grid.x).max() / np.diff(grid.y).min()
     assert ratio > 1e4
-    assert max(solve_medium(grid, raster, raster.eps).iterations) <= 15
+    assert max(solve_medium(grid, raster).iterations) <= 15
 
 
 def test_warm_start_from_a_coarser_grid_saves_iterations():
@@ -189,10 +189,10 @@ def test_iteration_limit_raises():
 def test_solver_falls_back_to_direct_if_the_iteration_fails(monkeypatch):
     section = fs.template("coupled_microstrip", w=0.1, s=0.1, h=0.1, t=0.035, er=4.3)
     grid, raster, _, _ = _system(section, 0.5)
-    ref = solve_medium(grid, raster, raster.eps, method="direct")
+    ref = solve_medium(grid, raster, method="direct")
     monkeypatch.setattr("fieldsolver.numerics.multigrid.MAX_ITER", 1)
     with pytest.warns(RuntimeWarning, match="solving this grid directly"):
-        got = solve_medium(grid, raster, raster.eps)
+        got = solve_medium(grid, raster)
     assert got.iterations == ()
     assert np.allclose(got.capacitance, ref.capacitance, rtol=1e-12, atol=0)
 

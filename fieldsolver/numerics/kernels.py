@@ -4,13 +4,16 @@ Plain arrays and scalars in, arrays out. Each public function checks its inputs 
 calls a compiled ``_*`` kernel (compiled lazily on first call, cached on disk). Pure-numpy twins
 live in :mod:`fieldsolver.reference` and are used by the tests on small grids.
 
-Discretisation (finite volume, 5-point). Nodes sit at grid-line crossings; cell (j, i) spans
-``x[i]..x[i+1]`` by ``y[j]..y[j+1]`` and has one relative permittivity. The conductance of the
-link between node (j, i) and (j, i+1) is the flux through the dual-cell face that it crosses,
+Discretisation (finite volume, 5-point): the one operator of every solve (with dielectrics, in
+vacuum, multigrid or direct). Nodes sit at grid-line crossings; cell (j, i) spans
+``x[i]..x[i+1]`` by ``y[j]..y[j+1]``. The conductance of the link between node (j, i) and
+(j, i+1) is the flux through the dual-cell face that it crosses,
 
-    gh[j, i] = (eps[j-1, i] dy[j-1] + eps[j, i] dy[j]) / (2 dx[i] frac_h[j, i]),
+    gh[j, i] = face_h[j, i] * (dy[j-1] + dy[j]) / 2 / (dx[i] frac_h[j, i]),
 
-and likewise ``gv`` for vertical links; cells outside the domain contribute nothing.
+with ``face_h`` the effective relative permittivity of the link's flux region (see
+:mod:`fieldsolver.numerics.raster`; in vacuum, 1) and ``dy`` outside the domain zero; likewise
+``gv`` for vertical links.
 """
 
 from __future__ import annotations
@@ -29,26 +32,20 @@ PARALLEL = threading.Lock()
 
 
 @njit(cache=True)
-def _link_conductances(x, y, eps, frac_h, frac_v, gh, gv):  # pragma: no cover - compiled
+def _link_conductances(x, y, face_h, face_v, frac_h, frac_v, gh, gv):  # pragma: no cover - compiled
     ny, nx = y.size, x.size
     for j in range(ny):
+        lo = y[j] - y[j - 1] if j > 0 else 0.0
+        hi = y[j + 1] - y[j] if j < ny - 1 else 0.0
+        hy = 0.5 * (lo + hi)
         for i in range(nx - 1):
-            dx = x[i + 1] - x[i]
-            face = 0.0
-            if j > 0:
-                face += eps[j - 1, i] * (y[j] - y[j - 1])
-            if j < ny - 1:
-                face += eps[j, i] * (y[j + 1] - y[j])
-            gh[j, i] = 0.5 * face / (dx * frac_h[j, i])
-    for j in range(ny - 1):
-        dy = y[j + 1] - y[j]
-        for i in range(nx):
-            face = 0.0
-            if i > 0:
-                face += eps[j, i - 1] * (x[i] - x[i - 1])
-            if i < nx - 1:
-                face += eps[j, i] * (x[i + 1] - x[i])
-            gv[j, i] = 0.5 * face / (dy * frac_v[j, i])
+            gh[j, i] = face_h[j, i] * hy / ((x[i + 1] - x[i]) * frac_h[j, i])
+    for i in range(nx):
+        lo = x[i] - x[i - 1] if i > 0 else 0.0
+        hi = x[i + 1] - x[i] if i < nx - 1 else 0.0
+        hx = 0.5 * (lo + hi)
+        for j in range(ny - 1):
+            gv[j, i] = face_v[j, i] * hx / ((y[j + 1] - y[j]) * frac_v[j, i])
 
 
 @njit(cache=True)
@@ -78,21 +75,23 @@ def _check(name: str, a: np.ndarray, shape: tuple[int, ...]) -> None:
         raise ValueError(f"{name} must be C-contiguous")
 
 
-def link_conductances(x, y, eps, frac_h, frac_v) -> tuple[np.ndarray, np.ndarray]:
-    """Link conductances (per unit eps0) of horizontal and vertical links."""
+def link_conductances(x, y, face_h, face_v, frac_h, frac_v) -> tuple[np.ndarray, np.ndarray]:
+    """Link conductances (per unit eps0) of horizontal and vertical links, from each link's
+    effective permittivity ``face_h`` (ny, nx - 1), ``face_v`` (ny - 1, nx) and free fraction."""
     nx, ny = np.size(x), np.size(y)
     if nx < 2 or ny < 2:
         raise ValueError("a grid needs at least 2 lines per axis")
     _check("x", x, (nx,))
     _check("y", y, (ny,))
-    _check("eps", eps, (ny - 1, nx - 1))
+    _check("face_h", face_h, (ny, nx - 1))
+    _check("face_v", face_v, (ny - 1, nx))
     _check("frac_h", frac_h, (ny, nx - 1))
     _check("frac_v", frac_v, (ny - 1, nx))
     if np.any(np.diff(x) <= 0) or np.any(np.diff(y) <= 0):
         raise ValueError("grid lines must be strictly increasing")
     gh = np.empty((ny, nx - 1))
     gv = np.empty((ny - 1, nx))
-    _link_conductances(x, y, eps, frac_h, frac_v, gh, gv)
+    _link_conductances(x, y, face_h, face_v, frac_h, frac_v, gh, gv)
     return gh, gv
 
 

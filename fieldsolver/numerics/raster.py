@@ -35,10 +35,18 @@ class Raster:
     eps: np.ndarray  # (ny - 1, nx - 1) float64
     frac_h: np.ndarray  # (ny, nx - 1)
     frac_v: np.ndarray  # (ny - 1, nx)
+    # effective relative permittivity of each link's flux region (see _link_eps)
+    face_h: np.ndarray  # (ny, nx - 1)
+    face_v: np.ndarray  # (ny - 1, nx)
     n_floating: int = 0
-    # effective permittivity of each link's flux region (see _link_eps); None: from eps
-    face_h: np.ndarray | None = None  # (ny, nx - 1)
-    face_v: np.ndarray | None = None  # (ny - 1, nx)
+
+    def faces(self, medium: str = "dielectric") -> tuple[np.ndarray, np.ndarray]:
+        """The link permittivities of a medium: ``"dielectric"`` (the section's) or ``"vacuum"``."""
+        if medium == "vacuum":
+            return np.ones_like(self.face_h), np.ones_like(self.face_v)
+        if medium != "dielectric":
+            raise ValueError(f"unknown medium {medium!r}")
+        return self.face_h, self.face_v
 
     @property
     def n_excitations(self) -> int:
@@ -184,19 +192,13 @@ def _smoothed(section: CrossSection, x0, x1, y0, y1, axis: int) -> tuple[np.ndar
     return mean, n2 * series + (1.0 - n2) * mean
 
 
-def _link_eps(section: CrossSection, grid: Grid, eps: np.ndarray, mixed: np.ndarray):
-    """Effective permittivity of each link's flux region (the part of the dual cell that the link
-    crosses): ``face_h`` (ny, nx - 1) for x-directed links, ``face_v`` (ny - 1, nx) for y-directed.
-
-    Where no interface cuts the region, it is the exact height-weighted mean of the two cells; where
-    one does, the region itself is sampled and smoothed (see :func:`_smoothed`). Sampling the link's
-    own region, not the cells', keeps convergence second order at curved and slanted interfaces.
-    """
-    x, y = grid.x, grid.y
-    dx, dy = np.diff(x), np.diff(y)
-    ny, nx = y.size, x.size
-    # half-cell heights above/below each node row (zero outside the domain)
-    below = np.concatenate([[0.0], 0.5 * dy])
+def face_means(grid: Grid, eps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each link's flux-region permittivity where no interface cuts it: the exact mean of the
+    two cells it borders, weighted by the half-cell heights (widths) on either side. ``face_h``
+    (ny, nx - 1) for x-directed links, ``face_v`` (ny - 1, nx) for y-directed."""
+    dx, dy = np.diff(grid.x), np.diff(grid.y)
+    ny, nx = grid.y.size, grid.x.size
+    below = np.concatenate([[0.0], 0.5 * dy])  # half-cell heights below/above each node row
     above = np.concatenate([0.5 * dy, [0.0]])
     e_lo = np.vstack([np.zeros((1, nx - 1)), eps])  # cell below node row j
     e_hi = np.vstack([eps, np.zeros((1, nx - 1))])  # cell above node row j
@@ -206,6 +208,26 @@ def _link_eps(section: CrossSection, grid: Grid, eps: np.ndarray, mixed: np.ndar
     e_l = np.hstack([np.zeros((ny - 1, 1)), eps])
     e_r = np.hstack([eps, np.zeros((ny - 1, 1))])
     face_v = (e_l * left[None, :] + e_r * right[None, :]) / (left + right)[None, :]
+    return face_h, face_v
+
+
+def _link_eps(section: CrossSection, grid: Grid, eps: np.ndarray, mixed: np.ndarray):
+    """Effective permittivity of each link's flux region (the part of the dual cell that the link
+    crosses): ``face_h`` (ny, nx - 1) for x-directed links, ``face_v`` (ny - 1, nx) for y-directed.
+
+    Where no interface cuts the region, it is the exact height-weighted mean of the two cells
+    (:func:`face_means`); where one does, the region itself is sampled and smoothed (see
+    :func:`_smoothed`). Sampling the link's own region, not the cells', keeps convergence second
+    order at curved and slanted interfaces.
+    """
+    x, y = grid.x, grid.y
+    dx, dy = np.diff(x), np.diff(y)
+    ny, nx = y.size, x.size
+    face_h, face_v = face_means(grid, eps)
+    below = np.concatenate([[0.0], 0.5 * dy])
+    above = np.concatenate([0.5 * dy, [0.0]])
+    left = np.concatenate([[0.0], 0.5 * dx])
+    right = np.concatenate([0.5 * dx, [0.0]])
     if not mixed.any():
         return face_h, face_v
     m_lo = np.vstack([np.zeros((1, nx - 1), bool), mixed])

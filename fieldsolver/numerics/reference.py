@@ -5,16 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 
-def link_conductances(x, y, eps, frac_h, frac_v):
+def link_conductances(x, y, face_h, face_v, frac_h, frac_v):
     dx, dy = np.diff(x), np.diff(y)
-    ny, nx = y.size, x.size
-    # eps * cell height, padded with zero-permittivity cells outside the domain
-    ey = np.zeros((ny + 1, nx - 1))
-    ey[1:-1] = eps * dy[:, None]
-    gh = 0.5 * (ey[:-1] + ey[1:]) / dx[None, :] / frac_h
-    ex = np.zeros((ny - 1, nx + 1))
-    ex[:, 1:-1] = eps * dx[None, :]
-    gv = 0.5 * (ex[:, :-1] + ex[:, 1:]) / dy[:, None] / frac_v
+    hy = 0.5 * (np.concatenate([[0.0], dy]) + np.concatenate([dy, [0.0]]))  # dual-cell heights
+    hx = 0.5 * (np.concatenate([[0.0], dx]) + np.concatenate([dx, [0.0]]))
+    gh = face_h * hy[:, None] / (dx[None, :] * frac_h)
+    gv = face_v * hx[None, :] / (dy[:, None] * frac_v)
     return gh, gv
 
 

@@ -91,40 +91,29 @@ def _capacitance(gh: np.ndarray, gv: np.ndarray, pots: np.ndarray) -> np.ndarray
     return EPS0 * C
 
 
-def conductances(
-    grid: Grid, raster: Raster, eps: np.ndarray, faces: tuple[np.ndarray, np.ndarray] | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Link conductances (per unit eps0) of horizontal and vertical links: from the permittivity
-    per cell ``eps``, or per link from ``faces`` (``Raster.face_h``, ``face_v``)."""
-    if faces is None:
-        return kernels.link_conductances(grid.x, grid.y, eps, raster.frac_h, raster.frac_v)
-    return _face_conductances(grid, *faces, raster.frac_h, raster.frac_v)
-
-
-def dielectric_conductances(sol: FieldSolution) -> tuple[np.ndarray, np.ndarray]:
-    """The link conductances the dielectric medium of ``sol`` was solved with."""
-    r = sol.raster
-    return conductances(sol.grid, r, r.eps, None if r.face_h is None else (r.face_h, r.face_v))
+def conductances(grid: Grid, raster: Raster, medium: str = "dielectric") -> tuple[np.ndarray, np.ndarray]:
+    """Link conductances (per unit eps0) of a medium of ``raster`` (``"dielectric"`` or ``"vacuum"``)."""
+    face_h, face_v = raster.faces(medium)
+    return kernels.link_conductances(grid.x, grid.y, face_h, face_v, raster.frac_h, raster.frac_v)
 
 
 def solve_medium(
     grid: Grid,
     raster: Raster,
-    eps: np.ndarray,
+    medium: str = "dielectric",
     *,
     guess: np.ndarray | None = None,
     method: str = "multigrid",
-    faces: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> MediumSolution:
-    """Potentials of every signal excitation in one medium, and its capacitance matrix.
+    """Potentials of every signal excitation in one medium (``"dielectric"``: the raster's link
+    permittivities; ``"vacuum"``: 1 everywhere), and its capacitance matrix.
 
-    ``eps``: relative permittivity per cell, or ``faces``: per link, the effective permittivity
-    of its flux region (``Raster.face_h``, ``face_v``). ``method``: ``"multigrid"``
-    (multigrid-preconditioned conjugate gradients, one hierarchy for all excitations; ``guess``,
-    potentials (n_signals, ny, nx) of a nearby solution, is its starting point) or ``"direct"``
-    (SuperLU, one factorisation for all excitations: the reference the tests compare with).
+    ``method``: ``"multigrid"`` (multigrid-preconditioned conjugate gradients, one hierarchy for
+    all excitations; ``guess``, potentials (n_signals, ny, nx) of a nearby solution, is its
+    starting point) or ``"direct"`` (SuperLU, one factorisation for all excitations: the
+    reference the tests compare with). Both solve the same operator.
     """
-    gh, gv = conductances(grid, raster, eps, faces)
+    gh, gv = conductances(grid, raster, medium)
     fixed = raster.net >= 0
     V = _excitations(raster)
     its: list[int] = []
@@ -154,17 +143,6 @@ def solve_medium(
         raise ValueError(f"unknown method {method!r}")
     C, pots = _float(_capacitance(gh, gv, pots), pots, raster.n_signals)
     return MediumSolution(capacitance=C, potentials=pots, iterations=tuple(its))
-
-
-def _face_conductances(grid: Grid, face_h, face_v, frac_h, frac_v) -> tuple[np.ndarray, np.ndarray]:
-    """Link conductances (per unit eps0) from the permittivity of each link's flux region: the
-    face the link crosses (half a cell on each side) over its length."""
-    dx, dy = np.diff(grid.x), np.diff(grid.y)
-    hy = 0.5 * (np.concatenate([[0.0], dy]) + np.concatenate([dy, [0.0]]))
-    hx = 0.5 * (np.concatenate([[0.0], dx]) + np.concatenate([dx, [0.0]]))
-    gh = face_h * hy[:, None] / (dx[None, :] * frac_h)
-    gv = face_v * hx[None, :] / (dy[:, None] * frac_v)
-    return np.ascontiguousarray(gh), np.ascontiguousarray(gv)
 
 
 def _solve_direct(gh: np.ndarray, gv: np.ndarray, fixed: np.ndarray, V: np.ndarray) -> np.ndarray:
@@ -204,13 +182,12 @@ def field_solve(
         pots = getattr(guess, medium).potentials
         return resample(pots, guess.grid, grid)
 
-    faces = None if raster.face_h is None else (raster.face_h, raster.face_v)
-    diel = solve_medium(grid, raster, raster.eps, faces=faces, guess=start("dielectric"), method=method)
+    diel = solve_medium(grid, raster, "dielectric", guess=start("dielectric"), method=method)
     if np.all(raster.eps == raster.eps.flat[0]):
         # homogeneous: the vacuum solution is the same field with C scaled by 1/er
         vac = MediumSolution(diel.capacitance / raster.eps.flat[0], diel.potentials, ())
     else:
-        vac = solve_medium(grid, raster, np.ones_like(raster.eps), guess=start("vacuum"), method=method)
+        vac = solve_medium(grid, raster, "vacuum", guess=start("vacuum"), method=method)
     t2 = time.perf_counter()
     return FieldSolution(
         section=section,

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..constants import EPS0
 from ..geometry.model import InputError, to_shapely
-from ..numerics.solver import dielectric_conductances
+from ..numerics.solver import conductances
 from ..physics.result import Result
 
 
@@ -167,7 +167,7 @@ def surface_charge(r: Result, phi: np.ndarray, clip: tuple[float, float, float, 
 
     sol = r.solution
     g, raster, sec = sol.grid, sol.raster, sol.section
-    gh, gv = dielectric_conductances(sol)
+    gh, gv = conductances(sol.grid, sol.raster)
     dx, dy = np.diff(g.x), np.diff(g.y)
     0.5 * (np.concatenate([[0.0], dy]) + np.concatenate([dy, [0.0]]))
     0.5 * (np.concatenate([[0.0], dx]) + np.concatenate([dx, [0.0]]))
