@@ -8,38 +8,26 @@ from pathlib import Path
 
 from .geometry.model import CrossSection, InputError
 from .numerics.grid import MeshOptions
-from .numerics.refine import refine
+from .numerics.refine import Level, refine
 from .numerics.solver import FieldSolution, field_solve
 from .physics.lines import line_parameters, uncertainty
-from .physics.result import Result
+from .physics.result import Accuracy, GridInfo, LevelInfo, Result
 
 TOL = 1e-3
 MAX_NODES = 1_000_000
 
 
-def _level_info(section: CrossSection, lv) -> dict:
+def _level_info(section: CrossSection, lv: Level) -> LevelInfo:
     values = line_parameters(section, lv.capacitance, lv.capacitance_vacuum).values
-    return {
-        "density": lv.density,
-        "open_factor": lv.open_factor,
-        "nodes": lv.nodes,
-        "seconds": lv.seconds,
-        "values": values,
-    }
+    return LevelInfo(density=lv.density, open_factor=lv.open_factor, nodes=lv.nodes, seconds=lv.seconds, values=values)
 
 
-def _grid_info(sol: FieldSolution) -> dict:
+def _grid_info(sol: FieldSolution) -> GridInfo:
     g = sol.grid
-    return {
-        "nx": g.nx,
-        "ny": g.ny,
-        "nodes": g.nodes,
-        "domain": list(g.domain),
-        "open_sides": dict(zip(("left", "right", "bottom", "top"), g.open_sides, strict=True)),
-    }
+    return GridInfo(nx=g.nx, ny=g.ny, nodes=g.nodes, domain=tuple(g.domain), open_sides=tuple(g.open_sides))
 
 
-def _result(section, c, c_vac, sol, *, uncertainty=None, accuracy=None, notes=(), timings=None) -> Result:
+def _result(section, c, c_vac, sol, *, timings, uncertainty=None, accuracy=None, notes=()) -> Result:
     lines = line_parameters(section, c, c_vac)
     return Result(
         signals=tuple(s.name for s in section.signals),
@@ -53,18 +41,20 @@ def _result(section, c, c_vac, sol, *, uncertainty=None, accuracy=None, notes=()
         notes=lines.notes + tuple(notes),
         grid=_grid_info(sol),
         units=section.units,
-        timings=dict(timings or sol.timings),
+        timings=timings,
         uncertainty=uncertainty,
         accuracy=accuracy,
         solution=sol,
     )
 
 
-def build_result(sol: FieldSolution) -> Result:
-    """Result of one field solution, without an error estimate."""
+def build_result(sol: FieldSolution, total: float | None = None) -> Result:
+    """Result of one field solution, without an error estimate (``total``: the seconds it took)."""
     c = 0.5 * (sol.dielectric.capacitance + sol.dielectric.capacitance.T)
     c_vac = 0.5 * (sol.vacuum.capacitance + sol.vacuum.capacitance.T)
-    return _result(sol.section, c, c_vac, sol)
+    timings = dict(sol.timings)
+    timings["total"] = sum(sol.timings.values()) if total is None else total
+    return _result(sol.section, c, c_vac, sol, timings=timings)
 
 
 def solve(
@@ -78,7 +68,7 @@ def solve(
 
     ``tol`` (relative): refine the grid until the estimated error of every reported value is at
     most ``tol`` or the next grid would exceed ``max_nodes`` nodes; ``Result.uncertainty`` holds
-    the estimates and ``Result.accuracy['converged']`` says whether tol was met. ``tol=None``
+    the estimates and ``Result.accuracy.converged`` says whether tol was met. ``tol=None``
     solves once on the grid of ``options`` and gives no error estimate.
     """
     if not isinstance(section, CrossSection):
@@ -92,9 +82,8 @@ def solve(
     t = time.perf_counter()
     section = section.validate()
     if tol is None:
-        res = build_result(field_solve(section, options))
-        res.timings["total"] = time.perf_counter() - t
-        return res
+        sol = field_solve(section, options)
+        return build_result(sol, total=time.perf_counter() - t)
     # refining the grid reduces only the grid part: stop refining when that is within tol
     ref = refine(section, options, tol, max_nodes, lambda r: uncertainty(section, r, "grid"))
     unc = uncertainty(section, ref)
@@ -112,13 +101,13 @@ def solve(
         else:
             why = f"at the node budget ({max_nodes:,}); raise max_nodes for a tighter answer"
         notes = (f"NOT CONVERGED: estimated error {100 * worst:.3g} % exceeds tol {100 * tol:.3g} %, {why}",)
-    accuracy = {
-        "tol": tol,
-        "converged": converged,
-        "max_nodes": max_nodes,
-        "levels": [_level_info(section, lv) for lv in ref.levels],
-        "boundary_levels": [_level_info(section, lv) for lv in ref.boundary],
-    }
+    accuracy = Accuracy(
+        tol=tol,
+        converged=converged,
+        max_nodes=max_nodes,
+        levels=tuple(_level_info(section, lv) for lv in ref.levels),
+        boundary_levels=tuple(_level_info(section, lv) for lv in ref.boundary),
+    )
     # boundary[1] is levels[0], counted once
     solved = ref.levels + ref.boundary[:1] + ref.boundary[2:]
     mesh = sum(lv.mesh_seconds for lv in solved)

@@ -16,6 +16,10 @@ from .result import Mode
 NO_GROUND = "no ground conductor: the common mode has no return path (it returns through infinity)"
 
 
+SINGLE_KEYS = ("z0", "eps_eff", "delay")
+PAIR_KEYS = ("z_diff", "z_common", "z_odd", "z_even", "eps_eff_odd", "eps_eff_even", "delay_odd", "delay_even")
+
+
 @dataclass(frozen=True)
 class Lines:
     """Everything derived from one pair of capacitance matrices."""
@@ -57,8 +61,10 @@ def line_parameters(section: CrossSection, c: np.ndarray, c_vac: np.ndarray) -> 
             values[f"eps_eff_mode_{i}"] = e
         if not grounded:
             notes.append(f"modal values that involve net charge are undefined: {NO_GROUND}")
+    keys = value_keys(section)
+    assert tuple(values) == keys, (tuple(values), keys)  # the order tables and columns rely on
     return Lines(
-        values={k: (None if v is None else float(v)) for k, v in values.items()},
+        values={k: (None if values[k] is None else float(values[k])) for k in keys},
         inductance=l_mat,
         impedance_matrix=zc,
         modes=tuple(
@@ -71,9 +77,14 @@ def line_parameters(section: CrossSection, c: np.ndarray, c_vac: np.ndarray) -> 
 
 
 def value_keys(section: CrossSection) -> tuple[str, ...]:
-    """The keys of ``Result.values`` for ``section`` (they depend on its signals and grounds)."""
-    eye = np.eye(len(section.signals)) * 1e-10
-    return tuple(line_parameters(section, eye, eye).values)
+    """The keys of ``Result.values`` for ``section``, in order (they depend only on its number of
+    signals)."""
+    n = len(section.signals)
+    if n == 1:
+        return SINGLE_KEYS
+    if n == 2:
+        return PAIR_KEYS
+    return tuple(k for i in range(1, n + 1) for k in (f"z_mode_{i}", f"eps_eff_mode_{i}"))
 
 
 def uncertainty(section: CrossSection, ref: Refinement, part: str = "total") -> dict[str, float | None]:
@@ -91,6 +102,22 @@ def uncertainty(section: CrossSection, ref: Refinement, part: str = "total") -> 
         u_bnd = boundary_uncertainty(*(vals[k] for vals in per_bnd)) if per_bnd else 0.0
         out[k] = {"total": u_grid + u_bnd, "grid": u_grid, "boundary": u_bnd}[part] / abs(v)
     return out
+
+
+# how each value is named in tables, titles and plots
+LABELS = {
+    "z0": "Z0",
+    "eps_eff": "eps_eff",
+    "delay": "delay",
+    "z_diff": "Zdiff",
+    "z_common": "Zcommon",
+    "z_odd": "Zodd",
+    "z_even": "Zeven",
+    "eps_eff_odd": "eps_eff odd",
+    "eps_eff_even": "eps_eff even",
+    "delay_odd": "delay odd",
+    "delay_even": "delay even",
+}
 
 
 def headline_keys(keys: Sequence[str]) -> tuple[str, ...]:

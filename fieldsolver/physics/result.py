@@ -32,10 +32,26 @@ z_mode_k, eps_eff_mode_k (three or more signals)
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:  # the solution's types load numba; a Result does not need them to exist
+    from ..numerics.solver import FieldSolution
+
+SIDES = ("left", "right", "bottom", "top")
+
+
+class _ByKey:
+    """Read access by JSON key (``accuracy["converged"]``) beside the named fields."""
+
+    def __getitem__(self, key: str) -> Any:
+        return self.to_dict()[key]  # type: ignore[attr-defined]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.to_dict().get(key, default)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -46,6 +62,70 @@ class Mode:
 
 
 @dataclass(frozen=True)
+class GridInfo(_ByKey):
+    """The finest grid of a result: lines per axis, nodes, domain (m) and which outer sides are
+    open (grounded far away) rather than closed by a ground conductor."""
+
+    nx: int
+    ny: int
+    nodes: int
+    domain: tuple[float, float, float, float]  # x0, x1, y0, y1 (m)
+    open_sides: tuple[bool, bool, bool, bool]  # left, right, bottom, top
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "nx": self.nx,
+            "ny": self.ny,
+            "nodes": self.nodes,
+            "domain": list(self.domain),
+            "open_sides": dict(zip(SIDES, self.open_sides, strict=True)),
+        }
+
+
+@dataclass(frozen=True)
+class LevelInfo(_ByKey):
+    """One grid of the refinement: its density (relative to the mesh options'), domain factor,
+    nodes, time (mesh and solve) and every value computed on it alone."""
+
+    density: float
+    open_factor: float
+    nodes: int
+    seconds: float
+    values: Mapping[str, float | None]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "density": self.density,
+            "open_factor": self.open_factor,
+            "nodes": self.nodes,
+            "seconds": self.seconds,
+            "values": dict(self.values),
+        }
+
+
+@dataclass(frozen=True)
+class Accuracy(_ByKey):
+    """How the error estimate was reached: the tolerance asked for, whether every value met it,
+    the node budget, the refinement grids and the open-boundary grids (1/4x, 1x, 4x the domain;
+    empty when the domain is closed)."""
+
+    tol: float
+    converged: bool
+    max_nodes: int
+    levels: tuple[LevelInfo, ...]
+    boundary_levels: tuple[LevelInfo, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "tol": self.tol,
+            "converged": self.converged,
+            "max_nodes": self.max_nodes,
+            "levels": [lv.to_dict() for lv in self.levels],
+            "boundary_levels": [lv.to_dict() for lv in self.boundary_levels],
+        }
+
+
+@dataclass(frozen=True)
 class Result:
     signals: tuple[str, ...]
     capacitance: np.ndarray
@@ -53,21 +133,21 @@ class Result:
     inductance: np.ndarray
     impedance_matrix: np.ndarray
     modes: tuple[Mode, ...]
-    values: dict[str, float | None]  # z0, eps_eff, delay | z_diff, z_common, z_odd, ...
+    values: Mapping[str, float | None]  # z0, eps_eff, delay | z_diff, z_common, z_odd, ...
     z0_lines: tuple[float, ...] | None
     notes: tuple[str, ...]
-    grid: dict[str, Any]
+    grid: GridInfo
     units: str = "mm"
-    timings: dict[str, float] = field(default_factory=dict)
+    timings: Mapping[str, float] = field(default_factory=dict)  # s: mesh, solve, total
     # relative error estimate of each value (same keys; None where the value is None), and how
-    # it was reached (tol, converged, the grid levels); both None when solved without a tol
-    uncertainty: dict[str, float | None] | None = None
-    accuracy: dict[str, Any] | None = None
+    # it was reached; both None when solved without a tol
+    uncertainty: Mapping[str, float | None] | None = None
+    accuracy: Accuracy | None = None
     # the field solution behind the numbers (grid, potentials), for plots and exports
-    solution: Any = field(default=None, repr=False, compare=False)
+    solution: FieldSolution | None = field(default=None, repr=False, compare=False)
 
     def __getattr__(self, name: str):
-        # r.z0, r.z_diff, ... read the values dict
+        # r.z0, r.z_diff, ... read the values
         values = self.__dict__.get("values", {})
         if name in values:
             return values[name]
@@ -85,12 +165,12 @@ class Result:
         d.update({k: (None if v is None else float(v)) for k, v in self.values.items()})
         if self.z0_lines is not None:
             d["z0_lines"] = dict(zip(self.signals, map(float, self.z0_lines), strict=True))
-        d["uncertainty"] = self.uncertainty
-        d["accuracy"] = self.accuracy
+        d["uncertainty"] = None if self.uncertainty is None else dict(self.uncertainty)
+        d["accuracy"] = None if self.accuracy is None else self.accuracy.to_dict()
         d["modes"] = [{"eps_eff": m.eps_eff, "z": m.z, "voltages": list(m.voltages)} for m in self.modes]
         d["notes"] = list(self.notes)
-        d["grid"] = self.grid
-        d["timings"] = self.timings
+        d["grid"] = self.grid.to_dict()
+        d["timings"] = dict(self.timings)
         return d
 
     def to_json(self, **kw: Any) -> str:

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..geometry.model import CrossSection, InputError, to_shapely
 from ..geometry.units import UNITS
-from ..physics.lines import headline_keys
+from ..physics.lines import LABELS, headline_keys
 from ..physics.result import Result
 from . import fields
 from .output import atomic_path
@@ -102,11 +102,10 @@ def headline(r: Result) -> str:
         bar = f" +- {abs(v[key]) * u:{fmt}}" if u is not None else ""
         return f"{v[key]:{fmt}}{bar}{unit}"
 
-    if len(r.signals) == 1:
-        return f"Z0 = {val('z0')}, eps_eff = {val('eps_eff', '.3f', '')}"
-    if len(r.signals) == 2:
-        return f"Zdiff = {val('z_diff')}, Zcommon = {val('z_common')}"
-    return ", ".join(f"mode {i + 1}: {m.z:.2f} ohm" for i, m in enumerate(r.modes))
+    keys = headline_keys(tuple(v))
+    if keys and keys[0].startswith("z_mode_"):
+        return ", ".join(f"mode {i + 1}: {m.z:.2f} ohm" for i, m in enumerate(r.modes))
+    return ", ".join(f"{LABELS[k]} = {val(k) if k.startswith('z') else val(k, '.3f', '')}" for k in keys)
 
 
 # ---------------------------------------------------------------------------- the cross-section
@@ -387,26 +386,24 @@ def charge_plot(
 
 # ---------------------------------------------------------------------------------- convergence
 def _convergence_keys(r: Result) -> list[str]:
-    n = len(r.signals)
-    keys = ["z0", "eps_eff"] if n == 1 else ["z_diff", "z_common"] if n == 2 else [f"z_mode_{k + 1}" for k in range(n)]
-    return [k for k in keys if r.values.get(k) is not None]
+    return [k for k in headline_keys(tuple(r.values)) if r.values[k] is not None]
 
 
 def convergence_plot(r: Result, *, size=None, title: str | None = None):
     """Each headline value on every refinement level against the node count, with the reported
     (extrapolated) value and its error bar."""
-    if not r.accuracy or not r.accuracy.get("levels"):
-        raise InputError("--convergence needs the refinement levels: solve with a tolerance (not --tol none)")
+    if r.accuracy is None:
+        raise InputError("the convergence plot needs the refinement levels: solve with a tolerance")
     plt = _plt()
     from matplotlib import ticker
 
     keys = _convergence_keys(r)
-    levels = r.accuracy["levels"]
+    levels = r.accuracy.levels
     inches = (4.6 * len(keys), 4.0) if size is None else size
     fig, axes = plt.subplots(1, len(keys), figsize=inches, squeeze=False, layout="constrained")
-    nodes = np.array([lv["nodes"] for lv in levels], float)
+    nodes = np.array([lv.nodes for lv in levels], float)
     for ax, key in zip(axes[0], keys, strict=True):
-        vals = np.array([lv["values"][key] for lv in levels], float)
+        vals = np.array([lv.values[key] for lv in levels], float)
         best, u = r.values[key], (r.uncertainty or {}).get(key) or 0.0
         ax.plot(nodes, vals, "o-", color="tab:blue", label="each grid")
         ax.axhline(best, color="tab:red", lw=1.0, label=f"reported {best:.5g} +- {abs(best) * u:.2g}")
@@ -420,8 +417,8 @@ def convergence_plot(r: Result, *, size=None, title: str | None = None):
         ax.set_title(key, fontsize=9)
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=7)
-    tol = r.accuracy.get("tol")
-    state = "converged" if r.accuracy.get("converged") else "NOT converged"
+    tol = r.accuracy.tol
+    state = "converged" if r.accuracy.converged else "NOT converged"
     fig.suptitle(f"{_source(r, title)}refinement: tol {tol:g}, {state}", fontsize=10)
     return fig
 

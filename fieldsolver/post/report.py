@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ..geometry.units import UNITS
-from ..physics.result import Result
+from ..physics.lines import LABELS
+from ..physics.result import SIDES, Result
 
 DEFINITIONS = {
     "single": [
@@ -32,10 +33,10 @@ def _accuracy(r: Result) -> str:
     a = r.accuracy
     if a is None:
         return "accuracy: one grid, no error estimate (solved without a tolerance)"
-    nodes = [lv["nodes"] for lv in a["levels"]]
-    state = "converged" if a["converged"] else "NOT converged"
+    nodes = [lv.nodes for lv in a.levels]
+    state = "converged" if a.converged else "NOT converged"
     return (
-        f"accuracy: {state} to tol {100 * a['tol']:.3g} % on {len(nodes)} grids "
+        f"accuracy: {state} to tol {100 * a.tol:.3g} % on {len(nodes)} grids "
         f"({nodes[0]:,} to {nodes[-1]:,} nodes); +- is the estimated error (grid and open boundary)"
     )
 
@@ -54,10 +55,10 @@ def format_result(r: Result, title: str = "") -> str:
         out.append(title)
     g = r.grid
     scale = UNITS[r.units]
-    d = [v / scale for v in g["domain"]]
-    where = ", ".join(k for k, v in g["open_sides"].items() if v) or "none (closed by grounds)"
+    d = [v / scale for v in g.domain]
+    where = ", ".join(k for k, v in zip(SIDES, g.open_sides, strict=True) if v) or "none (closed by grounds)"
     out.append(
-        f"grid {g['nx']} x {g['ny']} = {g['nodes']:,} nodes; domain x {d[0]:.4g}..{d[1]:.4g}, "
+        f"grid {g.nx} x {g.ny} = {g.nodes:,} nodes; domain x {d[0]:.4g}..{d[1]:.4g}, "
         f"y {d[2]:.4g}..{d[3]:.4g} {r.units}; open (grounded) outer sides: {where}"
     )
     out.append(_accuracy(r))
@@ -70,22 +71,18 @@ def format_result(r: Result, title: str = "") -> str:
         value = v[key]
         return _row(label, None if value is None else value * scale, unit, fmt, u.get(key))
 
-    if n == 1:
-        out.append(row("Z0", "z0"))
-        out.append(row("eps_eff", "eps_eff", "", "{:.4f}"))
-        out.append(row("delay", "delay", "ps/mm", "{:.4f}", 1e9))
-    elif n == 2:
-        out.append(row("Zdiff", "z_diff"))
-        out.append(row("Zcommon", "z_common"))
-        out.append(row("Zodd", "z_odd"))
-        out.append(row("Zeven", "z_even"))
-        out.append(row("eps_eff odd", "eps_eff_odd", "", "{:.4f}"))
-        out.append(row("eps_eff even", "eps_eff_even", "", "{:.4f}"))
-        out.append(row("delay odd", "delay_odd", "ps/mm", "{:.4f}", 1e9))
-        out.append(row("delay even", "delay_even", "ps/mm", "{:.4f}", 1e9))
+    if n <= 2:
+        for key in v:
+            if key.startswith("z"):
+                out.append(row(LABELS[key], key))
+            elif key.startswith("eps_eff"):
+                out.append(row(LABELS[key], key, "", "{:.4f}"))
+            else:
+                out.append(row(LABELS[key], key, "ps/mm", "{:.4f}", 1e9))
+    if n == 2:
         for name, z in zip(r.signals, r.z0_lines or (None, None), strict=True):
             out.append(_row(f"Z0 ({name})", z, "ohm"))
-    else:
+    if n > 2:
         for i, m in enumerate(r.modes, 1):
             pattern = " ".join(f"{x:+.2f}" for x in m.voltages)
             out.append(row(f"mode {i} Z", f"z_mode_{i}"))
