@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[all,dev]'
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -24,6 +24,7 @@ test-all: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check fieldsolver tests validation bench docs
 	$(BIN)/ruff format --check fieldsolver tests validation bench docs
+	$(BIN)/lint-imports
 
 # sweep every structure against exact solutions and closed forms: validation/REPORT.md and plots
 validate: $(STAMP)

@@ -15,15 +15,13 @@ from typing import Literal
 
 import numpy as np
 
+from ..errors import InputError as InputError  # the model's mistakes are input errors
+
 # signal: driven (one excitation each); ground: the 0 V reference; floating: an isolated conductor
 # with no net charge, whose potential the field decides (a lifted ground wire, an unconnected
 # shield or copper pour)
 Role = Literal["signal", "ground", "floating"]
 ROLES: tuple[str, ...] = ("signal", "ground", "floating")
-
-
-class InputError(ValueError):
-    """A mistake in the user's input: reported as one line, exit code 2, no traceback."""
 
 
 def _fail(where: str, msg: str) -> InputError:

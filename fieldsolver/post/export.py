@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..geometry.model import InputError
+from ..errors import InputError, optional
 from ..physics.result import Result
 from . import fields
 from .output import atomic_path, write_text
@@ -40,12 +40,11 @@ def field_arrays(r: Result) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray
 def write_vtk(r: Result, path: str | Path) -> None:
     """The finest grid as quads (x, y in metres, z = 0) with :func:`field_arrays`; ``.vtu``
     (VTK XML) or ``.vtk`` (legacy), which ParaView opens."""
-    import meshio
-
+    meshio = optional("meshio", "vtk", "the VTK export")
     path = Path(path)
     fmt = VTK_FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise InputError(f"--vtk {path}: use a .vtu or .vtk file name")
+        raise InputError(f"{path}: a VTK file is named .vtu or .vtk")
     g = r.solution.grid
     X, Y = np.meshgrid(g.x, g.y)
     points = np.stack([X.ravel(), Y.ravel(), np.zeros(X.size)], axis=1)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import optional
 from ..geometry.model import CrossSection, InputError, to_shapely
 from ..geometry.units import UNITS
 from ..physics.lines import LABELS, headline_keys
@@ -24,8 +25,7 @@ ROLE_COLOUR = {"signal": COPPER, "ground": GROUND, "floating": FLOATING}
 
 
 def _plt():
-    import matplotlib
-
+    matplotlib = optional("matplotlib", "plot", "plotting")
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
@@ -282,6 +282,7 @@ def field_map(
     """The materials, then per excitation: |E| (log colour, V/m per V), equipotentials every
     1/20 of the excitation's span, the conductors and dielectric interfaces; optionally E field
     lines. Returns the figure."""
+    _plt()
     from matplotlib.colors import LogNorm
 
     panels = fields.excitations(r, mode)
@@ -426,6 +427,7 @@ def convergence_plot(r: Result, *, size=None, title: str | None = None):
 # ------------------------------------------------------------------------------------------ grid
 def grid_plot(r: Result, *, zoom: float = 1.0, extent=None, size=None, title: str | None = None):
     """The finest grid's lines over the cross-section: in view, and the whole domain."""
+    _plt()
     from matplotlib.collections import LineCollection
 
     clip = view(r, zoom, extent)
