@@ -55,7 +55,7 @@ from .model import (
     Shape,
     Trapezoid,
 )
-from .units import UNITS
+from .units import DEFAULT_UNITS, UNITS
 
 
 # ------------------------------------------------------------------ YAML with line numbers
@@ -387,20 +387,25 @@ def parameters(data: Any, file: str = "<input>") -> dict[str, float]:
     return out
 
 
-def parse(data: Any, file: str = "<input>", overrides: dict[str, float] | None = None) -> CrossSection:
-    """CrossSection from already-parsed YAML data (a mapping); ``overrides`` replace values of
-    its ``parameters``."""
-    names = parameters(data, file)
-    for k, v in (overrides or {}).items():
+def check_overrides(names: dict[str, float], overrides: dict[str, Any], file: str) -> None:
+    """Each override must name one of the file's parameters (``names``) and be a finite number."""
+    for k, v in overrides.items():
         if k not in names:
             have = ", ".join(names) if names else "none (add a 'parameters:' section)"
             raise InputError(f"{file}: {k!r} is not a parameter of this file; its parameters: {have}")
         if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
             raise InputError(f"{file}: parameter {k} must be a finite number, got {v!r}")
-        names[k] = float(v)
+
+
+def parse(data: Any, file: str = "<input>", overrides: dict[str, float] | None = None) -> CrossSection:
+    """CrossSection from already-parsed YAML data (a mapping); ``overrides`` replace values of
+    its ``parameters``."""
+    names = parameters(data, file)
+    check_overrides(names, overrides or {}, file)
+    names.update({k: float(v) for k, v in (overrides or {}).items()})
     root = _At(data, file, getattr(data, "line", 1), "", names)
     m = root.mapping(TOP_KEYS)
-    units = m["units"].text(tuple(UNITS)) if "units" in m else "mm"
+    units = m["units"].text(tuple(UNITS)) if "units" in m else DEFAULT_UNITS
     if "template" in m:
         extra = sorted(set(m) - {"units", "description", "template", "params", "parameters"})
         if extra:
@@ -430,34 +435,34 @@ def parse(data: Any, file: str = "<input>", overrides: dict[str, float] | None =
         mask = _mask(m["mask"], scale) if "mask" in m else None
         background = m["background"].mapping(("er",), ("er",))["er"].number() if "background" in m else 1.0
         board = stackup.build(items, traces, mask, units=units, source=f"{file}:1", background=background)
-        extra_c = (
-            tuple(_conductor(it, i, scale) for i, it in enumerate(m["conductors"].sequence()))
-            if "conductors" in m
-            else ()
-        )
-        extra_d = (
-            tuple(_dielectric(it, i, scale) for i, it in enumerate(m["dielectrics"].sequence()))
-            if "dielectrics" in m
-            else ()
-        )
-        boundary = _boundary(m["boundary"], scale) if "boundary" in m else Boundary()
+        conductors, dielectrics, boundary = _drawn(m, scale)
         return CrossSection(
-            board.conductors + extra_c, board.dielectrics + extra_d, boundary, background, units, source=f"{file}:1"
+            board.conductors + conductors,
+            board.dielectrics + dielectrics,
+            boundary,
+            background,
+            units,
+            source=f"{file}:1",
         )
     if "conductors" not in m:
         raise root.fail("missing 'conductors' (or use 'template' or 'stackup')")
-    conductors = tuple(_conductor(it, i, scale) for i, it in enumerate(m["conductors"].sequence()))
+    conductors, dielectrics, boundary = _drawn(m, scale)
+    background = m["background"].mapping(("er",), ("er",))["er"].number() if "background" in m else 1.0
+    return CrossSection(conductors, dielectrics, boundary, background, units, source=f"{file}:1")
+
+
+def _drawn(m: dict[str, _At], scale: float) -> tuple[tuple[Conductor, ...], tuple[Dielectric, ...], Boundary]:
+    """The drawn conductors, dielectrics and boundary of a file (each optional here)."""
+    conductors = (
+        tuple(_conductor(it, i, scale) for i, it in enumerate(m["conductors"].sequence())) if "conductors" in m else ()
+    )
     dielectrics = (
         tuple(_dielectric(it, i, scale) for i, it in enumerate(m["dielectrics"].sequence()))
         if "dielectrics" in m
         else ()
     )
     boundary = _boundary(m["boundary"], scale) if "boundary" in m else Boundary()
-    background = 1.0
-    if "background" in m:
-        bg = m["background"].mapping(("er",), ("er",))
-        background = bg["er"].number()
-    return CrossSection(conductors, dielectrics, boundary, background, units, source=f"{file}:1")
+    return conductors, dielectrics, boundary
 
 
 def load(path: str | Path, overrides: dict[str, float] | None = None) -> CrossSection:
