@@ -10,11 +10,12 @@ from __future__ import annotations
 from .api import solve
 from .geometry.loader import load
 from .geometry.model import CrossSection, InputError
+from .geometry.units import DEFAULT_UNITS
 from .numerics.grid import MeshOptions
 from .physics.result import Result
 
 
-def template(name: str, *, units: str = "mm", **params) -> CrossSection:
+def template(name: str, *, units: str = DEFAULT_UNITS, **params) -> CrossSection:
     """A parametric structure (see ``fieldsolver.templates.TEMPLATES``), validated."""
     from .geometry.templates import build
 

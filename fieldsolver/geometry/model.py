@@ -16,6 +16,7 @@ from typing import Literal
 import numpy as np
 
 from ..errors import InputError as InputError  # the model's mistakes are input errors
+from .units import DEFAULT_UNITS
 
 # signal: driven (one excitation each); ground: the 0 V reference; floating: an isolated conductor
 # with no net charge, whose potential the field decides (a lifted ground wire, an unconnected
@@ -316,7 +317,7 @@ class CrossSection:
     dielectrics: tuple[Dielectric, ...] = ()
     boundary: Boundary = field(default_factory=Boundary)
     background_er: float = 1.0
-    units: str = "mm"  # the unit lengths are shown in; the model itself is in metres
+    units: str = DEFAULT_UNITS  # the unit lengths are shown in; the model itself is in metres
     source: str = ""
 
     @property

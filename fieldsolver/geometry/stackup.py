@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from .model import Conductor, CrossSection, Dielectric, InputError, Polygon, Rect, Trapezoid
+from .units import DEFAULT_UNITS
 
 INF = math.inf
 
@@ -178,7 +179,7 @@ def build(
     traces: list[Trace],
     mask: Mask | None = None,
     *,
-    units: str = "mm",
+    units: str = DEFAULT_UNITS,
     source: str = "",
     background: float = 1.0,
 ) -> CrossSection:

@@ -12,7 +12,7 @@ from typing import Any
 
 from .model import Circle, Conductor, CrossSection, Dielectric, InputError, Rect, Ring, Trapezoid
 from .stackup import Mask, coating, trace
-from .units import UNITS
+from .units import DEFAULT_UNITS, UNITS
 
 INF = math.inf
 
@@ -325,7 +325,7 @@ def _value(where: str, key: str, p: Param, v: Any) -> Any:
 def build(
     name: str,
     params: dict[str, Any],
-    units: str = "mm",
+    units: str = DEFAULT_UNITS,
     where: str = "",
     param_where: dict[str, str] | None = None,
 ) -> CrossSection:

@@ -38,6 +38,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..geometry.units import DEFAULT_UNITS
+
 if TYPE_CHECKING:  # the solution's types load numba; a Result does not need them to exist
     from ..numerics.solver import FieldSolution
 
@@ -137,7 +139,7 @@ class Result:
     z0_lines: tuple[float, ...] | None
     notes: tuple[str, ...]
     grid: GridInfo
-    units: str = "mm"
+    units: str = DEFAULT_UNITS
     timings: Mapping[str, float] = field(default_factory=dict)  # s: mesh, solve, total
     # relative error estimate of each value (same keys; None where the value is None), and how
     # it was reached; both None when solved without a tol
