@@ -25,7 +25,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from ..geometry.model import CrossSection, Rect, Ring
+from ..geometry.model import CrossSection, InputError, Rect, Ring
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,22 @@ class MeshOptions:
     # with thickness (field ~ r^-1/3 at a right angle)
     edge_refinement: float = 50.0
     corner_refinement: float = 5.0
-    growth: float = 1.1
-    open_factor: float = 60.0
+    growth: float = 1.1  # ratio of neighbouring cells' sizes away from an edge (the grading)
+    open_factor: float = 60.0  # open sides: the grounded outer boundary this many structure sizes away
+
+    def __post_init__(self) -> None:
+        limits = {
+            "density": (0.0, math.inf),
+            "cells_per_feature": (0.0, math.inf),
+            "edge_refinement": (0.0, math.inf),
+            "corner_refinement": (0.0, math.inf),
+            "growth": (1.0, 2.0),
+            "open_factor": (0.0, 1e4),
+        }
+        for name, (lo, hi) in limits.items():
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int | float) or not (lo < v <= hi):
+                raise InputError(f"mesh option {name} must be a number above {lo:g} and at most {hi:g}, got {v!r}")
 
 
 @dataclass(frozen=True)
