@@ -285,10 +285,13 @@ def atlc_peer(say, cold_extra: float) -> list[str]:
 def throughput(say, n_w: int = 8) -> list[str]:
     """A sweep of the USB 2.0 stackup (w x s, 2 n_w points) in this process and on local Dask
     clusters of 1 and 2 workers: cluster start-up, then points per second."""
-    from fieldsolver.studies import batch, study
+    from fieldsolver.studies import batch
+    from fieldsolver.studies.design import Design
+    from fieldsolver.studies.points import run_points
+    from fieldsolver.studies.sweep import sweep_points
 
-    design = study.Design.of(str(HERE.parent / "geometries" / "usb2_stackup.yaml"))
-    points = study.sweep_points({"w": list(np.linspace(0.2, 0.34, n_w)), "s": [0.12, 0.18]})
+    design = Design.of(str(HERE.parent / "geometries" / "usb2_stackup.yaml"))
+    points = sweep_points({"w": list(np.linspace(0.2, 0.34, n_w)), "s": [0.12, 0.18]})
     lines = [
         f"`geometries/usb2_stackup.yaml`, {len(points)} points (w 0.2-0.34 mm x s 0.12, 0.18 mm), each solved",
         "to the default tolerance: what `fieldsolver sweep` and `tolerance` do per point.",
@@ -302,8 +305,8 @@ def throughput(say, n_w: int = 8) -> list[str]:
         with batch.Runner(workers=workers) as runner:
             up = time.perf_counter() - t
             if workers:  # the workers import and load the kernels on their first point
-                study.run_points(design, points[:workers], runner, progress=False)
-            res = study.run_points(design, points, runner, progress=False)
+                run_points(design, points[:workers], runner, progress=False)
+            res = run_points(design, points, runner, progress=False)
         rate = len(res.ok) / res.seconds
         base = base or rate
         say(f"  {label}: {rate:.2f} points/s")

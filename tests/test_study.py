@@ -16,10 +16,11 @@ import pytest
 from scipy.optimize import brentq
 
 import fieldsolver as fs
+from fieldsolver import studies
 from fieldsolver.cli.main import main
 from fieldsolver.geometry.loader import load
 from fieldsolver.physics import formulas as F
-from fieldsolver.studies import batch, study
+from fieldsolver.studies import batch
 
 GEOMETRIES = Path(__file__).resolve().parent.parent / "geometries"
 STRIP = {"h1": 0.5, "h2": 0.5, "er": 1.0}  # zero-thickness stripline, b = 1: Cohn's exact Z0
@@ -83,21 +84,23 @@ def test_a_template_files_params_are_its_parameters():
     expected = fs.template("cpw", **{**params, "g": 0.25, "er": 3.5})
     assert [c.shape for c in varied.conductors] == [c.shape for c in expected.conductors]
     assert [d.er for d in varied.dielectrics] == [3.5]
-    assert set(study.Design.of(str(GEOMETRIES / "gcpw_50ohm.yaml")).numeric()) == {"w", "w_top", "g", "h", "t", "er"}
+    assert set(studies.Design.of(str(GEOMETRIES / "gcpw_50ohm.yaml")).numeric()) == {"w", "w_top", "g", "h", "t", "er"}
 
 
 def test_unknown_override(tmp_path):
     f = tmp_path / "pair.yaml"
     f.write_text(PARAMETRIC)
     with pytest.raises(fs.InputError, match="'gap' is not a parameter of this file; its parameters: w, s, h, er"):
-        study.Design.of(str(f), {"gap": 0.2})
+        studies.Design.of(str(f), {"gap": 0.2})
 
 
 # -------------------------------------------------------------------------------------- synthesis
 def test_synthesis_hits_cohn_exact_inverse():
-    d = study.Design.of("stripline", {"w": 0.3, **STRIP})
+    d = studies.Design.of("stripline", {"w": 0.3, **STRIP})
     with batch.Runner(workers=0) as r:
-        s = study.synthesize(d, [study.Target("z0", 50.0)], [study.Vary("w", 0.1, 3.0)], r, rel=0.002)
+        s = studies.synthesize(
+            d, [studies.Target("z0", 50.0)], [studies.Vary("w", 0.1, 3.0)], studies.PointSolver(d, r), rel=0.002
+        )
     w_exact = brentq(lambda w: F.stripline_z0(w, 1.0) - 50.0, 0.01, 10.0)
     assert s.reached and "reached" in s.message
     # judged by the exact formula, not by the solver: within the 0.2 % asked plus the solver's 0.1 %
@@ -108,14 +111,13 @@ def test_synthesis_hits_cohn_exact_inverse():
 
 def test_two_targets_hit_cohn_coupled_stripline():
     # Zodd 70, Zeven 100 ohm (in air, b = 1) by gap and width; checked with Cohn's exact formulas
-    d = study.Design.of("coupled_stripline", {"w": 0.3, "s": 0.2, **STRIP})
+    d = studies.Design.of("coupled_stripline", {"w": 0.3, "s": 0.2, **STRIP})
     with batch.Runner(workers=0) as r:
-        s = study.synthesize(
+        s = studies.synthesize(
             d,
-            [study.Target("z_odd", 70.0), study.Target("z_even", 100.0)],
-            [study.Vary("s", 0.01, 2.0), study.Vary("w", 0.05, 3.0)],
-            r,
-            tol=3e-3,
+            [studies.Target("z_odd", 70.0), studies.Target("z_even", 100.0)],
+            [studies.Vary("s", 0.01, 2.0), studies.Vary("w", 0.05, 3.0)],
+            studies.PointSolver(d, r, tol=3e-3),
         )
     assert s.reached, s.message
     # the 0.5 % asked plus the solver's 0.3 %
@@ -268,17 +270,17 @@ def test_sweep_on_a_separately_started_scheduler(tmp_path, capsys):
 # ------------------------------------------------------------------------- sensitivity, Monte Carlo
 def test_sensitivity_to_er_is_the_exact_scaling(capsys):
     # a homogeneous stripline: Z0 = k / sqrt(er) exactly, so the central difference is known
-    d = study.Design.of("stripline", {"w": 0.3, "h1": 0.5, "h2": 0.5, "t": 0.035, "er": 4.0})
-    spreads = [study.Spread("er", 0.2), study.Spread("w", 0.025), study.Spread("h1", 0.1, relative=True)]
+    d = studies.Design.of("stripline", {"w": 0.3, "h1": 0.5, "h2": 0.5, "t": 0.035, "er": 4.0})
+    spreads = [studies.Spread("er", 0.2), studies.Spread("w", 0.025), studies.Spread("h1", 0.1, relative=True)]
     with batch.Runner(workers=0) as r:
-        res = study.run_points(d, study.sensitivity_points(d, spreads), r, progress=False)
+        res = studies.run_points(d, studies.sensitivity_points(d, spreads), r, progress=False)
     rows = {row["id"]: row for row in res.rows}
-    sens = {s.param: s for s in study.sensitivities(d, spreads, rows, ("z0", "eps_eff"))}
+    sens = {s.param: s for s in studies.sensitivities(d, spreads, rows, ("z0", "eps_eff"))}
     z = rows["base"]["z0"]
     exact = (z * math.sqrt(4.0 / 4.2) - z * math.sqrt(4.0 / 3.8)) / 0.4
     assert sens["er"].derivative["z0"] == pytest.approx(exact, rel=1e-6)
     assert sens["w"].derivative["z0"] < 0 < sens["h1"].derivative["z0"]
-    ranked = study.sensitivities(d, spreads, rows, ("z0", "eps_eff"))
+    ranked = studies.sensitivities(d, spreads, rows, ("z0", "eps_eff"))
     assert [s.change["z0"] for s in ranked] == sorted((s.change["z0"] for s in ranked), reverse=True)
 
 
@@ -325,8 +327,8 @@ def test_monte_carlo_matches_the_exact_scaling_and_counts_the_yield(tmp_path, ca
     assert f"yield {100 * inside / 24:.2f} % within z0 in [{target * 0.98:.4g}, {target * 1.02:.4g}]" in text
     assert plot.stat().st_size > 0
     # the same seed draws the same samples
-    again = study.sample_points(
-        study.Design.of("stripline", {"w": 0.3, **STRIP, "er": 4.0}), [study.Spread("er", 0.1, True)], 24, "uniform"
+    again = studies.sample_points(
+        studies.Design.of("stripline", {"w": 0.3, **STRIP, "er": 4.0}), [studies.Spread("er", 0.1, True)], 24, "uniform"
     )
     assert [p["er"] for _, p in again] == pytest.approx(ers, rel=1e-15)
 

@@ -1,5 +1,5 @@
 """Command line: ``fieldsolver solve FILE.yaml``, ``calc TEMPLATE key=value ...``, ``plot``, and the
-design studies (``synth``, ``sweep``, ``sensitivity``, ``tolerance``: see ``cli_study``).
+design studies (``synth``, ``sweep``, ``sensitivity``, ``tolerance``: see :mod:`.study`).
 
 A user mistake prints one line on stderr and exits with code 2, never a traceback.
 """
@@ -7,13 +7,14 @@ A user mistake prints one line on stderr and exits with code 2, never a tracebac
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 from pathlib import Path
 
 from ..api import MAX_NODES, TOL
 from ..geometry.model import CrossSection, InputError
+from . import study
+from .arguments import count, extent, image_size, parse_params, positive, solver_tol
 
 
 class _Parser(argparse.ArgumentParser):
@@ -41,109 +42,35 @@ def _parser() -> argparse.ArgumentParser:
             q.add_argument("--plot", metavar="FILE", help="write the field map (PNG, SVG or PDF by extension)")
         q.add_argument(
             "--tol",
-            type=_tol,
+            type=solver_tol,
             default=TOL,
             help=f"relative error target of every value (default {TOL:g}); 'none': one grid, no error estimate",
         )
         q.add_argument(
             "--max-nodes",
-            type=_count,
+            type=count,
             default=MAX_NODES,
             help=f"node budget of the finest grid (default {MAX_NODES:,})",
         )
         g = q.add_argument_group("plots (beside the field map: NAME-charge.png, NAME-convergence.png, NAME-grid.png)")
         g.add_argument("--mode", help="one panel: odd or even (pairs), a signal's name or number, or modeK")
         g.add_argument("--field-lines", action="store_true", help="draw E field lines on the field map")
-        g.add_argument("--zoom", type=_positive, default=1.0, help="show more (> 1) or less (< 1) around the signals")
+        g.add_argument("--zoom", type=positive, default=1.0, help="show more (> 1) or less (< 1) around the signals")
         g.add_argument(
             "--extent",
-            type=_extent,
+            type=extent,
             metavar="X0,X1,Y0,Y1",
             help="the region to show, in the file's units (--extent=-1,1,0,1 when it starts negative)",
         )
-        g.add_argument("--size", type=_size, metavar="WxH", help="image size in pixels at 100 dpi, e.g. 1600x700")
+        g.add_argument("--size", type=image_size, metavar="WxH", help="image size in pixels at 100 dpi, e.g. 1600x700")
         g.add_argument("--charge", action="store_true", help="also plot the surface charge along each conductor")
         g.add_argument("--convergence", action="store_true", help="also plot each impedance against the grid size")
         g.add_argument("--grid", action="store_true", help="also plot the grid over the geometry")
         e = q.add_argument_group("exports")
         e.add_argument("--vtk", metavar="FILE", help="potential, E, er and conductor ids on the grid (.vtu or .vtk)")
         e.add_argument("--csv", metavar="FILE", help="the results table as CSV")
-    from .study import add_parsers
-
-    add_parsers(sub, _tol, _count)
+    study.add_parsers(sub)
     return p
-
-
-def _float(text: str) -> float:
-    """The number the text says, or nan (the caller's check then rejects it in its own words)."""
-    try:
-        return float(text)
-    except ValueError:
-        return math.nan
-
-
-def _positive(text: str) -> float:
-    v = _float(text)
-    if not (math.isfinite(v) and v > 0):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return v
-
-
-def _extent(text: str) -> tuple[float, float, float, float]:
-    v = tuple(_float(t) for t in text.split(","))
-    if len(v) != 4 or not all(map(math.isfinite, v)) or not (v[0] < v[1] and v[2] < v[3]):
-        raise argparse.ArgumentTypeError(f"expected x0,x1,y0,y1 with x0 < x1 and y0 < y1, got {text!r}")
-    return v  # type: ignore[return-value]
-
-
-def _size(text: str) -> tuple[int, int]:
-    w, sep, h = text.lower().partition("x")
-    if not (sep and w.isdigit() and h.isdigit() and 100 <= int(w) <= 10000 and 100 <= int(h) <= 10000):
-        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT in pixels (100 to 10000), e.g. 1600x700, got {text!r}")
-    return int(w), int(h)
-
-
-def _tol(text: str) -> float | None:
-    if text.lower() == "none":
-        return None
-    v = _float(text)
-    if not (math.isfinite(v) and 0 < v < 1):
-        raise argparse.ArgumentTypeError(f"expected a relative tolerance such as 1e-3 (or none), got {text!r}")
-    return v
-
-
-def _count(text: str) -> int:
-    f = _float(text)
-    if not (math.isfinite(f) and f >= 1 and f == int(f)):
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
-    return int(f)
-
-
-def parse_value(text: str) -> object:
-    """A command-line value as YAML reads it (numbers, true/false, .inf), a number where the text
-    is one, else the text (the template or file then says what it expected)."""
-    import yaml
-
-    try:
-        value = yaml.safe_load(text)
-    except yaml.YAMLError:
-        value = text
-    if isinstance(value, str):
-        try:
-            value = float(value)
-        except ValueError:
-            pass
-    return value
-
-
-def _calc_params(items: list[str]) -> dict[str, object]:
-    out: dict[str, object] = {}
-    for it in items:
-        key, sep, text = it.partition("=")
-        if not sep or not key:
-            raise InputError(f"calc: expected key=value, got {it!r}")
-        out[key] = parse_value(text)
-    return out
 
 
 def _section(args: argparse.Namespace) -> tuple[CrossSection, str]:
@@ -157,7 +84,7 @@ def _section(args: argparse.Namespace) -> tuple[CrossSection, str]:
     from ..geometry.templates import build
 
     name = args.template if args.verb == "calc" else args.source
-    params = _calc_params(args.params)
+    params = parse_params(args.params)
     section = build(name, params, args.units, where=args.verb, param_where={k: f"{args.verb}: {k}" for k in params})
     shown = " ".join(args.params)
     return section.validate(), f"{name} {shown} ({args.units})"
@@ -241,12 +168,8 @@ def main(argv: list[str] | None = None) -> int:
             args.params += extra
         elif extra:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
-        from .study import VERBS
-
-        if args.verb in VERBS:
-            from .study import run
-
-            return run(args)
+        if args.verb in study.VERBS:
+            return study.run(args)
         section, title = _section(args)
         outputs = _outputs(args, title.split()[0])
         if args.mode is not None:

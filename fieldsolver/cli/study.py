@@ -1,24 +1,41 @@
 """Command line of the design studies: ``synth``, ``sweep``, ``sensitivity``, ``tolerance``.
 
-A thin layer over :mod:`fieldsolver.study`; batches run on Dask (:mod:`fieldsolver.batch`).
+A thin layer over :mod:`fieldsolver.studies`: parse (:mod:`.arguments`), call, print; the
+library's errors that concern an option are put in the option's words here. Batches run on
+Dask (:mod:`fieldsolver.studies.batch`).
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import sys
 from pathlib import Path
 
 from ..api import MAX_NODES, TOL
-from ..geometry.model import InputError
+from ..errors import InputError
 from ..physics.lines import headline_keys
-from ..studies import batch, study
-from .main import parse_value
+from ..studies import batch, sweep, tolerance
+from ..studies.design import Design
+from ..studies.points import Batch, PointSolver, columns, run_points
+from ..studies.synthesis import SYNTH_TOL, synthesize
+from ..studies.tolerance import DISTRIBUTIONS
+from .arguments import (
+    count,
+    parse_spec,
+    parse_spread,
+    parse_target,
+    parse_value,
+    parse_values,
+    parse_vary,
+    solver_tol,
+    workers,
+)
 
 VERBS = ("synth", "sweep", "sensitivity", "tolerance")
 
 
-def add_parsers(sub, tol_type, count_type) -> None:
+def add_parsers(sub) -> None:
     helps = {
         "synth": "find the parameter(s) that hit target impedance(s): target=z_diff:90 vary=s",
         "sweep": "solve over ranges of parameters: w=0.1:0.3:21 s=0.1,0.15,0.2",
@@ -30,11 +47,11 @@ def add_parsers(sub, tol_type, count_type) -> None:
         q.add_argument("source", help="a template name or a YAML file with a 'parameters:' section")
         q.add_argument("params", nargs="*", metavar="key=value", help=_param_help(verb))
         q.add_argument("--units", default="mm", help="length units of template parameters (mm, um, mil, in)")
-        q.add_argument("--tol", type=tol_type, default=TOL, help=f"solver tolerance of each point (default {TOL:g})")
-        q.add_argument("--max-nodes", type=count_type, default=MAX_NODES, help="node budget of each point's grid")
+        q.add_argument("--tol", type=solver_tol, default=TOL, help=f"solver tolerance of each point (default {TOL:g})")
+        q.add_argument("--max-nodes", type=count, default=MAX_NODES, help="node budget of each point's grid")
         q.add_argument(
             "--workers",
-            type=int,
+            type=workers,
             default=None,
             help="local Dask worker processes (default: all cores; 0: in this process)",
         )
@@ -56,13 +73,14 @@ def add_parsers(sub, tol_type, count_type) -> None:
             )
         if verb == "synth":
             q.add_argument(
-                "--match", type=float, default=study.SYNTH_TOL, help="relative tolerance on the target (default 0.005)"
+                "--match",
+                type=float,
+                default=SYNTH_TOL,
+                help=f"relative tolerance on the target (default {SYNTH_TOL:g})",
             )
         if verb == "tolerance":
-            q.add_argument("--n", type=int, default=500, help="samples (default 500)")
-            q.add_argument(
-                "--dist", default="normal", choices=("normal", "uniform"), help="normal: +-AMOUNT is 3 sigma"
-            )
+            q.add_argument("--n", type=count, default=500, help="samples (default 500)")
+            q.add_argument("--dist", default="normal", choices=DISTRIBUTIONS, help="normal: +-AMOUNT is 3 sigma")
             q.add_argument("--seed", type=int, default=0, help="random seed (a resumed run needs the same one)")
             q.add_argument("--spec", action="append", default=[], metavar="Q=TARGET+-TOL", help="e.g. z_diff=90+-15%%")
 
@@ -114,6 +132,16 @@ def _plot_path(args) -> Path | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run a study verb; the library's errors about an option are said in the option's words."""
+    try:
+        return _run(args)
+    except batch.OutputExistsError as e:
+        raise InputError(f"{e.path} exists: add --resume to continue that run, or choose another file") from None
+    except batch.SchedulerUnreachableError as e:
+        raise InputError(f"--scheduler {e.address}: cannot connect: {e.reason}") from None
+
+
+def _run(args: argparse.Namespace) -> int:
     text, targets, varies = _split(args.params)
     if args.verb != "synth" and (targets or varies):
         raise InputError("target= and vary= belong to synth")
@@ -121,69 +149,84 @@ def run(args: argparse.Namespace) -> int:
     base: dict[str, object] = {}
     for k, v in text.items():
         if args.verb == "sweep" and (":" in v or "," in v):
-            axes[k] = study.parse_values(v, f"{k}=")
+            axes[k] = parse_values(v, f"{k}=")
         else:
             base[k] = parse_value(v)
     # a sweep is checked point by point: its base alone may lack the swept parameters
-    design = study.Design.of(args.source, base, args.units, check=args.verb != "sweep")
+    design = Design.of(args.source, base, args.units, check=args.verb != "sweep")
     out, plot_path = _output(args), _plot_path(args)
     runner = batch.Runner(args.workers, args.scheduler)
     title = f"{Path(design.name).name} " + " ".join(args.params)
     if args.verb == "synth":
         return _synth(design, targets, varies, runner, args)
     if args.verb == "sweep":
-        if not axes:
-            raise InputError("sweep: give at least one NAME=START:STOP:COUNT or NAME=A,B,C")
-        unknown = sorted(set(axes) - set(design.names()))
-        if unknown:
-            raise InputError(f"sweep: {unknown[0]!r} is not a parameter; choose from {', '.join(design.names())}")
-        points = study.sweep_points(axes)
-        study.columns(design, [], points)  # some point must build: else its mistake, now
-        with runner:
-            res = _batch(design, points, runner, args, out)
-        _report_sweep(res, axes)
-        if plot_path is not None:
-            from ..post import plot
-
-            plot.save(plot.sweep_plot(res.rows, list(axes), res.columns, title=title), plot_path)
-            print(f"plot written to {plot_path}")
-        return 0
-    spreads = [study.parse_spread(s) for s in args.spread]
+        return _sweep(design, axes, runner, args, out, plot_path, title)
+    spreads = [parse_spread(s) for s in args.spread]
+    vals = design.numeric()
+    for sp in spreads:
+        if sp.name not in vals:
+            raise InputError(f"--spread {sp.name}: not a numeric parameter; choose from {', '.join(vals)}")
     if args.verb == "sensitivity":
-        if not spreads:
-            vals = design.numeric()
-            spreads = [sp for k in vals if (sp := study.typical_spread(k, design.file_units)) and sp.delta(vals[k]) > 0]
-            if not spreads:
-                raise InputError("no parameter with a typical tolerance: give --spread NAME=+-AMOUNT")
-        points = study.sensitivity_points(design, spreads)
-        with runner:
-            res = _batch(design, points, runner, args, out)
-        rows = {r[batch.ID]: r for r in res.rows}
-        if rows["base"].get(batch.STATUS) != "ok":
-            raise InputError(f"the base point failed: {rows['base'].get(batch.ERROR)}")
-        keys = headline_keys(res.columns)
-        sens = study.sensitivities(design, spreads, rows, keys)
-        _report_sensitivity(sens, rows["base"], keys, res)
-        if plot_path is not None:
-            from ..post import plot
+        return _sensitivity(design, spreads, runner, args, out, plot_path, title)
+    return _tolerance(design, spreads, runner, args, out, plot_path, title)
 
-            plot.save(plot.sensitivity_plot(sens, keys, title=title), plot_path)
-            print(f"plot written to {plot_path}")
-        return 0
-    # tolerance
+
+def _sweep(design, axes, runner, args, out, plot_path, title) -> int:
+    if not axes:
+        raise InputError("sweep: give at least one NAME=START:STOP:COUNT or NAME=A,B,C")
+    unknown = sorted(set(axes) - set(design.names()))
+    if unknown:
+        raise InputError(f"sweep: {unknown[0]!r} is not a parameter; choose from {', '.join(design.names())}")
+    points = sweep.sweep_points(axes)
+    columns(design, [], points)  # some point must build: else its mistake, now
+    with runner:
+        res = _batch(design, points, runner, args, out)
+    _report_sweep(res, axes)
+    if plot_path is not None:
+        from ..post import plot
+
+        plot.save(plot.sweep_plot(res.rows, list(axes), res.columns, title=title), plot_path)
+        print(f"plot written to {plot_path}")
+    return 0
+
+
+def _sensitivity(design, spreads, runner, args, out, plot_path, title) -> int:
+    if not spreads:
+        vals = design.numeric()
+        spreads = [sp for k in vals if (sp := tolerance.typical_spread(k, design.file_units)) and sp.delta(vals[k]) > 0]
+        if not spreads:
+            raise InputError("no parameter with a typical tolerance: give --spread NAME=+-AMOUNT")
+    points = tolerance.sensitivity_points(design, spreads)
+    with runner:
+        res = _batch(design, points, runner, args, out)
+    rows = {r[batch.ID]: r for r in res.rows}
+    if rows["base"].get(batch.STATUS) != "ok":
+        raise InputError(f"the base point failed: {rows['base'].get(batch.ERROR)}")
+    keys = headline_keys(res.columns)
+    sens = tolerance.sensitivities(design, spreads, rows, keys)
+    _report_sensitivity(sens, rows["base"], keys, res)
+    if plot_path is not None:
+        from ..post import plot
+
+        plot.save(plot.sensitivity_plot(sens, keys, title=title), plot_path)
+        print(f"plot written to {plot_path}")
+    return 0
+
+
+def _tolerance(design, spreads, runner, args, out, plot_path, title) -> int:
     if not spreads:
         raise InputError("tolerance: give at least one --spread NAME=+-AMOUNT")
-    specs = [study.parse_spec(s) for s in args.spec]
+    specs = [parse_spec(s) for s in args.spec]
     keys = design.value_keys()
     for sp in specs:
         if sp.quantity not in keys:
             raise InputError(f"--spec {sp.quantity}: not a value of this structure; choose from {', '.join(keys)}")
-    points = study.sample_points(design, spreads, args.n, args.dist, args.seed)
+    points = tolerance.sample_points(design, spreads, args.n, args.dist, args.seed)
     with runner:
         res = _batch(design, points, runner, args, out)
     shown = list(dict.fromkeys([sp.quantity for sp in specs] + list(headline_keys(keys))))
     stats = [
-        study.statistics([r.get(q) for r in res.ok], q, next((s for s in specs if s.quantity == q), None))
+        tolerance.statistics([r.get(q) for r in res.ok], q, next((s for s in specs if s.quantity == q), None))
         for q in shown
     ]
     _report_tolerance(stats, specs, spreads, args, res)
@@ -195,9 +238,9 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _batch(design, points, runner, args, out) -> study.Batch:
+def _batch(design, points, runner, args, out) -> Batch:
     try:
-        res = study.run_points(
+        res = run_points(
             design,
             points,
             runner,
@@ -208,8 +251,6 @@ def _batch(design, points, runner, args, out) -> study.Batch:
             progress=not args.quiet,
         )
     except KeyboardInterrupt:
-        import sys
-
         where = f"; the finished points are in {out}: add --resume to finish" if out else ""
         print(f"fieldsolver: interrupted{where}", file=sys.stderr)
         raise SystemExit(130) from None
@@ -231,7 +272,7 @@ def _fmt(v, u=None) -> str:
     return s + (f" +- {abs(v) * u:.2g}" if u else "")
 
 
-def _report_sweep(res: study.Batch, axes: dict[str, list[float]]) -> None:
+def _report_sweep(res: Batch, axes: dict[str, list[float]]) -> None:
     keys = headline_keys(res.columns)
     names = list(axes)
     print("  ".join(f"{n:>10}" for n in names) + "  " + "  ".join(f"{k:>18}" for k in keys))
@@ -281,12 +322,13 @@ def _report_tolerance(stats, specs, spreads, args, res) -> None:
 def _synth(design, targets, varies, runner, args) -> int:
     if not targets or not varies:
         raise InputError("synth: give target=QUANTITY:VALUE and vary=NAME[:LOW:HIGH]")
-    ts = [study.parse_target(t) for t in targets]
-    vs = [study.parse_vary(v, design) for v in varies]
+    ts = [parse_target(t) for t in targets]
+    vs = [parse_vary(v, design) for v in varies]
     if not 0 < args.match < 0.5:
         raise InputError(f"--match {args.match:g}: expected a relative tolerance such as 0.005")
     with runner:
-        s = study.synthesize(design, ts, vs, runner, tol=args.tol, max_nodes=args.max_nodes, rel=args.match)
+        solver = PointSolver(design, runner, tol=args.tol, max_nodes=args.max_nodes)
+        s = synthesize(design, ts, vs, solver, rel=args.match)
     print(s.message)
     print(f"{s.evaluations} solves")
     print("parameters: " + ", ".join(f"{k} = {v:.6g}" for k, v in s.params.items()))

@@ -21,12 +21,29 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..geometry.model import InputError
+from ..errors import InputError, optional
 from ..post.output import atomic_path, write_text
 
 ID = "id"
 STATUS = "status"  # ok | failed
 ERROR = "error"
+
+
+class OutputExistsError(InputError):
+    """The results file is there already: resume that run or choose another file (it is never
+    overwritten)."""
+
+    def __init__(self, path: Path):
+        super().__init__(f"{path} exists: resume that run or choose another file")
+        self.path = path
+
+
+class SchedulerUnreachableError(InputError):
+    """No Dask scheduler answers at ``address``."""
+
+    def __init__(self, address: str, reason: object):
+        super().__init__(f"scheduler {address}: cannot connect: {reason}")
+        self.address, self.reason = address, reason
 
 
 # ------------------------------------------------------------------------------------------ runner
@@ -35,7 +52,7 @@ class Runner:
 
     def __init__(self, workers: int | None = None, scheduler: str | None = None):
         if workers is not None and workers < 0:
-            raise InputError(f"--workers must be >= 0, got {workers}")
+            raise InputError(f"workers must be >= 0, got {workers}")
         self.scheduler = scheduler
         self.workers = (os.cpu_count() or 1) if workers is None else workers
         self.client = None
@@ -59,14 +76,14 @@ class Runner:
             return self
         import logging
 
-        from distributed import Client, LocalCluster
-
+        distributed = optional("distributed", "studies", "running on Dask")
+        Client, LocalCluster = distributed.Client, distributed.LocalCluster
         if self.scheduler is not None:
             _reachable(self.scheduler)
             try:
                 self.client = Client(self.scheduler, timeout="10s")
             except OSError as e:
-                raise InputError(f"--scheduler {self.scheduler}: cannot connect: {e}") from None
+                raise SchedulerUnreachableError(self.scheduler, e) from None
         else:
             self.cluster = LocalCluster(
                 n_workers=self.workers,
@@ -124,7 +141,7 @@ def _reachable(address: str) -> None:
     try:
         socket.create_connection((parts.hostname, parts.port), timeout=5).close()
     except OSError as e:
-        raise InputError(f"--scheduler {address}: cannot connect: {e.strerror or e}") from None
+        raise SchedulerUnreachableError(address, e.strerror or e) from None
 
 
 # ----------------------------------------------------------------------------------------- journal
@@ -155,11 +172,11 @@ class Journal:
 
     def open(self, resume: bool) -> dict[str, dict]:
         """The rows (by id) finished by an earlier run, when resuming; nothing is written yet.
-        Without ``resume`` an existing file is an error, never overwritten."""
+        Without ``resume`` an existing file is an error (:class:`OutputExistsError`), never overwritten."""
         if not self.path.parent.is_dir():
             raise InputError(f"{self.path}: folder {self.path.parent} does not exist")
         if self.path.exists() and not resume:
-            raise InputError(f"{self.path} exists: add --resume to continue that run, or choose another file")
+            raise OutputExistsError(self.path)
         if not self.path.exists():
             return {}
         # failed points are tried again
@@ -207,10 +224,15 @@ class Journal:
             os.close(fd)
 
 
+def parquet_library():
+    """pyarrow, or a one-line error naming the extra that brings it."""
+    return optional("pyarrow", "studies", "a Parquet table")
+
+
 def write_table(rows: list[dict], columns: list[str], path: Path) -> None:
     """The final table: CSV, or Parquet (pyarrow) by extension; written atomically."""
     if path.suffix.lower() == ".parquet":
-        import pyarrow as pa
+        pa = parquet_library()
         import pyarrow.parquet as pq
 
         data = {c: [r.get(c) for r in rows] for c in columns}

@@ -1,0 +1,174 @@
+"""The command line's values: argparse types (a bad value is argparse's one-line usage error)
+and the parsers of the ``key=value`` texts the verbs take, each failing with an
+:class:`InputError` that names the option as the user typed it."""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+import numpy as np
+
+from ..errors import InputError
+from ..studies.design import Design
+from ..studies.synthesis import Target, Vary
+from ..studies.tolerance import Spec, Spread
+
+
+# --------------------------------------------------------------------------------- argparse types
+def number(text: str) -> float:
+    """The number the text says, or nan (the caller's check then rejects it in its own words)."""
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan
+
+
+def positive(text: str) -> float:
+    v = number(text)
+    if not (math.isfinite(v) and v > 0):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return v
+
+
+def extent(text: str) -> tuple[float, float, float, float]:
+    v = tuple(number(t) for t in text.split(","))
+    if len(v) != 4 or not all(map(math.isfinite, v)) or not (v[0] < v[1] and v[2] < v[3]):
+        raise argparse.ArgumentTypeError(f"expected x0,x1,y0,y1 with x0 < x1 and y0 < y1, got {text!r}")
+    return v  # type: ignore[return-value]
+
+
+def image_size(text: str) -> tuple[int, int]:
+    w, sep, h = text.lower().partition("x")
+    if not (sep and w.isdigit() and h.isdigit() and 100 <= int(w) <= 10000 and 100 <= int(h) <= 10000):
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT in pixels (100 to 10000), e.g. 1600x700, got {text!r}")
+    return int(w), int(h)
+
+
+def solver_tol(text: str) -> float | None:
+    if text.lower() == "none":
+        return None
+    v = number(text)
+    if not (math.isfinite(v) and 0 < v < 1):
+        raise argparse.ArgumentTypeError(f"expected a relative tolerance such as 1e-3 (or none), got {text!r}")
+    return v
+
+
+def count(text: str) -> int:
+    """A whole number >= 1 (a node budget, a number of samples)."""
+    f = number(text)
+    if not (math.isfinite(f) and f >= 1 and f == int(f)):
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return int(f)
+
+
+def workers(text: str) -> int:
+    """A number of worker processes: a whole number >= 0 (0: in this process)."""
+    f = number(text)
+    if not (math.isfinite(f) and f == int(f)):
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}")
+    if f < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {int(f)}")
+    return int(f)
+
+
+# ------------------------------------------------------------------------------------ key=value
+def parse_value(text: str) -> object:
+    """A command-line value as YAML reads it (numbers, true/false, .inf), a number where the text
+    is one, else the text (the template or file then says what it expected)."""
+    import yaml
+
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        value = text
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            pass
+    return value
+
+
+def parse_params(items: list[str]) -> dict[str, object]:
+    """``key=value`` items (of ``calc`` and ``plot``) -> parameters."""
+    out: dict[str, object] = {}
+    for it in items:
+        key, sep, text = it.partition("=")
+        if not sep or not key:
+            raise InputError(f"calc: expected key=value, got {it!r}")
+        out[key] = parse_value(text)
+    return out
+
+
+def parse_values(text: str, where: str = "") -> list[float]:
+    """A sweep's values: ``a:b:n`` (n values from a to b) or ``a,b,c``."""
+    try:
+        if ":" in text:
+            a, b, n = text.split(":")
+            num = int(n)
+            if num < 1:
+                raise ValueError
+            return [float(v) for v in np.linspace(float(a), float(b), num)]
+        return [float(v) for v in text.split(",")]
+    except ValueError:
+        raise InputError(
+            f"{where}{text!r}: expected start:stop:count (e.g. 0.1:0.3:21) or a list (0.1,0.15,0.2)"
+        ) from None
+
+
+def parse_spread(text: str) -> Spread:
+    """``--spread``: ``w=+-0.025``, ``h=+-10%``, ``er=0.2`` (+- optional)."""
+    name, sep, amount = text.partition("=")
+    body = amount.strip().removeprefix("+-").removeprefix("±").strip()
+    rel = body.endswith("%")
+    v = number(body.removesuffix("%"))
+    if not sep or not name or not (math.isfinite(v) and v > 0):
+        raise InputError(f"--spread {text}: expected NAME=+-AMOUNT or NAME=+-PERCENT%, e.g. w=+-0.025 or h=+-10%")
+    return Spread(name.strip(), v / 100 if rel else v, rel)
+
+
+def parse_spec(text: str) -> Spec:
+    """``--spec``: ``z_diff=90+-15%`` or ``z0=50+-2.5`` or ``z0=45:55``."""
+    q, sep, rest = text.partition("=")
+    try:
+        if ":" in rest:
+            lo, hi = (float(v) for v in rest.split(":"))
+            return Spec(q, 0.5 * (lo + hi), lo, hi)
+        target, _, tol = rest.replace("±", "+-").partition("+-")
+        t = float(target)
+        d = t * float(tol.removesuffix("%")) / 100 if tol.endswith("%") else float(tol)
+        if not sep or not q or d <= 0:
+            raise ValueError
+        return Spec(q, t, t - d, t + d)
+    except ValueError:
+        raise InputError(
+            f"--spec {text}: expected QUANTITY=TARGET+-TOL (TOL absolute or %), e.g. z_diff=90+-15%"
+        ) from None
+
+
+def parse_target(text: str) -> Target:
+    """``target=QUANTITY:VALUE``."""
+    q, sep, v = text.partition(":")
+    value = number(v)
+    if not sep or not q or not (math.isfinite(value) and value > 0):
+        raise InputError(f"target={text}: expected QUANTITY:VALUE, e.g. z0:50 or z_diff:90")
+    return Target(q, value)
+
+
+def parse_vary(text: str, design: Design) -> Vary:
+    """``vary=w`` (bounds: a third to three times its value) or ``vary=w:0.05:0.5``."""
+    name, *rest = text.split(":")
+    vals = design.numeric()
+    if name not in vals:
+        raise InputError(f"vary={text}: {name!r} is not a numeric parameter; choose from {', '.join(vals)}")
+    if rest:
+        try:
+            lo, hi = (float(v) for v in rest)
+        except ValueError:
+            raise InputError(f"vary={text}: expected NAME or NAME:LOW:HIGH") from None
+    else:
+        lo, hi = vals[name] / 3, vals[name] * 3
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+        raise InputError(f"vary={text}: bounds must be LOW < HIGH, got {lo:g}, {hi:g}")
+    return Vary(name, lo, hi)
