@@ -73,16 +73,16 @@ def synthesize(
     for t in targets:
         if t.quantity not in keys:
             raise InputError(f"target {t.quantity}: not a value of this structure; choose from {', '.join(keys)}")
-    points = Points(evaluate)
+    points = _Evaluations(evaluate)
     base = design.numeric()
     if len(targets) == 1:
         (t,), (v,) = targets, varies
-        ok, row = Seek(t, v, partial(_feasible, points, {}, v.param, t.quantity), rel).solve(base[v.param])
+        ok, row = _Seek(t, v, partial(_feasible, points, {}, v.param, t.quantity), rel).solve(base[v.param])
         if row is None:
             raise InputError(f"the base point failed: {points.history[-1].get(batch.ERROR)}")
     else:
-        curve = Curve(points, targets[0], varies[0], varies[1].param, base[varies[0].param], rel)
-        ok, row = Seek(targets[1], varies[1], curve, rel).solve(base[varies[1].param])
+        curve = _Curve(points, targets[0], varies[0], varies[1].param, base[varies[0].param], rel)
+        ok, row = _Seek(targets[1], varies[1], curve, rel).solve(base[varies[1].param])
         if row is None:
             t0, v0, v1 = targets[0], varies[0], varies[1]
             raise InputError(
@@ -92,7 +92,7 @@ def synthesize(
     return _outcome(ok, row, targets, varies, rel, points.history)
 
 
-class Points:
+class _Evaluations:
     """``evaluate`` with a memory: each point (its changes) is evaluated once, in ``history``."""
 
     def __init__(self, evaluate: Evaluate):
@@ -109,7 +109,7 @@ class Points:
         return self.rows[key]
 
 
-def _feasible(points: Points, fixed: dict[str, float], param: str, quantity: str, x: float) -> dict | None:
+def _feasible(points: _Evaluations, fixed: dict[str, float], param: str, quantity: str, x: float) -> dict | None:
     """The row with ``param`` at x (and ``fixed``), or None where the point failed (e.g. a width
     that makes traces overlap: infeasible, not fatal) or lacks the quantity."""
     row = points({**fixed, param: x})
@@ -124,7 +124,7 @@ def within(row: dict, target: Target, rel: float) -> float:
 
 
 @dataclass
-class Seek:
+class _Seek:
     """One equation: ``point(x)[quantity] = value`` for x in [low, high]. ``point`` gives None
     where x is infeasible. Every x tried is kept (``tried``): none is asked for twice."""
 
@@ -162,12 +162,12 @@ class Seek:
 
 
 @dataclass
-class Curve:
+class _Curve:
     """The first target's solution curve along the second parameter: at each value x of
     ``along``, the row where ``vary`` meets ``target`` (warm-started from the last solution),
     or None where it cannot."""
 
-    points: Points
+    points: _Evaluations
     target: Target
     vary: Vary
     along: str
@@ -176,7 +176,7 @@ class Curve:
 
     def __call__(self, x: float) -> dict | None:
         point = partial(_feasible, self.points, {self.along: x}, self.vary.param, self.target.quantity)
-        reached, row = Seek(self.target, self.vary, point, self.rel).solve(self.start)
+        reached, row = _Seek(self.target, self.vary, point, self.rel).solve(self.start)
         if not reached:
             return None
         self.start = row[self.vary.param]
