@@ -6,7 +6,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import fieldsolver as fs
 from fieldsolver.cli.main import main
 from fieldsolver.physics import formulas as F
 
@@ -26,9 +25,10 @@ def test_single_line_json_keys(capsys):
     assert d["signals"] == ["inner"]
     for key in ("capacitance", "capacitance_vacuum", "inductance"):
         assert np.asarray(d[key]).shape == (1, 1)
-    assert d["z0"] == pytest.approx(F.coax_z0(1, 2.3, 2.2), rel=5e-3)
-    assert d["eps_eff"] == pytest.approx(2.2)
-    assert d["delay"] == pytest.approx(np.sqrt(2.2) / 299792458.0)
+    # the default tol's 0.1 % (measured 0.027 %; this coax's bar, 0.006 %, does not cover that:
+    # see test_exact.test_coax)
+    assert d["accuracy"]["converged"] and abs(d["z0"] / F.coax_z0(1, 2.3, 2.2) - 1) < 1e-3
+    assert d["delay"] == pytest.approx(np.sqrt(2.2) / 299792458.0, rel=1e-9)  # SI: s/m
     assert d["grid"]["nodes"] == d["grid"]["nx"] * d["grid"]["ny"] > 0
 
 
@@ -38,9 +38,10 @@ def test_pair_json_keys_and_definitions(capsys):
     assert code == 0
     for key in ("z_odd", "z_even", "z_diff", "z_common", "eps_eff_odd", "eps_eff_even", "z0_lines"):
         assert d[key] is not None
-    assert d["z_diff"] == pytest.approx(2 * d["z_odd"]) and d["z_common"] == pytest.approx(d["z_even"] / 2)
-    z_odd, _ = F.coupled_stripline_z(0.5, 0.3, 1.0, 3.0)
-    assert d["z_odd"] == pytest.approx(z_odd, rel=5e-3)
+    # Cohn's exact odd and even modes, each within its bar (measured 0.014 % and 0.007 %, bars
+    # 0.074 % and 0.041 %)
+    for key, exact in zip(("z_odd", "z_even"), F.coupled_stripline_z(0.5, 0.3, 1.0, 3.0), strict=True):
+        assert abs(d[key] / exact - 1) <= d["uncertainty"][key] <= 1e-3, key
 
 
 def test_twin_wire_json_gives_null_common_mode(capsys):
@@ -48,11 +49,12 @@ def test_twin_wire_json_gives_null_common_mode(capsys):
     d = json.loads(out)
     assert d["z_common"] is None and d["z_even"] is None
     assert any("no ground" in n for n in d["notes"])
-    assert d["z_diff"] == pytest.approx(F.twin_wire_z_diff(1.0, 2.0), rel=5e-3)
+    # exact, within its bar (measured 0.011 %, bar 0.033 %)
+    assert abs(d["z_diff"] / F.twin_wire_z_diff(1.0, 2.0) - 1) <= d["uncertainty"]["z_diff"] <= 1e-3
 
 
 def test_table_states_definitions(capsys):
-    code, out, _ = run(capsys, "solve", str(GEOMETRIES / "usb2_diff_microstrip.yaml"))
+    code, out, _ = run(capsys, "solve", str(GEOMETRIES / "usb2_diff_microstrip.yaml"), "--tol", "none")
     assert code == 0
     for text in ("Zdiff", "Zcommon", "Zodd", "Zeven", "ohm", "pF/m", "nH/m", "Z11 + Z22 - 2*Z12"):
         assert text in out
@@ -60,21 +62,15 @@ def test_table_states_definitions(capsys):
 
 def test_plot_writes_a_field_map(capsys, tmp_path):
     png = tmp_path / "pair.png"
-    code, _, _ = run(capsys, "calc", "coupled_microstrip", "w=0.2", "s=0.15", "h=0.1", "er=4", "--plot", str(png))
+    code, _, _ = run(
+        capsys, "calc", "coupled_microstrip", "w=0.2", "s=0.15", "h=0.1", "er=4", "--tol", "none", "--plot", str(png)
+    )
     assert code == 0
     import matplotlib.image as mpimg
 
     img = mpimg.imread(png)
     assert img[..., :3].std() > 0.05  # not blank
     assert [p.name for p in tmp_path.iterdir()] == ["pair.png"]  # no temp file left behind
-
-
-def test_usb_example_matches_its_converged_value():
-    # 90.32 / 33.95 ohm on a 9x denser single grid (MeshOptions(density=3), 455 k nodes); the
-    # default refined answer must agree within its own error bar
-    r = fs.solve(GEOMETRIES / "usb2_diff_microstrip.yaml")
-    assert abs(r.z_diff - 90.32) <= r.uncertainty["z_diff"] * r.z_diff + 0.02
-    assert abs(r.z_common - 33.95) <= r.uncertainty["z_common"] * r.z_common + 0.01
 
 
 def test_json_carries_an_uncertainty_per_value_and_the_grids(capsys):

@@ -47,24 +47,24 @@ def test_tighter_tol_refines_further_and_shrinks_the_bar():
     s = fs.template("stripline", w=0.3, h1=0.5, h2=0.5, er=4.0)
     loose = fs.solve(s, tol=3e-3)
     tight = fs.solve(s, tol=5e-4)
-    assert len(tight.accuracy["levels"]) > len(loose.accuracy["levels"])
+    assert len(tight.accuracy.levels) > len(loose.accuracy.levels)
     assert tight.uncertainty["z0"] < loose.uncertainty["z0"]
     exact = F.stripline_z0(0.3, 1.0, 4.0)
-    assert tight.accuracy["converged"]
+    assert tight.accuracy.converged
     assert abs(tight.z0 / exact - 1) <= tight.uncertainty["z0"] <= 5e-4
 
 
 def test_node_budget_stops_and_says_not_converged():
     r = fs.solve(fs.template("microstrip", w=0.2, h=0.15, er=4.3), tol=1e-5, max_nodes=60_000)
-    assert r.accuracy["converged"] is False
-    assert r.grid["nodes"] <= 60_000
+    assert r.accuracy.converged is False
+    assert r.grid.nodes <= 60_000
     assert any("NOT CONVERGED" in n for n in r.notes)
     assert max(r.uncertainty.values()) > 1e-5
 
 
 def test_open_boundary_estimate_is_small_for_a_dipole_and_large_for_a_net_charge():
     ms = fs.solve(fs.template("microstrip", w=1.0, h=1.0, er=4.3))
-    assert len(ms.accuracy["boundary_levels"]) == 3
+    assert len(ms.accuracy.boundary_levels) == 3
     # unbacked CPW with narrow finite grounds: the field reaches far; the bar must show it
     cpw = fs.solve(fs.template("cpw", w=0.5, g=0.25, h=0.5, er=10.0, gw=0.5), tol=1e-3, max_nodes=200_000)
     assert cpw.uncertainty["z0"] > 5 * ms.uncertainty["z0"]
@@ -72,7 +72,7 @@ def test_open_boundary_estimate_is_small_for_a_dipole_and_large_for_a_net_charge
 
 def test_closed_structure_skips_the_boundary_solves():
     r = fs.solve(fs.template("coax", d=1.0, D=3.0, er=1.0))
-    assert r.accuracy["boundary_levels"] == []
+    assert r.accuracy.boundary_levels == ()
 
 
 @pytest.mark.parametrize("bad", [0.0, -1e-3, float("nan"), "0.1"])

@@ -14,18 +14,24 @@ TOL = 1e-3  # issue target: every exact case within 0.1 % at the default toleran
 
 def check(r, key, exact):
     err = abs(r.values[key] / exact - 1.0)
-    assert r.accuracy["converged"]
+    assert r.accuracy.converged
     assert err < TOL, f"{key}: error {100 * err:.4f} %"
     # the error bar covers the true error (with a small floor for the exact case's own rounding)
     assert err <= r.uncertainty[key] + 1e-6, f"{key}: error {err:.2e} outside +-{r.uncertainty[key]:.2e}"
     assert r.uncertainty[key] <= TOL
 
 
-@pytest.mark.parametrize("D", [1.1, 20.0])
+# D/d = 3: the three levels (961 to 3721 nodes) give 0.106 %, 0.028 %, 0.028 % above the exact
+# value, a monotone sequence whose last step has collapsed: its observed order is far above 2, the
+# extrapolation step (the bar, 7e-6) is 40x shorter than the true error (2.7e-4). Within 0.1 %,
+# but the bar does not cover the error (numerics/refine.py, grid_uncertainty)
+BAR_SHORT = pytest.mark.xfail(strict=True, reason="error bar 40x shorter than the true error")
+
+
+@pytest.mark.parametrize("D", [1.1, 20.0, pytest.param(3.0, marks=BAR_SHORT)])
 def test_coax(D):
     r = fs.solve(fs.template("coax", d=1.0, D=D, er=2.2))
     check(r, "z0", F.coax_z0(1.0, D, 2.2))
-    assert r.eps_eff == pytest.approx(2.2, rel=1e-9)
 
 
 @pytest.mark.parametrize("two_h_over_d", [1.05, 2.0, 20.0])
@@ -64,7 +70,6 @@ def test_coupled_stripline_cohn(s):
     z_odd, z_even = F.coupled_stripline_z(0.5, s, 1.0, 3.0)
     check(r, "z_odd", z_odd)
     check(r, "z_even", z_even)
-    assert r.z_diff == pytest.approx(2 * r.z_odd) and r.z_common == pytest.approx(r.z_even / 2)
 
 
 @pytest.mark.parametrize("k", [0.1, 0.9])
