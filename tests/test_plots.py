@@ -113,14 +113,15 @@ def test_charge_on_a_coax_centre_is_uniform():
 
 
 def test_charge_under_a_wide_strip_is_the_parallel_plate_value():
-    # w = 20 h: under the middle of the strip, sigma = eps0 er V / h (the fringing has died out)
+    # w = 20 h: under the middle of the strip, sigma = eps0 er V / h (the fringing has died out,
+    # like exp(-pi x / h)); on any grid (measured 1.7e-7 on the base grid, 8e-11 at tol 1e-3)
     h, er = 1.0e-3, 4.0
-    r = fs.solve(fs.template("microstrip", w=20.0, h=1.0, t=0.1, er=er))
+    r = fs.solve(fs.template("microstrip", w=20.0, h=1.0, t=0.1, er=er), tol=None)
     (e,) = fields.excitations(r)
     strip = next(c for c in fields.surface_charge(r, e.potential, r.solution.grid.domain) if c.name == "sig")
     below = (np.abs(strip.x) < 2e-3) & (strip.y < 1.05 * h)  # the bottom face (the top is at 1.1 h)
     assert below.sum() > 3
-    assert strip.sigma[below] == pytest.approx(EPS0 * er / h, rel=0.01)
+    assert strip.sigma[below] == pytest.approx(EPS0 * er / h, rel=1e-5)
     # rectangle: its four corners, and the charge peaks at them
     assert strip.corners.size == 5
     assert strip.sigma.max() > 3 * EPS0 * er / h
@@ -203,9 +204,9 @@ def test_cli_plot_default_name_and_svg(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     yaml = tmp_path / "three.yaml"
     yaml.write_text(THREE)
-    assert main(["plot", str(yaml), "--tol", "3e-3", "--mode", "b"]) == 0
+    assert main(["plot", str(yaml), "--tol", "none", "--mode", "b"]) == 0
     assert_image(tmp_path / "three.png")
-    assert main(["solve", str(yaml), "--tol", "3e-3", "--plot", "f.svg", "--extent=-0.5,0.5,-0.05,0.4"]) == 0
+    assert main(["solve", str(yaml), "--tol", "none", "--plot", "f.svg", "--extent=-0.5,0.5,-0.05,0.4"]) == 0
     assert (tmp_path / "f.svg").read_text().lstrip().startswith("<?xml")
     capsys.readouterr()
 

@@ -14,6 +14,23 @@ from fieldsolver.physics import formulas as F
 GEOMETRIES = Path(__file__).parents[1] / "geometries"
 
 
+@pytest.fixture(scope="module")
+def one_grid():
+    """Solve a template once on its base grid (tol=None), shared by the tests of this module.
+
+    For the orderings and bounds below: their margins (0.5 % and up) are far above the error of
+    the base grid (about 0.1-0.3 %), and symmetry holds exactly on the mirror-symmetric grid."""
+    solved = {}
+
+    def solve(name, **params):
+        key = (name, *sorted(params.items()))
+        if key not in solved:
+            solved[key] = fs.solve(fs.template(name, **params), tol=None)
+        return solved[key]
+
+    return solve
+
+
 def _within(r, key, exact):
     """The solver's value matches an exact one, inside its own error bar and within 0.1 %."""
     v, u = r.values[key], r.uncertainty[key] * r.values[key]
@@ -43,16 +60,18 @@ def test_coplanar_strips_in_air_are_exact(s_over_w):
     _within(r, "z_diff", F.cps_z(0.5, 0.5 * s_over_w))
 
 
-def test_trapezoid_lies_between_the_rectangles_of_its_two_widths():
-    z = {w: fs.solve(fs.template("microstrip", w=w, h=0.2, t=0.05, er=4.3)).z0 for w in (0.25, 0.3)}
-    trap = fs.solve(fs.template("microstrip", w=0.3, w_top=0.25, h=0.2, t=0.05, er=4.3)).z0
+def test_trapezoid_lies_between_the_rectangles_of_its_two_widths(one_grid):
+    # measured 54.2 < 55.2 < 59.3 ohm
+    z = {w: one_grid("microstrip", w=w, h=0.2, t=0.05, er=4.3).z0 for w in (0.25, 0.3)}
+    trap = one_grid("microstrip", w=0.3, w_top=0.25, h=0.2, t=0.05, er=4.3).z0
     assert z[0.3] < trap < z[0.25]
 
 
-def test_mask_lowers_z_and_raises_eps_eff_monotonically_with_thickness():
+def test_mask_lowers_z_and_raises_eps_eff_monotonically_with_thickness(one_grid):
+    # measured steps of 0.7-1.0 ohm in Z and 0.09-0.12 in eps_eff
     zs, es = [], []
     for c in (0.0, 0.01, 0.02, 0.04):
-        r = fs.solve(fs.template("microstrip", w=0.3, h=0.2, t=0.035, er=4.3, c1=c, c2=c, mask_er=3.5))
+        r = one_grid("microstrip", w=0.3, h=0.2, t=0.035, er=4.3, c1=c, c2=c, mask_er=3.5)
         zs.append(r.z0)
         es.append(r.eps_eff)
     assert zs == sorted(zs, reverse=True) and len(set(zs)) == 4
@@ -96,9 +115,10 @@ def _medium(section):
     return tuple((d.shape, d.er) for d in section.dielectrics), section.background_er
 
 
-def test_offset_stripline_lies_between_its_two_dielectrics():
-    z = {er: fs.solve(fs.template("stripline", w=0.15, h1=0.2, h2=0.3, t=0.018, er=er)).z0 for er in (3.5, 4.6)}
-    mixed = fs.solve(fs.template("offset_stripline", w=0.15, h1=0.2, h2=0.3, t=0.018, er1=4.6, er2=3.5))
+def test_offset_stripline_lies_between_its_two_dielectrics(one_grid):
+    # measured 54.4 < 57.9 < 62.4 ohm
+    z = {er: one_grid("stripline", w=0.15, h1=0.2, h2=0.3, t=0.018, er=er).z0 for er in (3.5, 4.6)}
+    mixed = one_grid("offset_stripline", w=0.15, h1=0.2, h2=0.3, t=0.018, er1=4.6, er2=3.5)
     assert z[4.6] < mixed.z0 < z[3.5]
     assert 3.5 < mixed.eps_eff < 4.6
 
@@ -109,44 +129,44 @@ def test_embedded_microstrip_under_air_is_the_microstrip():
     assert a.z0 == pytest.approx(b.z0, abs=a.uncertainty["z0"] * a.z0 + b.uncertainty["z0"] * b.z0)
 
 
-def test_burying_a_microstrip_deeper_lowers_z_toward_the_stripline():
-    zs = [
-        fs.solve(fs.template("embedded_microstrip", w=0.3, h=0.2, h2=c, t=0.035, er=4.3)).z0 for c in (0.02, 0.1, 0.4)
-    ]
+def test_burying_a_microstrip_deeper_lowers_z_toward_the_stripline(one_grid):
+    # measured 51.6 > 49.6 > 47.4 ohm; eps_eff 0.963 er
+    rs = [one_grid("embedded_microstrip", w=0.3, h=0.2, h2=c, t=0.035, er=4.3) for c in (0.02, 0.1, 0.4)]
+    zs = [r.z0 for r in rs]
     assert zs == sorted(zs, reverse=True)
-    r = fs.solve(fs.template("embedded_microstrip", w=0.3, h=0.2, h2=0.4, t=0.035, er=4.3))
-    assert 0.95 * 4.3 < r.eps_eff < 4.3  # nearly all the field in the dielectric
+    assert 0.95 * 4.3 < rs[-1].eps_eff < 4.3  # nearly all the field in the dielectric
 
 
-def test_broadside_pair_without_offset_is_symmetric():
-    r = fs.solve(fs.template("broadside_stripline", w=0.15, t=0.018, h1=0.2, hs=0.15, h2=0.2, er=4.0))
+def test_broadside_pair_without_offset_is_symmetric(one_grid):
+    r = one_grid("broadside_stripline", w=0.15, t=0.018, h1=0.2, hs=0.15, h2=0.2, offset=0.0, er=4.0)
     c = r.capacitance
     assert c[0, 0] == pytest.approx(c[1, 1], rel=1e-9)
     assert r.z0_lines[0] == pytest.approx(r.z0_lines[1], rel=1e-9)
 
 
-def test_broadside_offset_reduces_coupling():
+def test_broadside_offset_reduces_coupling(one_grid):
+    # measured coupling 0.375, 0.293, 0.097
     k = []
     for off in (0.0, 0.15, 0.4):
-        c = fs.solve(
-            fs.template("broadside_stripline", w=0.15, t=0.018, h1=0.2, hs=0.15, h2=0.2, offset=off, er=4.0)
-        ).capacitance
+        c = one_grid("broadside_stripline", w=0.15, t=0.018, h1=0.2, hs=0.15, h2=0.2, offset=off, er=4.0).capacitance
         k.append(-c[0, 1] / c[0, 0])
     assert k == sorted(k, reverse=True)
 
 
-def test_insulation_puts_the_twisted_pair_between_air_and_full_dielectric():
+def test_insulation_puts_the_twisted_pair_between_air_and_full_dielectric(one_grid):
+    # measured 94.3 < 111.0 < 143.1 ohm
     d, d_ins, er = 0.5, 0.9, 2.3
     bare = F.twin_wire_z_diff(d * 1e-3, d_ins * 1e-3)
-    r = fs.solve(fs.template("twisted_pair", d=d, d_ins=d_ins, er=er))
+    r = one_grid("twisted_pair", d=d, d_ins=d_ins, er=er)
     assert bare / math.sqrt(er) < r.z_diff < bare
     assert 1.0 < r.eps_eff_odd < er
 
 
-def test_shield_far_away_leaves_the_pair_alone():
+def test_shield_far_away_leaves_the_pair_alone(one_grid):
+    # measured 86.1 < 104.6 < 110.4 < 111.0 ohm (free): -0.57 % at D = 12 mm (-0.60 % at tol 1e-3)
     d, d_ins = 0.5, 0.9
-    free = fs.solve(fs.template("twisted_pair", d=d, d_ins=d_ins, er=2.3)).z_diff
-    z = [fs.solve(fs.template("shielded_pair", d=d, d_ins=d_ins, er=2.3, D=D)).z_diff for D in (2.2, 4.0, 12.0)]
+    free = one_grid("twisted_pair", d=d, d_ins=d_ins, er=2.3).z_diff
+    z = [one_grid("shielded_pair", d=d, d_ins=d_ins, er=2.3, D=D).z_diff for D in (2.2, 4.0, 12.0)]
     assert z == sorted(z) and z[-1] < free  # a closer shield takes more of each wire's field
     assert z[-1] == pytest.approx(free, rel=1e-2)
 
@@ -219,8 +239,8 @@ def test_stackup_yaml_etch_factor_and_mask():
     # etch factor = t / undercut: the top is narrower by 2 t / etch
     assert sig.shape.xt1 - sig.shape.xt0 == pytest.approx((0.3 - 2 * 0.035 / 3.5) * 1e-3, rel=1e-12)
     assert [d.name for d in section.dielectrics] == ["pp", "mask", "mask on sig"]
-    coated = fs.solve(section)
-    bare = fs.solve(fs.template("microstrip", w=0.3, w_top=0.28, h=0.2, t=0.035, er=4.3))
+    coated = fs.solve(section, tol=None)
+    bare = fs.solve(fs.template("microstrip", w=0.3, w_top=0.28, h=0.2, t=0.035, er=4.3), tol=None)
     # the same trapezoid on a 0.2 mm substrate (its plane's 35 um copper below changes nothing),
     # under 20 um of mask: lower
     assert coated.z0 < bare.z0
