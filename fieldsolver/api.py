@@ -96,7 +96,7 @@ def solve(
         if bnd[key] > 0.5 * unc[key]:
             why = (
                 f"most of it ({100 * bnd[key]:.3g} %) from the open boundary: the field reaches far "
-                "(e.g. finite grounds); a larger open_factor in MeshOptions moves the boundary out"
+                "(e.g. finite grounds); a larger open_factor (a mesh option) moves the boundary out"
             )
         else:
             why = f"at the node budget ({max_nodes:,}); raise max_nodes for a tighter answer"

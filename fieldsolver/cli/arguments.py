@@ -10,6 +10,7 @@ import math
 import numpy as np
 
 from ..errors import InputError
+from ..numerics.grid import MeshOptions
 from ..studies.design import Design
 from ..studies.synthesis import Target, Vary
 from ..studies.tolerance import Spec, Spread
@@ -43,6 +44,48 @@ def image_size(text: str) -> tuple[int, int]:
     if not (sep and w.isdigit() and h.isdigit() and 100 <= int(w) <= 10000 and 100 <= int(h) <= 10000):
         raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT in pixels (100 to 10000), e.g. 1600x700, got {text!r}")
     return int(w), int(h)
+
+
+def growth(text: str) -> float:
+    v = number(text)
+    if not (math.isfinite(v) and 1 < v <= 2):
+        raise argparse.ArgumentTypeError(f"expected a cell-size ratio above 1 and at most 2, e.g. 1.1, got {text!r}")
+    return v
+
+
+MESH = ("density", "growth", "open_factor")  # the mesh options the command line sets
+# the command line's names of the library's settings, for its messages
+FLAGS = {"open_factor": "--open-factor", "max_nodes": "--max-nodes"}
+
+
+def add_mesh_options(parser: argparse.ArgumentParser) -> None:
+    """--density, --growth and --open-factor: the grid of every solve (defaults: MeshOptions')."""
+    d = MeshOptions()
+    g = parser.add_argument_group("grid")
+    g.add_argument(
+        "--density", type=positive, help=f"scale the grid's density: 2 halves every cell (default {d.density:g})"
+    )
+    g.add_argument(
+        "--growth", type=growth, help=f"size ratio of neighbouring cells away from an edge (default {d.growth:g})"
+    )
+    g.add_argument(
+        "--open-factor",
+        type=positive,
+        help=f"open sides: the grounded outer boundary this many structure sizes away (default {d.open_factor:g})",
+    )
+
+
+def mesh_options(args: argparse.Namespace) -> MeshOptions | None:
+    """The MeshOptions of the grid options given (None when none is)."""
+    given = {k: getattr(args, k) for k in MESH if getattr(args, k, None) is not None}
+    return MeshOptions(**given) if given else None
+
+
+def in_flags(text: str) -> str:
+    """A library message with the settings it names spelled as this command's options."""
+    for name, flag in FLAGS.items():
+        text = text.replace(f"raise {name}", f"raise {flag}").replace(f"larger {name}", f"larger {flag}")
+    return text
 
 
 def solver_tol(text: str) -> float | None:

@@ -14,7 +14,17 @@ from pathlib import Path
 from ..api import MAX_NODES, TOL
 from ..geometry.model import CrossSection, InputError
 from . import study
-from .arguments import count, extent, image_size, parse_params, positive, solver_tol
+from .arguments import (
+    add_mesh_options,
+    count,
+    extent,
+    image_size,
+    in_flags,
+    mesh_options,
+    parse_params,
+    positive,
+    solver_tol,
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -52,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
             default=MAX_NODES,
             help=f"node budget of the finest grid (default {MAX_NODES:,})",
         )
+        add_mesh_options(q)
         g = q.add_argument_group("plots (beside the field map: NAME-charge.png, NAME-convergence.png, NAME-grid.png)")
         g.add_argument("--mode", help="one panel: odd or even (pairs), a signal's name or number, or modeK")
         g.add_argument("--field-lines", action="store_true", help="draw E field lines on the field map")
@@ -178,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
             check_mode(tuple(c.name for c in section.signals), args.mode)
         from ..api import solve
 
-        result = solve(section, tol=args.tol, max_nodes=args.max_nodes)
+        result = solve(section, tol=args.tol, max_nodes=args.max_nodes, options=mesh_options(args))
         _write(result, args, outputs, title)
     except InputError as e:
         print(f"fieldsolver: error: {e}", file=sys.stderr)
@@ -188,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         from ..post.report import format_result
 
-        print(format_result(result, title=title))
+        print(in_flags(format_result(result, title=title)))
         if outputs:
             print()
             for kind, path in outputs.items():

@@ -21,7 +21,9 @@ from ..studies.points import Batch, PointSolver, columns, run_points
 from ..studies.synthesis import SYNTH_TOL, synthesize
 from ..studies.tolerance import DISTRIBUTIONS
 from .arguments import (
+    add_mesh_options,
     count,
+    mesh_options,
     parse_spec,
     parse_spread,
     parse_target,
@@ -49,6 +51,7 @@ def add_parsers(sub) -> None:
         q.add_argument("--units", default="mm", help="length units of template parameters (mm, um, mil, in)")
         q.add_argument("--tol", type=solver_tol, default=TOL, help=f"solver tolerance of each point (default {TOL:g})")
         q.add_argument("--max-nodes", type=count, default=MAX_NODES, help="node budget of each point's grid")
+        add_mesh_options(q)
         q.add_argument(
             "--workers",
             type=workers,
@@ -246,6 +249,7 @@ def _batch(design, points, runner, args, out) -> Batch:
             runner,
             tol=args.tol,
             max_nodes=args.max_nodes,
+            options=mesh_options(args),
             out=out,
             resume=args.resume,
             progress=not args.quiet,
@@ -327,7 +331,7 @@ def _synth(design, targets, varies, runner, args) -> int:
     if not 0 < args.match < 0.5:
         raise InputError(f"--match {args.match:g}: expected a relative tolerance such as 0.005")
     with runner:
-        solver = PointSolver(design, runner, tol=args.tol, max_nodes=args.max_nodes)
+        solver = PointSolver(design, runner, tol=args.tol, max_nodes=args.max_nodes, options=mesh_options(args))
         s = synthesize(design, ts, vs, solver, rel=args.match)
     print(s.message)
     print(f"{s.evaluations} solves")

@@ -14,6 +14,7 @@ from typing import Any
 
 from .. import api
 from ..errors import InputError
+from ..numerics.grid import MeshOptions
 from . import batch
 from .design import Design
 
@@ -28,11 +29,12 @@ class Task:
     tol: float | None
     max_nodes: int
     threads: int = 0
+    options: MeshOptions | None = None  # the grid's (None: the defaults)
 
 
 def _converged(result) -> bool | None:
     """Whether the solve met its tolerance; None for one grid without an error estimate."""
-    return None if result.accuracy is None else bool(result.accuracy["converged"])
+    return None if result.accuracy is None else result.accuracy.converged
 
 
 def solve_point(task: Task) -> dict:
@@ -45,7 +47,7 @@ def solve_point(task: Task) -> dict:
             from ..numerics import kernels
 
             kernels.set_thread_count(task.threads)
-        r = api.solve(task.design.section(task.changes), tol=task.tol, max_nodes=task.max_nodes)
+        r = api.solve(task.design.section(task.changes), tol=task.tol, max_nodes=task.max_nodes, options=task.options)
         for k, v in r.values.items():
             row[k] = v
             row[f"u_{k}"] = (r.uncertainty or {}).get(k)
@@ -68,10 +70,13 @@ class PointSolver:
     runner: batch.Runner
     tol: float | None = api.TOL
     max_nodes: int = api.MAX_NODES
+    options: MeshOptions | None = None
     count: int = 0
 
     def __call__(self, changes: dict[str, float]) -> dict:
-        task = Task(self.design, str(self.count), dict(changes), self.tol, self.max_nodes, self.runner.threads)
+        task = Task(
+            self.design, str(self.count), dict(changes), self.tol, self.max_nodes, self.runner.threads, self.options
+        )
         self.count += 1
         return self.runner.one(solve_point, task)
 
@@ -125,6 +130,7 @@ def run_points(
     *,
     tol: float | None = api.TOL,
     max_nodes: int = api.MAX_NODES,
+    options: MeshOptions | None = None,
     out: Path | None = None,
     resume: bool = False,
     progress: bool = True,
@@ -146,7 +152,7 @@ def run_points(
         if stale:
             raise InputError(f"{journal.path}: point {stale[0]} has other parameters there: it is from a different run")
         journal.begin(done.values())
-    todo = [Task(design, i, ch, tol, max_nodes, runner.threads) for i, ch in points if i not in done]
+    todo = [Task(design, i, ch, tol, max_nodes, runner.threads, options) for i, ch in points if i not in done]
     bar = batch.Progress(len(points), len(points) - len(todo)) if progress and todo else None
     got: dict[str, dict] = dict(done)
     for task, res in runner.map(solve_point, todo):
