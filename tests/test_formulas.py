@@ -21,18 +21,23 @@ def rel(a, b):
 # --- Hammerstad-Jensen ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("args", "z0", "eps_eff"),
-    [
-        # pinned values of the zero-thickness function, which shares its helpers with the others
-        ((1.0, 1.0, 1.0), 126.42386511849098, 1.0),
-        ((3.0, 1.0, 9.8), 25.730828255899617, 7.354738679607592),
-    ],
-)
-def test_hj_zero_thickness_unchanged(args, z0, eps_eff):
-    z, e = F.microstrip_hammerstad_jensen(*args)
-    assert z == pytest.approx(z0, rel=1e-14)
-    assert e == pytest.approx(eps_eff, rel=1e-14)
+def _hj_1980(u, er):
+    """Hammerstad and Jensen 1980, eqs. (1)-(5), transcribed here from the paper on their own."""
+    f = 6 + (2 * math.pi - 6) * math.exp(-((30.666 / u) ** 0.7528))
+    z_air = ETA0 / (2 * math.pi) * math.log(f / u + math.sqrt(1 + (2 / u) ** 2))
+    a = 1 + math.log((u**4 + (u / 52) ** 2) / (u**4 + 0.432)) / 49 + math.log(1 + (u / 18.1) ** 3) / 18.7
+    b = 0.564 * ((er - 0.9) / (er + 3)) ** 0.053
+    eps_eff = (er + 1) / 2 + (er - 1) / 2 * (1 + 10 / u) ** (-a * b)
+    return z_air / math.sqrt(eps_eff), eps_eff
+
+
+@pytest.mark.parametrize(("u", "er"), [(1.0, 1.0), (3.0, 9.8), (0.1, 4.4), (10.0, 2.2)])
+def test_hj_zero_thickness_is_the_published_equations(u, er):
+    # the zero-thickness function shares its helpers with the thick one and the coupled lines
+    z, e = F.microstrip_hammerstad_jensen(u, 1.0, er)
+    z_ref, e_ref = _hj_1980(u, er)
+    assert z == pytest.approx(z_ref, rel=1e-13)
+    assert e == pytest.approx(e_ref, rel=1e-13)
 
 
 @pytest.mark.parametrize(
