@@ -8,10 +8,12 @@ Where each reference number comes from:
 * ``twin_wire``: the exact twin-wire formula (``formulas.twin_wire_z_diff``), from the file.
 * ``polygon_shielded_box``: eps_eff = (1 + 3) / 2 exactly: the interface lies in the symmetry
   plane of the hexagon and the box, along the field lines.
-* every other file has no closed form: ``TIGHT`` is the same file solved to tol 2e-4 (5x tighter
-  than the default; 0.2-1.0 M nodes), its value and its error bar in ohm. All converged except
-  trapezoid_microstrip, which stopped at the 1 M node budget with a bar of 2.0e-4. The default
-  answer must lie within its own bar plus the tight solve's of it.
+* every other file has no exact solution (stripline_template.yaml's strip is 0.7 mil thick, so
+  Cohn's zero-thickness result does not apply; the thick-strip formulas are stated to 0.5 %):
+  ``TIGHT`` is the same file solved to tol 2e-4 (5x tighter than the default; 0.2-1.0 M nodes),
+  its value and its error bar in ohm. All converged except trapezoid_microstrip, which stopped
+  at the 1 M node budget with a bar of 2.0e-4. The default answer must lie within its own bar
+  plus the tight solve's of it.
 * design targets (``TARGETS``): the impedance each file's description names. USB 2.0 (board pair
   and cable): 90 ohm +-15 %, the USB 2.0 specification's (quoted in usb2_diff_microstrip.yaml);
   the others +-10 %, the usual controlled-impedance tolerance of a board fab.
