@@ -45,3 +45,29 @@ def test_a_missing_extra_is_one_line_naming_it(tmp_path):
         "fieldsolver: error: plotting needs matplotlib, which is not installed: pip install 'fieldsolver[plot]'"
     ]
     assert not list(tmp_path.iterdir())
+
+
+def test_a_missing_extra_is_named_before_any_solve(tmp_path):
+    # a solve that would take minutes: the missing extras are named at once
+    slow = "['calc', 'coax', 'd=1', 'D=3', 'er=1', '--tol', '1e-6', '--max-nodes', '100000000'"
+    for extra, args, want in (
+        ("plot", f"{slow}, '--plot', r'{tmp_path / 'c.png'}']", "plotting needs matplotlib"),
+        ("vtk", f"{slow}, '--vtk', r'{tmp_path / 'c.vtu'}']", "the VTK export needs meshio"),
+        (
+            "studies",
+            "['sweep', 'coax', 'D=3', 'er=1', 'd=0.5,1', '--workers', '2', '--quiet']",
+            "running on Dask needs distributed",
+        ),
+        (
+            "studies",
+            f"['sweep', 'coax', 'D=3', 'er=1', 'd=0.5,1', '--workers', '0', '-o', r'{tmp_path / 't.parquet'}']",
+            "a Parquet table needs pyarrow",
+        ),
+    ):
+        out = _without_extras(f"from fieldsolver.cli import main\nsys.exit(main({args}))\n")
+        assert out.returncode == 2, out.stderr
+        assert (
+            out.stderr.strip()
+            == f"fieldsolver: error: {want}, which is not installed: pip install 'fieldsolver[{extra}]'"
+        )
+    assert not list(tmp_path.iterdir())

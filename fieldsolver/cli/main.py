@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 
 from ..api import MAX_NODES, TOL
-from ..geometry.model import CrossSection, InputError
+from ..errors import InputError, optional
+from ..geometry.model import CrossSection
 from . import study
 from .arguments import (
     add_mesh_options,
@@ -137,6 +138,11 @@ def _outputs(args: argparse.Namespace, name: str) -> dict[str, Path]:
     for path in out.values():
         if not path.parent.is_dir():
             raise InputError(f"{path}: folder {path.parent} does not exist")
+    # what writing them needs, before a long solve
+    if "field map" in out:
+        optional("matplotlib", "plot", "plotting")
+    if "vtk" in out:
+        optional("meshio", "vtk", "the VTK export")
     return out
 
 

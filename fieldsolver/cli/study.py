@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from ..api import MAX_NODES, TOL
-from ..errors import InputError
+from ..errors import InputError, optional
 from ..physics.lines import headline_keys
 from ..studies import batch, sweep, tolerance
 from ..studies.design import Design
@@ -120,6 +120,8 @@ def _output(args) -> Path | None:
     out = Path(args.output)
     if out.suffix.lower() not in (".csv", ".parquet"):
         raise InputError(f"-o {args.output}: use a .csv or .parquet file name")
+    if out.suffix.lower() == ".parquet":
+        optional("pyarrow", "studies", "a Parquet table")
     return out
 
 
@@ -131,6 +133,7 @@ def _plot_path(args) -> Path | None:
         raise InputError(f"--plot {args.plot}: use a .png, .svg or .pdf file name")
     if not p.parent.is_dir():
         raise InputError(f"--plot {args.plot}: folder {p.parent} does not exist")
+    optional("matplotlib", "plot", "plotting")
     return p
 
 

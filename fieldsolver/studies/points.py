@@ -83,14 +83,17 @@ class PointSolver:
 
 def columns(design: Design, params: Sequence[str], points: Sequence[tuple[str, dict]] = ()) -> list[str]:
     """The table's columns: the values of the first point that builds (a failing point must not
-    stop the batch), else of the design itself."""
+    stop the batch), else of the design itself; when none builds, the first point's mistake."""
     keys = None
+    first: InputError | None = None
     for _, ch in points:
         try:
             keys = design.value_keys(ch)
             break
-        except InputError:
-            continue
+        except InputError as e:
+            first = first or e
+    if keys is None and first is not None:
+        raise first
     keys = keys if keys is not None else design.value_keys()
     return [
         batch.ID,
