@@ -28,7 +28,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-import fieldsolver as fs
 from fieldsolver.physics import formulas as F
 
 GEOMETRIES = Path(__file__).parents[1] / "geometries"
@@ -82,33 +81,22 @@ def _exact():
 EXACT = _exact()
 
 
-@pytest.fixture(scope="module")
-def solved():
-    return {}
-
-
-def _solve(solved, name):
-    if name not in solved:
-        solved[name] = fs.solve(GEOMETRIES / f"{name}.yaml")
-    return solved[name]
-
-
 def test_every_example_has_a_reference():
     assert set(EXAMPLES) == set(TIGHT) | set(EXACT)
     assert not set(TIGHT) & set(EXACT)
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
-def test_example_converges(solved, name):
-    r = _solve(solved, name)
+def test_example_converges(examples, name):
+    r = examples[name]
     assert r.accuracy.converged
     assert max(u for u in r.uncertainty.values() if u is not None) <= r.accuracy.tol
     assert not any("NOT CONVERGED" in n for n in r.notes)
 
 
 @pytest.mark.parametrize("name", sorted(EXACT))
-def test_example_matches_its_exact_value_within_its_bar(solved, name):
-    r = _solve(solved, name)
+def test_example_matches_its_exact_value_within_its_bar(examples, name):
+    r = examples[name]
     key, exact = EXACT[name]
     err = abs(r.values[key] / exact - 1)
     assert err < 1e-3, f"{key}: error {100 * err:.4f} %"
@@ -117,22 +105,62 @@ def test_example_matches_its_exact_value_within_its_bar(solved, name):
 
 
 @pytest.mark.parametrize("name", sorted(TIGHT))
-def test_example_is_within_its_bar_of_a_tighter_solve(solved, name):
-    r = _solve(solved, name)
+def test_example_is_within_its_bar_of_a_tighter_solve(examples, name):
+    r = examples[name]
     for key, (value, bar) in TIGHT[name].items():
         assert abs(r.values[key] - value) <= r.uncertainty[key] * r.values[key] + bar, key
 
 
 @pytest.mark.parametrize("name", sorted(TARGETS))
-def test_example_meets_its_design_target(solved, name):
+def test_example_meets_its_design_target(examples, name):
     key, target, rel = TARGETS[name]
-    assert abs(_solve(solved, name).values[key] / target - 1) <= rel, key
+    assert abs(examples[name].values[key] / target - 1) <= rel, key
 
 
-def test_lifting_the_cable_ground_wire_raises_its_common_mode_impedance(solved):
+def test_lifting_the_cable_ground_wire_raises_its_common_mode_impedance(examples):
     # connected, the GND wire is a return path next to the pair; floating, it only carries
     # induced charge of both signs: the common mode loses return capacitance, the odd mode
     # hardly notices (its field stays between D+ and D-)
-    grounded, lifted = _solve(solved, "usb_cable"), _solve(solved, "usb_cable_lifted_ground")
+    grounded, lifted = examples["usb_cable"], examples["usb_cable_lifted_ground"]
     assert lifted.z_common > 1.03 * grounded.z_common
     assert lifted.z_diff == pytest.approx(grounded.z_diff, rel=0.01)
+
+
+def _readme_examples() -> list[tuple[str, str, float]]:
+    """(file, quantity, ohm) of every number in the README's examples table."""
+    text = (GEOMETRIES.parent / "README.md").read_text()
+    table = text[text.index("| file | what | solved |") : text.index("## Accuracy and the error bar")]
+    keys = {"Z0": "z0", "Zdiff": "z_diff", "Zcommon": "z_common"}
+    out = []
+    for line in table.splitlines()[2:]:
+        if not line.startswith("|"):
+            continue
+        files_cell, _, solved_cell = (c.strip() for c in line.strip("|").split("|"))
+        files = [f.strip("` ").removesuffix(".yaml") for f in files_cell.split(",")]
+        for part in solved_cell.removesuffix("ohm").split(","):
+            label, *values = part.split()
+            numbers = [float(v) for v in values if v != "/"]
+            for f, v in zip(files, numbers * len(files) if len(numbers) == 1 else numbers, strict=True):
+                out.append((f, keys[label], v))
+    return out
+
+
+README_EXAMPLES = _readme_examples()
+
+
+def test_the_readme_lists_every_solved_example():
+    assert len(README_EXAMPLES) >= 10
+    assert {f for f, _, _ in README_EXAMPLES} <= set(EXAMPLES) | {"usb2_stackup"}
+
+
+@pytest.mark.parametrize(("name", "key", "value"), README_EXAMPLES)
+def test_readme_example_value_is_the_reference_one(name, key, value):
+    # the table gives the tol-2e-4 solve (or the exact value) to 0.01 ohm; the stackup file is
+    # the drawn USB board (tests/test_structures.py)
+    name = "usb2_diff_microstrip" if name == "usb2_stackup" else name
+    if name in TIGHT:
+        ref, bar = TIGHT[name][key]
+    else:
+        (exact_key, ref), bar = EXACT[name], 0.0
+        assert exact_key == key
+    assert abs(ref - value) <= 0.005 + bar, (name, key, ref)
