@@ -16,7 +16,7 @@ from .physics.result import Result
 
 
 def template(name: str, *, units: str = DEFAULT_UNITS, **params) -> CrossSection:
-    """A parametric structure (see ``fieldsolver.templates.TEMPLATES``), validated."""
+    """A parametric structure (see ``fieldsolver.geometry.templates.TEMPLATES``), validated."""
     from .geometry.templates import build
 
     return build(name, params, units, where=f"template {name}").validate()

@@ -192,7 +192,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.mode is not None:
             from ..post.fields import check_mode
 
-            check_mode(tuple(c.name for c in section.signals), args.mode)
+            try:
+                check_mode(tuple(c.name for c in section.signals), args.mode)
+            except InputError as e:
+                raise InputError(f"--{e}") from None  # the library's "mode X: ..." is the option --mode
         from ..api import solve
 
         result = solve(section, tol=args.tol, max_nodes=args.max_nodes, options=mesh_options(args))

@@ -11,7 +11,7 @@ Schema (see README "Describing a cross-section")::
       - {name: core, er: 4.3, tand: 0.02, layer: {y: [0, 0.2]}}
 
 or ``template: NAME`` with ``params: {...}`` instead of conductors/dielectrics, or a board as a
-fab's stackup sheet lists it (see :mod:`fieldsolver.stackup`)::
+fab's stackup sheet lists it (see :mod:`fieldsolver.geometry.stackup`)::
 
     stackup:                       # bottom to top; heights between copper
       - {plane: L2, t: 0.035}      # copper plane (role ground, or floating)

@@ -2,7 +2,7 @@
 
 Plain arrays and scalars in, arrays out. Each public function checks its inputs in Python and then
 calls a compiled ``_*`` kernel (compiled lazily on first call, cached on disk). Pure-numpy twins
-live in :mod:`fieldsolver.reference` and are used by the tests on small grids.
+live in :mod:`fieldsolver.numerics.reference` and are used by the tests on small grids.
 
 Discretisation (finite volume, 5-point): the one operator of every solve (with dielectrics, in
 vacuum, multigrid or direct). Nodes sit at grid-line crossings; cell (j, i) spans
@@ -112,7 +112,7 @@ def apply_operator(gh: np.ndarray, gv: np.ndarray, phi: np.ndarray) -> np.ndarra
 
 
 # --------------------------------------------------------------------------------------------
-# Multigrid kernels (see fieldsolver.multigrid for the method).
+# Multigrid kernels (see fieldsolver.numerics.multigrid for the method).
 #
 # A level's operator is a symmetric 9-point stencil ``st[j, i, s]`` with s = (dj + 1) * 3 + (di + 1)
 # the matrix entry coupling node (j, i) to (j + dj, i + di); entries that would leave the grid

@@ -95,7 +95,7 @@ def _matrix(st: np.ndarray) -> sp.csc_matrix:
 class Hierarchy:
     """Grids, operators and smoother data of one medium: build once, solve any number of times.
 
-    ``gh``, ``gv``: link conductances of the fine grid (see :func:`fieldsolver.kernels.link_conductances`);
+    ``gh``, ``gv``: link conductances of the fine grid (see :func:`fieldsolver.numerics.kernels.link_conductances`);
     ``fixed``: boolean (ny, nx), the conductor nodes; ``coarsest``: coarsen until a grid has at
     most this many nodes.
     """

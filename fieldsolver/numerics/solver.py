@@ -1,7 +1,7 @@
 """Orchestration: mesh, rasterise, solve every excitation in both media, extract matrices.
 
 For each medium (with the dielectrics, and in vacuum) one multigrid hierarchy is built from the
-matrix of the grid (:mod:`fieldsolver.multigrid`), and every signal excitation (that signal at
+matrix of the grid (:mod:`fieldsolver.numerics.multigrid`), and every signal excitation (that signal at
 1 V, every other conductor and the outer boundary at 0 V) is solved against it. The charge on
 conductor j of excitation k is ``phi_j . A phi_k``: at the discrete solution that is the sum over
 the conductor's nodes of ``A phi_k`` (the flux out of its dual cells), so the Maxwell capacitance

@@ -22,7 +22,7 @@ z0_lines
     characteristic impedance.
 uncertainty
     Relative error estimate of each value (grid refinement plus open boundary; see
-    ``fieldsolver.refine``), with the same keys as the values.
+    ``fieldsolver.numerics.refine``), with the same keys as the values.
 modes
     For any N: each mode's eps_eff, voltage pattern and power-normalised impedance.
 z_mode_k, eps_eff_mode_k (three or more signals)

@@ -77,7 +77,7 @@ def check_mode(names: tuple[str, ...], mode: str) -> str:
     if mode in names:
         return str(names.index(mode) + 1)
     choices = (["odd", "even"] if n == 2 else []) + list(names) + [f"1..{n}", f"mode1..mode{n}"]
-    raise InputError(f"--mode {mode}: choose from {', '.join(choices)}")
+    raise InputError(f"mode {mode}: choose from {', '.join(choices)}")
 
 
 def field_at_cells(x: np.ndarray, y: np.ndarray, phi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -48,12 +48,10 @@ def section_view(
         s = UNITS[units]
         x0, x1, y0, y1 = (v * s for v in extent)
         if not (x0 < x1 and y0 < y1):
-            raise InputError(
-                f"--extent {','.join(f'{v:g}' for v in extent)}: expected x0,x1,y0,y1 with x0 < x1, y0 < y1"
-            )
+            raise InputError(f"extent {','.join(f'{v:g}' for v in extent)}: expected x0,x1,y0,y1 with x0 < x1, y0 < y1")
         return (x0, x1, y0, y1)
     if not zoom > 0:
-        raise InputError(f"--zoom {zoom:g}: expected a positive factor")
+        raise InputError(f"zoom {zoom:g}: expected a positive factor")
     boxes = np.array([c.shape.bbox() for c in sec.signals])
     x0, x1, y0, y1 = boxes[:, 0].min(), boxes[:, 1].max(), boxes[:, 2].min(), boxes[:, 3].max()
     size = max(x1 - x0, y1 - y0)
