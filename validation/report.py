@@ -14,20 +14,10 @@ import textwrap
 from pathlib import Path
 from statistics import median
 
+from fieldsolver.physics.lines import LABELS
 from fieldsolver.post.output import atomic_path
 
 from .cases import FAMILIES, IMPEDANCES, family
-
-LABELS = {
-    "z0": "Z0",
-    "eps_eff": "eps_eff",
-    "z_diff": "Zdiff",
-    "z_common": "Zcommon",
-    "z_odd": "Zodd",
-    "z_even": "Zeven",
-    "eps_eff_odd": "eps_eff odd",
-    "eps_eff_even": "eps_eff even",
-}
 
 
 def comparisons(data: dict) -> list[dict]:
