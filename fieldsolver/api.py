@@ -27,7 +27,7 @@ def _grid_info(sol: FieldSolution) -> GridInfo:
     return GridInfo(nx=g.nx, ny=g.ny, nodes=g.nodes, domain=tuple(g.domain), open_sides=tuple(g.open_sides))
 
 
-def _result(section, c, c_vac, sol, *, timings, uncertainty=None, accuracy=None, notes=()) -> Result:
+def _result(section, c, c_vac, sol, *, timings, unc=None, accuracy=None, notes=()) -> Result:
     lines = line_parameters(section, c, c_vac)
     return Result(
         signals=tuple(s.name for s in section.signals),
@@ -42,7 +42,7 @@ def _result(section, c, c_vac, sol, *, timings, uncertainty=None, accuracy=None,
         grid=_grid_info(sol),
         units=section.units,
         timings=timings,
-        uncertainty=uncertainty,
+        uncertainty=unc,
         accuracy=accuracy,
         solution=sol,
     )
@@ -117,7 +117,7 @@ def solve(
         ref.capacitance,
         ref.capacitance_vacuum,
         ref.finest,
-        uncertainty=unc,
+        unc=unc,
         accuracy=accuracy,
         notes=notes,
         timings=timings,

@@ -32,7 +32,7 @@ def test_the_core_solves_and_reports_without_the_extras():
         "sys.exit(main(['calc', 'coax', 'd=1', 'D=3', 'er=1', '--tol', 'none', '--json']))\n"
     )
     assert out.returncode == 0, out.stderr
-    assert out.stdout.splitlines()[0] == "65.9"  # 60 ln 3 (eta0 / 2 pi ln(D/d))
+    assert out.stdout.splitlines()[0] == "65.9"  # exact: eta0 / (2 pi) ln(D/d) = 65.87 ohm (one grid)
 
 
 def test_a_missing_extra_is_one_line_naming_it(tmp_path):
