@@ -91,7 +91,7 @@ def cold(argv: list[str]) -> dict:
     """The steps of ``fieldsolver calc ARGV``, timed: the same calls the command makes."""
     t0 = time.perf_counter()
     from fieldsolver import api
-    from fieldsolver.cli import main as cli
+    from fieldsolver.cli import command as cli
     from fieldsolver.post import report
 
     t1 = time.perf_counter()

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fieldsolver.cli.main import main
+from fieldsolver.cli import main
 from fieldsolver.physics import formulas as F
 
 GEOMETRIES = Path(__file__).resolve().parent.parent / "geometries"

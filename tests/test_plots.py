@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import fieldsolver as fs
-from fieldsolver.cli.main import main
+from fieldsolver.cli import main
 from fieldsolver.numerics.solver import EPS0
 from fieldsolver.post import export, fields, plot
 
@@ -253,7 +253,7 @@ def test_solving_imports_neither_matplotlib_nor_meshio(tmp_path):
     code = textwrap.dedent(
         f"""
         import sys
-        from fieldsolver.cli.main import main
+        from fieldsolver.cli import main
         assert main(["calc", "coax", "d=1", "D=3", "er=1", "--json", "--csv", {str(tmp_path / "r.csv")!r}]) == 0
         bad = [m for m in ("matplotlib", "meshio") if m in sys.modules]
         assert not bad, bad

@@ -21,8 +21,8 @@ from scipy.optimize import brentq, fsolve
 
 import fieldsolver as fs
 from fieldsolver import studies
+from fieldsolver.cli import main
 from fieldsolver.cli import study as cli_study
-from fieldsolver.cli.main import main
 from fieldsolver.geometry.loader import load
 from fieldsolver.physics import formulas as F
 from fieldsolver.studies import batch, synthesis

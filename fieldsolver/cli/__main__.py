@@ -1,5 +1,5 @@
 import sys
 
-from .main import entry_point
+from .command import entry_point
 
 sys.exit(entry_point())
