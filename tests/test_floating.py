@@ -5,12 +5,12 @@ import math
 import pytest
 
 import fieldsolver as fs
+from fieldsolver.constants import ETA0
 from fieldsolver.geometry.loader import parse
 from fieldsolver.geometry.model import Circle, Conductor, CrossSection, InputError, Rect, Ring
 from fieldsolver.numerics.grid import MeshOptions, make_grid
 from fieldsolver.numerics.raster import rasterize
 from fieldsolver.numerics.solver import solve_medium
-from fieldsolver.physics.formulas import ETA0
 from fieldsolver.physics.lines import line_parameters
 
 

@@ -7,11 +7,12 @@ import numpy as np
 import pytest
 
 import fieldsolver as fs
+from fieldsolver.constants import EPS0
 from fieldsolver.geometry.model import Circle, Conductor, CrossSection, Dielectric, Rect
 from fieldsolver.numerics import kernels, reference
 from fieldsolver.numerics.grid import Grid, make_grid
 from fieldsolver.numerics.raster import Raster, face_means, rasterize
-from fieldsolver.numerics.solver import EPS0, field_solve, solve_medium
+from fieldsolver.numerics.solver import field_solve, solve_medium
 from fieldsolver.physics.lines import line_parameters
 
 

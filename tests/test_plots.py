@@ -13,7 +13,7 @@ import pytest
 
 import fieldsolver as fs
 from fieldsolver.cli import main
-from fieldsolver.numerics.solver import EPS0
+from fieldsolver.constants import EPS0
 from fieldsolver.post import export, fields, plot
 
 matplotlib.use("Agg")

@@ -14,6 +14,7 @@ from pathlib import Path
 from ..api import MAX_NODES, TOL
 from ..errors import InputError, optional
 from ..geometry.model import CrossSection
+from ..geometry.units import DEFAULT_UNITS
 from . import study
 from .arguments import (
     add_mesh_options,
@@ -46,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     pl.add_argument("params", nargs="*", metavar="key=value")
     pl.add_argument("-o", "--output", help="the field map (PNG, SVG or PDF by extension; default NAME.png)")
     for q in (c, pl):
-        q.add_argument("--units", default="mm", help="length units of template parameters (mm, um, mil, in)")
+        q.add_argument("--units", default=DEFAULT_UNITS, help="length units of template parameters (mm, um, mil, in)")
     for q in (s, c, pl):
         q.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
         if q is not pl:

@@ -14,7 +14,9 @@ from pathlib import Path
 
 from ..api import MAX_NODES, TOL
 from ..errors import InputError, optional
+from ..geometry.units import DEFAULT_UNITS
 from ..physics.lines import headline_keys
+from ..post.plot import FORMATS
 from ..studies import batch, sweep, tolerance
 from ..studies.design import Design
 from ..studies.points import Batch, PointSolver, columns, run_points
@@ -48,7 +50,7 @@ def add_parsers(sub) -> None:
         q = sub.add_parser(verb, help=helps[verb])
         q.add_argument("source", help="a template name or a YAML file with a 'parameters:' section")
         q.add_argument("params", nargs="*", metavar="key=value", help=_param_help(verb))
-        q.add_argument("--units", default="mm", help="length units of template parameters (mm, um, mil, in)")
+        q.add_argument("--units", default=DEFAULT_UNITS, help="length units of template parameters (mm, um, mil, in)")
         q.add_argument("--tol", type=solver_tol, default=TOL, help=f"solver tolerance of each point (default {TOL:g})")
         q.add_argument("--max-nodes", type=count, default=MAX_NODES, help="node budget of each point's grid")
         add_mesh_options(q)
@@ -120,8 +122,6 @@ def _output(args) -> Path | None:
     out = Path(args.output)
     if out.suffix.lower() not in (".csv", ".parquet"):
         raise InputError(f"-o {args.output}: use a .csv or .parquet file name")
-    if out.suffix.lower() == ".parquet":
-        optional("pyarrow", "studies", "a Parquet table")
     return out
 
 
@@ -129,7 +129,7 @@ def _plot_path(args) -> Path | None:
     if getattr(args, "plot", None) is None:
         return None
     p = Path(args.plot)
-    if p.suffix.lower() not in (".png", ".svg", ".pdf"):
+    if p.suffix.lower() not in FORMATS:
         raise InputError(f"--plot {args.plot}: use a .png, .svg or .pdf file name")
     if not p.parent.is_dir():
         raise InputError(f"--plot {args.plot}: folder {p.parent} does not exist")
@@ -168,10 +168,10 @@ def _run(args: argparse.Namespace) -> int:
     if args.verb == "sweep":
         return _sweep(design, axes, runner, args, out, plot_path, title)
     spreads = [parse_spread(s) for s in args.spread]
-    vals = design.numeric()
-    for sp in spreads:
-        if sp.name not in vals:
-            raise InputError(f"--spread {sp.name}: not a numeric parameter; choose from {', '.join(vals)}")
+    try:
+        tolerance.spread_values(design, spreads)
+    except InputError as e:  # the library's "spread NAME: ..." is the option --spread
+        raise InputError(f"--{e}") from None
     if args.verb == "sensitivity":
         return _sensitivity(design, spreads, runner, args, out, plot_path, title)
     return _tolerance(design, spreads, runner, args, out, plot_path, title)

@@ -11,6 +11,7 @@ from typing import Any
 from ..errors import InputError
 from ..geometry import templates
 from ..geometry.model import CrossSection
+from ..geometry.units import DEFAULT_UNITS
 from ..physics import lines
 
 
@@ -22,11 +23,11 @@ class Design:
 
     name: str
     params: dict[str, Any]
-    units: str = "mm"
+    units: str = DEFAULT_UNITS
     text: str | None = None
 
     @staticmethod
-    def of(source: str, params: dict[str, Any] | None = None, units: str = "mm", check: bool = True) -> Design:
+    def of(source: str, params: dict[str, Any] | None = None, units: str = DEFAULT_UNITS, check: bool = True) -> Design:
         """A template name with its parameters, or a YAML file (``params`` override its
         ``parameters:``). ``check``: build the section now, so that mistakes show before a batch."""
         params = dict(params or {})

@@ -92,9 +92,10 @@ def columns(design: Design, params: Sequence[str], points: Sequence[tuple[str, d
             break
         except InputError as e:
             first = first or e
-    if keys is None and first is not None:
-        raise first
-    keys = keys if keys is not None else design.value_keys()
+    if keys is None:
+        if first is not None:
+            raise first
+        keys = design.value_keys()
     return [
         batch.ID,
         *params,
