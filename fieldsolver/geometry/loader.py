@@ -7,8 +7,14 @@ Schema (see README "Describing a cross-section")::
     boundary: open                 # open (default) | {box: {x: [x0, x1], y: [y0, y1]}}
     conductors:                    # each: name, role (signal | ground | floating; default ground), one shape
       - {name: sig, role: signal, rect: {x: [-0.1, 0.1], y: [0.2, 0.235]}}
-    dielectrics:                   # painted in order, later entries win; er, tand, one shape
+    dielectrics:                   # painted in order, later entries win; er (or a material), tand, one shape
       - {name: core, er: 4.3, tand: 0.02, layer: {y: [0, 0.2]}}
+
+Materials (README "Materials and loss inputs"): conductors and copper layers take ``material`` (a
+metal), ``sigma`` (S/m, ``.inf``: lossless) and ``roughness`` (``{model: hammerstad | huray |
+groisse, ...}``, or one per face: ``{top: .., bottom: .., sides: ..}``); dielectrics, ``background``
+and dielectric layers take ``material``, ``er``, ``tand``, ``f_ref`` (Hz, or "1GHz"), ``dispersion``
+(constant | djordjevic-sarkar) and ``sigma``.
 
 or ``template: NAME`` with ``params: {...}`` instead of conductors/dielectrics, or a board as a
 fab's stackup sheet lists it (see :mod:`fieldsolver.geometry.stackup`)::
@@ -40,7 +46,8 @@ from typing import Any
 
 import yaml
 
-from . import stackup, templates
+from . import materials, stackup, templates
+from .materials import COPPER_SIGMA, FACES, SMOOTH, FaceRoughness, Medium, Roughness
 from .model import (
     ROLES,
     Boundary,
@@ -54,8 +61,10 @@ from .model import (
     Ring,
     Shape,
     Trapezoid,
+    background_fields,
 )
-from .units import DEFAULT_UNITS, UNITS
+from .roughness import MODELS, model_class
+from .units import DEFAULT_UNITS, UNITS, parse_frequency, parse_length
 
 
 # ------------------------------------------------------------------ YAML with line numbers
@@ -271,20 +280,114 @@ def _one_shape(m: dict[str, _At], item: _At, kinds: tuple[str, ...]) -> tuple[st
 
 
 def _conductor(item: _At, i: int, scale: float) -> Conductor:
-    m = item.mapping(("name", "role", *CONDUCTOR_SHAPES))
+    m = item.mapping(("name", "role", *CONDUCTOR_SHAPES, *METAL_KEYS))
     kind, at = _one_shape(m, item, CONDUCTOR_SHAPES)
     name = m["name"].text() if "name" in m else f"conductor{i + 1}"
     role = m["role"].text(ROLES) if "role" in m else "ground"
-    return Conductor(name, _shape(kind, at, scale), role, where=item.where)  # type: ignore[arg-type]
+    sigma, rough = _metal(m, scale)
+    return Conductor(name, _shape(kind, at, scale), role, item.where, sigma, rough)  # type: ignore[arg-type]
 
 
 def _dielectric(item: _At, i: int, scale: float) -> Dielectric:
-    m = item.mapping(("name", "er", "tand", *DIELECTRIC_SHAPES), ("er",))
+    m = item.mapping(("name", *MEDIUM_KEYS, *DIELECTRIC_SHAPES))
     kind, at = _one_shape(m, item, DIELECTRIC_SHAPES)
-    er = m["er"].number()
-    tand = m["tand"].number() if "tand" in m else 0.0
+    medium = _medium(m, item)
     name = m["name"].text() if "name" in m else f"dielectric{i + 1}"
-    return Dielectric(_shape(kind, at, scale), er, tand, name, where=item.where)
+    return Dielectric.of(_shape(kind, at, scale), medium, name, where=item.where)
+
+
+# ---------------------------------------------------------------------------------- materials
+MEDIUM_KEYS = ("material", "er", "tand", "f_ref", "dispersion", "sigma")
+METAL_KEYS = ("material", "sigma", "roughness")
+
+
+def _checked(at: _At, parse: Any, *args: Any) -> Any:
+    """``parse(*args)`` with its InputError said at ``at``."""
+    try:
+        return parse(*args)
+    except InputError as e:
+        raise at.fail(str(e)) from None
+
+
+def _medium(m: dict[str, _At], item: _At) -> Medium:
+    """A dielectric's material: a library ``material`` and/or its own er, tand, f_ref, dispersion,
+    sigma (each given field overrides the library's); checked here, where the file says it."""
+    if "material" in m:
+        base = _checked(m["material"], materials.dielectric, m["material"].text()).medium
+    elif "er" not in m:
+        raise item.fail(f"missing key 'er' (or a material: {', '.join(materials.DIELECTRICS)})")
+    else:
+        base = Medium(1.0)
+    f_ref, dispersion = m.get("f_ref"), m.get("dispersion")
+    medium = materials.overridden(
+        base,
+        er=m["er"].number() if "er" in m else None,
+        tand=m["tand"].number() if "tand" in m else None,
+        f_ref=_checked(f_ref, parse_frequency, f_ref.value) if f_ref else None,
+        dispersion=_checked(dispersion, materials.dispersion_name, dispersion.text()) if dispersion else None,
+        sigma=m["sigma"].number() if "sigma" in m else None,
+    )
+    medium.check(item.where)
+    return medium
+
+
+def _metal(m: dict[str, _At], scale: float) -> tuple[float, FaceRoughness]:
+    """A conductor's (or copper layer's) sigma and roughness: a library ``material`` and/or
+    ``sigma`` (S/m, ``.inf``: lossless), ``roughness`` (one model, or one per face)."""
+    sigma = _checked(m["material"], materials.metal, m["material"].text()).sigma if "material" in m else COPPER_SIGMA
+    if "sigma" in m:
+        sigma = m["sigma"].number(allow_inf=True)
+        if not sigma > 0:
+            raise m["sigma"].fail(f"must be > 0 S/m (or .inf for a perfect conductor), got {sigma:g}")
+    rough = _face_roughness(m["roughness"], scale) if "roughness" in m else SMOOTH
+    return sigma, rough
+
+
+def _smooth(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and v.strip().lower() in ("none", "smooth"))
+
+
+def _face_roughness(at: _At, scale: float) -> FaceRoughness:
+    """``{model: ..., ...}`` for every face, or ``{top: ..., bottom: ..., sides: ...}`` (a face
+    left out, or ``none``, is smooth)."""
+    v = at.value
+    if _smooth(v):
+        return SMOOTH
+    if isinstance(v, dict) and "model" not in v and any(k in v for k in FACES):
+        return FaceRoughness(**{k: _roughness(f, scale) for k, f in at.mapping(FACES).items()})
+    return FaceRoughness.uniform(_roughness(at, scale))
+
+
+def _roughness(at: _At, scale: float) -> Roughness | None:
+    """One roughness model: ``{model: hammerstad | huray | groisse, ...its parameters}``."""
+    v = at.value
+    if _smooth(v):
+        return None
+    models = ", ".join(MODELS)
+    if not isinstance(v, dict):
+        raise at.fail(f"expected {{model: {models.replace(', ', ' | ')}, ...}} or none, got {_kind(v)}")
+    if "model" not in v:
+        raise at.fail(f"missing key 'model' ({models}), or give the faces: {', '.join(FACES)}")
+    model = at.mapping(tuple(v))["model"]
+    cls = _checked(model, model_class, model.text())
+    m = at.mapping(("model", *cls.parameters))
+    required = cls.parameters[: cls.required]
+    missing = [k for k in required if k not in m]
+    if missing:
+        raise at.fail(f"{cls.model} roughness needs {', '.join(required)}; missing {', '.join(missing)}")
+    args = {k: _length(f, scale) if k in cls.lengths else f.number() for k, f in m.items() if k != "model"}
+    rough = cls(**args)
+    rough.check(at.where)
+    return rough
+
+
+def _length(at: _At, scale: float) -> float:
+    """A length: a number in the file's units, or text with a unit ("1.2um", "0.5 um", "0.05 mil")."""
+    if isinstance(at.value, str):
+        metres = _checked(at, parse_length, at.value)
+        if metres is not None:
+            return metres
+    return at.number() * scale
 
 
 def _boundary(at: _At, scale: float) -> Boundary:
@@ -323,17 +426,16 @@ def _stackup_item(item: _At, scale: float) -> stackup.Item:
         raise item.fail(f"a stackup entry is exactly one of plane, dielectric, signal (each with its name); got {got}")
     kind = kinds[0]
     if kind == "plane":
-        f = item.mapping(("plane", "t", "role"), ("plane",))
+        f = item.mapping(("plane", "t", "role", *METAL_KEYS), ("plane",))
         role = f["role"].text(("ground", "floating")) if "role" in f else "ground"
         t = f["t"].number() * scale if "t" in f else 0.0
-        return stackup.Plane(f["plane"].text(), t, role, item.where)
+        return stackup.Plane(f["plane"].text(), t, role, item.where, *_metal(f, scale))
     if kind == "dielectric":
-        f = item.mapping(("dielectric", "h", "er", "tand"), ("dielectric", "h", "er"))
-        tand = f["tand"].number() if "tand" in f else 0.0
-        return stackup.Layer(f["dielectric"].text(), f["h"].number() * scale, f["er"].number(), tand, item.where)
-    f = item.mapping(("signal", "t", "fill"), ("signal", "t"))
+        f = item.mapping(("dielectric", "h", *MEDIUM_KEYS), ("dielectric", "h"))
+        return stackup.Layer.of(f["dielectric"].text(), f["h"].number() * scale, _medium(f, item), item.where)
+    f = item.mapping(("signal", "t", "fill", *METAL_KEYS), ("signal", "t"))
     fill = f["fill"].text() if "fill" in f else None
-    return stackup.SignalLayer(f["signal"].text(), f["t"].number() * scale, fill, item.where)
+    return stackup.SignalLayer(f["signal"].text(), f["t"].number() * scale, fill, item.where, *_metal(f, scale))
 
 
 def _trace(item: _At, i: int, scale: float, layers: dict[str, float]) -> stackup.Trace:
@@ -433,22 +535,36 @@ def parse(data: Any, file: str = "<input>", overrides: dict[str, float] | None =
         layers = {it.name: it.t for it in items if isinstance(it, stackup.SignalLayer)}
         traces = [_trace(it, i, scale, layers) for i, it in enumerate(m["traces"].sequence())] if "traces" in m else []
         mask = _mask(m["mask"], scale) if "mask" in m else None
-        background = m["background"].mapping(("er",), ("er",))["er"].number() if "background" in m else 1.0
+        background = _background(m)
         board = stackup.build(items, traces, mask, units=units, source=f"{file}:1", background=background)
         conductors, dielectrics, boundary = _drawn(m, scale)
         return CrossSection(
             board.conductors + conductors,
             board.dielectrics + dielectrics,
             boundary,
-            background,
-            units,
+            units=units,
             source=f"{file}:1",
+            **background_fields(background),  # type: ignore[arg-type]
         )
     if "conductors" not in m:
         raise root.fail("missing 'conductors' (or use 'template' or 'stackup')")
     conductors, dielectrics, boundary = _drawn(m, scale)
-    background = m["background"].mapping(("er",), ("er",))["er"].number() if "background" in m else 1.0
-    return CrossSection(conductors, dielectrics, boundary, background, units, source=f"{file}:1")
+    return CrossSection(
+        conductors,
+        dielectrics,
+        boundary,
+        units=units,
+        source=f"{file}:1",
+        **background_fields(_background(m)),  # type: ignore[arg-type]
+    )
+
+
+def _background(m: dict[str, _At]) -> Medium:
+    """The medium wherever no dielectric is painted (default vacuum)."""
+    if "background" not in m:
+        return Medium(1.0)
+    at = m["background"]
+    return _medium(at.mapping(MEDIUM_KEYS), at)
 
 
 def _drawn(m: dict[str, _At], scale: float) -> tuple[tuple[Conductor, ...], tuple[Dielectric, ...], Boundary]:

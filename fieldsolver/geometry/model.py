@@ -16,6 +16,7 @@ from typing import Literal
 import numpy as np
 
 from ..errors import InputError as InputError  # the model's mistakes are input errors
+from .materials import COPPER_SIGMA, SMOOTH, FaceRoughness, Medium
 from .units import DEFAULT_UNITS
 
 # signal: driven (one excitation each); ground: the 0 V reference; floating: an isolated conductor
@@ -286,19 +287,57 @@ def to_shapely(shape: Shape, clip: tuple[float, float, float, float]):
 # ---------------------------------------------------------------------------------- the section
 @dataclass(frozen=True)
 class Conductor:
+    """A conductor: ``sigma`` in S/m (``math.inf``: lossless), ``roughness`` of each face (see
+    :class:`~fieldsolver.geometry.materials.FaceRoughness`; default smooth)."""
+
     name: str
     shape: Shape
     role: Role = "ground"
     where: str = ""
+    sigma: float = COPPER_SIGMA
+    roughness: FaceRoughness = SMOOTH
 
 
 @dataclass(frozen=True)
 class Dielectric:
+    """A dielectric region: ``er`` and ``tand`` at ``f_ref`` (Hz), a ``dispersion`` model and a
+    conductivity ``sigma`` (S/m); see :class:`~fieldsolver.geometry.materials.Medium`. The static
+    solve uses ``er``."""
+
     shape: Shape
     er: float
     tand: float = 0.0
     name: str = ""
     where: str = ""
+    f_ref: float = 1e9
+    dispersion: str = "constant"
+    sigma: float = 0.0
+
+    @classmethod
+    def of(cls, shape: Shape, medium: Medium, name: str = "", where: str = "") -> Dielectric:
+        """The region ``shape`` filled with ``medium``."""
+        m = medium
+        return cls(shape, m.er, m.tand, name, where, m.f_ref, m.dispersion, m.sigma)
+
+    @property
+    def medium(self) -> Medium:
+        return Medium(self.er, self.tand, self.f_ref, self.dispersion, self.sigma)
+
+    def permittivity(self, freq) -> np.ndarray:
+        """Relative complex permittivity ``eps' - j eps''`` at each frequency (Hz, > 0)."""
+        return self.medium.permittivity(freq)
+
+
+def background_fields(medium: Medium) -> dict[str, float | str]:
+    """The ``background_*`` arguments of :class:`CrossSection` for a background of ``medium``."""
+    m = medium
+    return {
+        "background_er": m.er,
+        "background_tand": m.tand,
+        "background_f_ref": m.f_ref,
+        "background_dispersion": m.dispersion,
+        "background_sigma": m.sigma,
+    }
 
 
 @dataclass(frozen=True)
@@ -316,9 +355,27 @@ class CrossSection:
     conductors: tuple[Conductor, ...]
     dielectrics: tuple[Dielectric, ...] = ()
     boundary: Boundary = field(default_factory=Boundary)
-    background_er: float = 1.0
+    background_er: float = 1.0  # the medium wherever no dielectric is painted (as Dielectric's fields)
     units: str = DEFAULT_UNITS  # the unit lengths are shown in; the model itself is in metres
     source: str = ""
+    background_tand: float = 0.0
+    background_f_ref: float = 1e9
+    background_dispersion: str = "constant"
+    background_sigma: float = 0.0
+
+    @property
+    def background(self) -> Medium:
+        return Medium(
+            self.background_er,
+            self.background_tand,
+            self.background_f_ref,
+            self.background_dispersion,
+            self.background_sigma,
+        )
+
+    def background_permittivity(self, freq) -> np.ndarray:
+        """Relative complex permittivity of the background at each frequency (Hz, > 0)."""
+        return self.background.permittivity(freq)
 
     @property
     def signals(self) -> tuple[Conductor, ...]:
@@ -353,18 +410,17 @@ class CrossSection:
                 raise _fail(c.where, f"conductor name {c.name!r} is used twice")
             names[c.name] = c.where
             c.shape.check(c.where)
+            if not c.sigma > 0:  # NaN fails this too
+                raise _fail(c.where, f"sigma must be > 0 S/m (or .inf for a perfect conductor), got {c.sigma}")
+            c.roughness.check(c.where)
         if not self.signals:
             raise _fail(src, "no conductor has role: signal")
         for d in self.dielectrics:
             d.shape.check(d.where)
-            _finite(d.where, "er", d.er)
-            _finite(d.where, "tand", d.tand)
-            if d.er < 1:
-                raise _fail(d.where, f"er must be >= 1, got {d.er}")
-            if d.tand < 0:
-                raise _fail(d.where, f"tand must be >= 0, got {d.tand}")
+            d.medium.check(d.where)  # er >= 1, tand >= 0, f_ref, dispersion, sigma
         if not math.isfinite(self.background_er) or self.background_er < 1:
             raise _fail(src, f"background er must be a finite number >= 1, got {self.background_er}")
+        self.background.check(f"{src}: background" if src else "background")
         b = self.boundary
         if b.kind == "box":
             if b.box is None:

@@ -23,7 +23,8 @@ import math
 from dataclasses import dataclass
 from itertools import pairwise
 
-from .model import Conductor, CrossSection, Dielectric, InputError, Polygon, Rect, Trapezoid
+from .materials import COPPER_SIGMA, SMOOTH, FaceRoughness, Medium
+from .model import Conductor, CrossSection, Dielectric, InputError, Polygon, Rect, Trapezoid, background_fields
 from .units import DEFAULT_UNITS
 
 INF = math.inf
@@ -40,6 +41,8 @@ def trace(
     role: str = "signal",
     base: str = "bottom",
     where: str = "",
+    sigma: float = COPPER_SIGMA,
+    roughness: FaceRoughness = SMOOTH,
 ) -> Conductor:
     """Copper of base ``[x0, x1]`` on the surface at ``y``; thickness ``t`` up (``base="bottom"``)
     or down (``base="top"``: the trace hangs under ``y``, e.g. on the underside of a core)."""
@@ -47,13 +50,14 @@ def trace(
     w_top = w if w_top is None else w_top
     if t == 0 or w_top == w:
         y0, y1 = (y, y + t) if base == "bottom" else (y - t, y)
-        return Conductor(name, Rect(x0, x1, y0, y1), role, where)  # type: ignore[arg-type]
-    c, half = 0.5 * (x0 + x1), 0.5 * w_top
-    if base == "bottom":
-        shape = Trapezoid(x0, x1, c - half, c + half, y, y + t)
+        shape: Rect | Trapezoid = Rect(x0, x1, y0, y1)
     else:
-        shape = Trapezoid(c - half, c + half, x0, x1, y - t, y)
-    return Conductor(name, shape, role, where)  # type: ignore[arg-type]
+        c, half = 0.5 * (x0 + x1), 0.5 * w_top
+        if base == "bottom":
+            shape = Trapezoid(x0, x1, c - half, c + half, y, y + t)
+        else:
+            shape = Trapezoid(c - half, c + half, x0, x1, y - t, y)
+    return Conductor(name, shape, role, where, sigma, roughness)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -78,12 +82,14 @@ class Mask:
 
 
 def coating(
-    traces: list[Conductor], surface: float, mask: Mask, background: float = 1.0, up: bool = True
+    traces: list[Conductor], surface: float, mask: Mask, background: float | Medium = 1.0, up: bool = True
 ) -> list[Dielectric]:
     """Solder mask over the traces standing on the surface at ``y = surface`` (on its upper side,
-    or with ``up=False`` on its lower side), as dielectrics painted in order."""
+    or with ``up=False`` on its lower side), as dielectrics painted in order; ``background``: the
+    medium (or its er) left where the mask is thinner in the gaps."""
     if not mask.present:
         return []
+    bg = background if isinstance(background, Medium) else Medium(background)
     import shapely
 
     sign = 1.0 if up else -1.0
@@ -103,7 +109,7 @@ def coating(
         if c3 > mask.c1:
             out.append(Dielectric(band(right, left, 0.0, c3), mask.er, mask.tand, "mask (gap)"))
         else:
-            out.append(Dielectric(band(right, left, c3, mask.c1), background, 0.0, "no mask (gap)"))
+            out.append(Dielectric.of(band(right, left, c3, mask.c1), bg, "no mask (gap)"))
     if mask.c2 > 0:
         for t in traces:
             x0, x1, y0, y1 = t.shape.bbox()
@@ -141,6 +147,8 @@ class Plane:
     t: float = 0.0
     role: str = "ground"
     where: str = ""
+    sigma: float = COPPER_SIGMA
+    roughness: FaceRoughness = SMOOTH
 
 
 @dataclass(frozen=True)
@@ -150,14 +158,30 @@ class Layer:
     er: float
     tand: float = 0.0
     where: str = ""
+    f_ref: float = 1e9
+    dispersion: str = "constant"
+    sigma: float = 0.0  # of the dielectric (S/m)
+
+    @classmethod
+    def of(cls, name: str, h: float, medium: Medium, where: str = "") -> Layer:
+        m = medium
+        return cls(name, h, m.er, m.tand, where, m.f_ref, m.dispersion, m.sigma)
+
+    @property
+    def medium(self) -> Medium:
+        return Medium(self.er, self.tand, self.f_ref, self.dispersion, self.sigma)
 
 
 @dataclass(frozen=True)
 class SignalLayer:
+    """Copper with traces: ``sigma`` and ``roughness`` apply to every trace on the layer."""
+
     name: str
     t: float
     fill: str | None = None  # the dielectric around the traces: default the layer above (or below at the top)
     where: str = ""
+    sigma: float = COPPER_SIGMA
+    roughness: FaceRoughness = SMOOTH
 
 
 @dataclass(frozen=True)
@@ -181,9 +205,11 @@ def build(
     *,
     units: str = DEFAULT_UNITS,
     source: str = "",
-    background: float = 1.0,
+    background: float | Medium = 1.0,
 ) -> CrossSection:
-    """The cross-section of a stackup (bottom to top) with its traces and an optional top mask."""
+    """The cross-section of a stackup (bottom to top) with its traces and an optional top mask;
+    ``background``: the medium (or its er) wherever no layer is."""
+    bg = background if isinstance(background, Medium) else Medium(background)
     names = [it.name for it in items]
     for it in items:
         if names.count(it.name) > 1:
@@ -196,19 +222,20 @@ def build(
         if isinstance(it, Plane):
             if not (math.isfinite(it.t) and it.t >= 0):
                 raise InputError(f"{it.where}: plane thickness must be >= 0, got {it.t}")
-            conductors.append(Conductor(it.name, Rect(-INF, INF, y, y + it.t), it.role, it.where))  # type: ignore[arg-type]
+            plane = Rect(-INF, INF, y, y + it.t)
+            conductors.append(Conductor(it.name, plane, it.role, it.where, it.sigma, it.roughness))  # type: ignore[arg-type]
             y += it.t
         elif isinstance(it, Layer):
             if not (math.isfinite(it.h) and it.h > 0):
                 raise InputError(f"{it.where}: dielectric thickness must be > 0, got {it.h}")
-            dielectrics.append(Dielectric(Rect(-INF, INF, y, y + it.h), it.er, it.tand, it.name, it.where))
+            dielectrics.append(Dielectric.of(Rect(-INF, INF, y, y + it.h), it.medium, it.name, it.where))
             y += it.h
         else:
             if not (math.isfinite(it.t) and it.t >= 0):
                 raise InputError(f"{it.where}: copper thickness must be >= 0, got {it.t}")
             fill = _fill(items, i)
             if fill is not None and it.t > 0:
-                dielectrics.append(Dielectric(Rect(-INF, INF, y, y + it.t), fill.er, fill.tand, fill.name, it.where))
+                dielectrics.append(Dielectric.of(Rect(-INF, INF, y, y + it.t), fill.medium, fill.name, it.where))
             layer_y[it.name] = (y, it.t, i)
             y += it.t
     on_layer: dict[str, list[Conductor]] = {}
@@ -226,7 +253,11 @@ def build(
         # the base faces the dielectric it was etched on: the one below, unless there is none
         below = any(isinstance(it, Layer) for it in items[:i])
         base, ys = ("bottom", y0) if below else ("top", y0 + t)
-        c = trace(tr.name, tr.x - tr.w / 2, tr.x + tr.w / 2, ys, t, tr.w_top, role=tr.role, base=base, where=tr.where)
+        copper = items[i]
+        assert isinstance(copper, SignalLayer)
+        x0, x1 = tr.x - tr.w / 2, tr.x + tr.w / 2
+        metal = {"sigma": copper.sigma, "roughness": copper.roughness}
+        c = trace(tr.name, x0, x1, ys, t, tr.w_top, role=tr.role, base=base, where=tr.where, **metal)  # type: ignore[arg-type]
         conductors.append(c)
         on_layer.setdefault(tr.layer, []).append(c)
     if mask is not None and mask.present:
@@ -235,8 +266,8 @@ def build(
             raise InputError(
                 f"{source}: the mask covers the top copper, but the stackup's top is not a signal layer with traces"
             )
-        dielectrics += coating(on_layer[top.name], layer_y[top.name][0], mask, background)
-    return CrossSection(tuple(conductors), tuple(dielectrics), background_er=background, units=units, source=source)
+        dielectrics += coating(on_layer[top.name], layer_y[top.name][0], mask, bg)
+    return CrossSection(tuple(conductors), tuple(dielectrics), units=units, source=source, **background_fields(bg))  # type: ignore[arg-type]
 
 
 def _fill(items: list[Item], i: int) -> Layer | None:
