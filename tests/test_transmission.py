@@ -27,7 +27,7 @@ def _zero(n: int) -> np.ndarray:
 
 def test_single_line_matches_the_closed_form():
     # gamma = sqrt((R + jwL)(G + jwC)), Z0 = sqrt((R + jwL)/(G + jwC)): Pozar, Microwave
-    # Engineering, 4th ed., eqs. (2.5) and (2.7); from the RC-diffusion regime (1 kHz, R >> wL)
+    # Engineering, 4th ed., sec. 2.1, eqs. (2.5) and (2.7); from the RC-diffusion regime (1 kHz, R >> wL)
     # to 100 GHz
     f = np.logspace(3, 11, 17)
     R, L, G, C = 20.0, 310e-9, 2e-3, 125e-12
@@ -47,7 +47,7 @@ def test_single_line_matches_the_closed_form():
 
 def test_low_loss_attenuation_approximations():
     # low loss: alpha_c ~= R / (2 Z0), alpha_d ~= G Z0 / 2, Z0 = sqrt(L/C) (Pozar, 4th ed.,
-    # eq. (2.85b)); the relative error is of second order in the loss tangents R/(wL), G/(wC)
+    # sec. 2.7, the low-loss line); the relative error is of second order in the loss tangents R/(wL), G/(wC)
     L, C, f = 300e-9, 120e-12, 1e9
     w, z0 = 2 * np.pi * f, np.sqrt(L / C)
     errors = []
@@ -116,7 +116,7 @@ def test_lossless_limit_equals_the_static_extraction(tmp_path, third):
 def test_homogeneous_medium(n):
     # L C = er / c^2 I: every mode has eps_eff = er; with G = w C tand (R = 0) every mode has
     # gamma = j w sqrt(er) / c sqrt(1 - j tand) exactly, alpha_d ~= pi f sqrt(er) tand / c to first
-    # order (e.g. Pozar, 4th ed., eq. (3.30) for a TEM wave in a lossy dielectric)
+    # order (k tan(delta) / 2 for a TEM wave in a lossy dielectric: Pozar, 4th ed., sec. 3.1)
     er, tand = 3.7, 0.01
     f = np.array([1e8, 1e9, 1e10])
     C = _spd(n, 1e-10)
@@ -206,7 +206,7 @@ def test_modes_keep_their_identity_where_velocities_cross():
 
 def test_symmetric_pair_against_odd_and_even_closed_forms():
     # a symmetric pair decouples into odd (V1 = -V2) and even (V1 = V2) lines with Z11 -+ Z12 and
-    # Y11 -+ Y12 (e.g. Paul 2008, sec. 7.2): gamma_odd = sqrt((Z11 - Z12)(Y11 - Y12)),
+    # Y11 -+ Y12 (the even/odd analysis, e.g. Pozar, 4th ed., sec. 7.6): gamma_odd = sqrt((Z11 - Z12)(Y11 - Y12)),
     # Zdiff = 2 Zodd = 2 sqrt((Z11 - Z12)/(Y11 - Y12)), Zcommon = Zeven / 2
     f = np.logspace(6, 10, 5)
     w = 2 * np.pi * f[:, None, None]
