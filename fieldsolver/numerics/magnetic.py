@@ -1,0 +1,468 @@
+"""The magnetoquasistatic problem: current and magnetic field inside and around lossy conductors.
+
+A line's series impedance per unit length ``Z(f) = R(f) + j w L(f)`` is set by how the current
+spreads over each conductor's cross-section: uniformly at DC, crowded into a skin of depth
+``delta = 1 / sqrt(pi f mu0 sigma)`` at high frequency, and toward the other conductors of a
+pair or the ground (proximity effect). It follows from the longitudinal vector potential ``A_z``
+(the field is transverse, every material non-magnetic):
+
+    -div grad A + j w mu0 sigma A = mu0 sigma u_k     (inside conductor k, 0 outside)
+
+where ``u_k = -dV_k/dz`` is the conductor's applied field (one number per conductor) and the
+current density is ``J = sigma (u_k - j w A)``. The same finite-volume discretisation as the
+statics (:mod:`fieldsolver.numerics.kernels`, with permittivity 1) gives at each node
+
+    sum_links g (A_n - A_m) + j w mu0 m_n A_n = mu0 sum_k m_kn u_k,
+
+with ``m_kn`` the conductance of conductor k in the node's dual cell (sigma times the part of the
+dual cell the conductor covers) and ``A = 0`` on the outer boundary. Solving for each conductor
+group at ``u = 1`` gives the admittance ``I = Y u`` (symmetric), and imposing the return path
+(the grounds, all one net, carry the return current; floating conductors carry no net current)
+reduces it to the signals' ``Z = Y_s^-1``.
+
+Grid. The interiors of the conductors are part of the problem, so infinite ground planes, which
+bound the electrostatic domain, are cut at the edges of an open domain around the whole
+structure (``open_factor`` times its size away on every side), and the field is computed on
+both sides of them. Where a conductor face lies on a grid line (rectangles, trapezoids' top and
+bottom), lines are added inside the conductor, graded from a spacing of ``delta(f_max) /
+RESOLUTION`` at the face, so the skin is resolved up to ``f_max``. A curved face is resolved only
+where the skin depth exceeds the cells it cuts: :attr:`MagneticGrid.resolved_to` says up to which
+frequency.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.linalg import splu
+
+from ..constants import MU0
+from ..geometry.model import Boundary, Circle, CrossSection, InputError, Rect, Ring, Shape, to_shapely
+from . import kernels
+from .grid import Grid, MeshOptions, make_grid
+from .solver import assemble
+
+SIDES = ("left", "right", "bottom", "top")
+RESOLUTION = 6.0  # cells per skin depth at the face, at the highest frequency
+GROWTH = 1.25  # ratio of neighbouring cells inside a conductor, away from a face
+CURVED_CELLS = 4.0  # a curved face is resolved while delta >= this many of its cells
+
+
+def skin_depth(freq, sigma: float):
+    """Skin depth (m) of a non-magnetic conductor, ``1 / sqrt(pi f mu0 sigma)``."""
+    return 1.0 / np.sqrt(np.pi * np.asarray(freq, float) * MU0 * sigma)
+
+
+@dataclass(frozen=True)
+class MagneticGrid:
+    """The discrete MQS problem of a cross-section: grid, conductance per cell, groups.
+
+    ``groups``: per conductor, its group (0 the grounds, 1..N the signals, then the floating
+    conductors); ``cell_sigma`` (ny - 1, nx - 1): conductivity times covered fraction of each cell,
+    ``cell_group``: the group of the conductor covering it (-1 none). ``pec``: groups that are
+    perfect conductors (sigma = inf), whose nodes are fixed.
+    """
+
+    grid: Grid
+    cell_sigma: np.ndarray
+    cell_group: np.ndarray
+    node_group: np.ndarray  # (ny, nx): group of a perfect conductor's node, else -1
+    n_groups: int
+    n_signals: int
+    has_ground: bool
+    resolved_to: float  # Hz: the skin is resolved on every face up to this frequency
+    node_conductor: np.ndarray  # (ny, nx): group of any conductor covering the node, else -1
+    curved: bool  # whether a lossy conductor's face is not on grid lines
+
+    def perfect(self) -> MagneticGrid:
+        """The same grid with every conductor perfect (its nodes fixed): the external field."""
+        return replace(
+            self,
+            cell_sigma=np.zeros_like(self.cell_sigma),
+            cell_group=np.full_like(self.cell_group, -1),
+            node_group=self.node_conductor,
+            resolved_to=math.inf,
+        )
+
+    def node_mass(self) -> np.ndarray:
+        """(n_groups, ny, nx): each group's conductance in each node's dual cell (S m)."""
+        g = self.grid
+        area = np.diff(g.y)[:, None] * np.diff(g.x)[None, :]
+        out = np.zeros((self.n_groups, g.ny, g.nx))
+        for k in range(self.n_groups):
+            q = 0.25 * np.where(self.cell_group == k, self.cell_sigma, 0.0) * area
+            m = out[k]
+            m[:-1, :-1] += q
+            m[:-1, 1:] += q
+            m[1:, :-1] += q
+            m[1:, 1:] += q
+        return out
+
+
+def _groups(section: CrossSection) -> list[int]:
+    index = {c.name: k + 1 for k, c in enumerate(section.signals + section.floating)}
+    return [index.get(c.name, 0) for c in section.conductors]
+
+
+def _domain(section: CrossSection, open_factor: float) -> tuple[float, float, float, float]:
+    if section.boundary.kind == "box":
+        assert section.boundary.box is not None
+        return section.boundary.box
+    x0, x1, y0, y1 = section.finite_extent()
+    pad = open_factor * max(x1 - x0, y1 - y0)
+    return (x0 - pad, x1 + pad, y0 - pad, y1 + pad)
+
+
+def _clip(shape: Shape, dom) -> Shape:
+    """An infinite plane cut just beyond the domain, so that its cut ends are not features."""
+    if isinstance(shape, Rect):
+        wx, wy = dom[1] - dom[0], dom[3] - dom[2]
+        return Rect(
+            max(shape.x0, dom[0] - wx),
+            min(shape.x1, dom[1] + wx),
+            max(shape.y0, dom[2] - wy),
+            min(shape.y1, dom[3] + wy),
+        )
+    return shape
+
+
+def _faces(shape: Shape, axis: int) -> list[tuple[float, float, float]]:
+    """Grid-aligned faces of a shape on one axis: (coordinate, inward direction, depth)."""
+    if isinstance(shape, Rect):
+        lo, hi = (shape.x0, shape.x1) if axis == 0 else (shape.y0, shape.y1)
+        return [(lo, 1.0, hi - lo), (hi, -1.0, hi - lo)]
+    if axis == 1 and hasattr(shape, "xb0"):  # a trapezoid's bottom and top
+        return [(shape.y0, 1.0, shape.y1 - shape.y0), (shape.y1, -1.0, shape.y1 - shape.y0)]
+    return []
+
+
+def _skin_lines(lines: np.ndarray, faces, keep: np.ndarray, lo: float, hi: float, growth: float) -> np.ndarray:
+    """``lines`` with lines added inside each face: ``(coordinate, direction, depth, h0)``."""
+    add, zones = [], []
+    for k, s, depth, h0 in faces:
+        if not (lo < k < hi):
+            continue  # a face on the outer boundary (a plane cut by the domain)
+        j = int(np.argmin(np.abs(lines - k)))
+        inner = lines[j + 1] - lines[j] if s > 0 and j + 1 < lines.size else lines[j] - lines[max(j - 1, 0)]
+        h, d, pts = h0, 0.0, []
+        while h < inner and d + h < 0.5 * depth:
+            d += h
+            pts.append(k + s * d)
+            h *= growth
+        if pts:
+            add += pts
+            zones.append((min(k, pts[-1]), max(k, pts[-1])))
+    if not add:
+        return lines
+    drop = np.zeros(lines.size, bool)
+    for a, b in zones:
+        drop |= (lines > a) & (lines < b)
+    merged = np.unique(np.concatenate([lines[~drop | keep], add]))
+    tol = 1e-12 * (hi - lo)
+    return merged[np.concatenate([[True], np.diff(merged) > tol])]
+
+
+def make_magnetic_grid(
+    section: CrossSection, sigma: list[float], f_max: float, options: MeshOptions | None = None
+) -> MagneticGrid:
+    """The MQS grid of ``section`` for frequencies up to ``f_max``; ``sigma`` per conductor (S/m,
+    ``inf`` for a perfect conductor)."""
+    o = options or MeshOptions()
+    dom = _domain(section, o.open_factor)
+    conductors = tuple(replace(c, shape=_clip(c.shape, dom)) for c in section.conductors)
+    for c, s in zip(conductors, sigma, strict=True):
+        b = c.shape.bbox()
+        if math.isfinite(s) and (b[0] == b[1] or b[2] == b[3]):
+            raise InputError(
+                f"{c.where}: conductor {c.name!r} has zero thickness, so no resistance: "
+                "give it a thickness, or sigma: .inf to treat it as lossless"
+            )
+    boxed = replace(section, conductors=conductors, boundary=Boundary("box", dom))
+    grid = make_grid(boxed, o)
+    lines = [grid.x, grid.y]
+    for axis in (0, 1):
+        faces = []
+        for c, s in zip(conductors, sigma, strict=True):
+            if math.isfinite(s):
+                h0 = float(skin_depth(f_max, s)) / (RESOLUTION * o.density)
+                faces += [(k, d, depth, h0) for k, d, depth in _faces(c.shape, axis)]
+        keys = np.unique([k for c in conductors for k in (c.shape.key_x() if axis == 0 else c.shape.key_y())])
+        keep = np.isin(lines[axis], keys)
+        lo, hi = (dom[0], dom[1]) if axis == 0 else (dom[2], dom[3])
+        lines[axis] = _skin_lines(lines[axis], faces, keep, lo, hi, 1.0 + (GROWTH - 1.0) / o.density)
+    grid = Grid(x=lines[0], y=lines[1], domain=dom, open_sides=(False,) * 4)
+    return _rasterize(section, conductors, sigma, grid)
+
+
+def _coverage(shape: Shape, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Fraction of each cell (ny - 1, nx - 1) inside ``shape``, and whether any cell is cut."""
+    if isinstance(shape, Rect):
+        fx = np.clip((np.minimum(x[1:], shape.x1) - np.maximum(x[:-1], shape.x0)) / np.diff(x), 0.0, 1.0)
+        fy = np.clip((np.minimum(y[1:], shape.y1) - np.maximum(y[:-1], shape.y0)) / np.diff(y), 0.0, 1.0)
+        return fy[:, None] * fx[None, :], False
+    import shapely
+
+    if isinstance(shape, Circle | Ring):
+        # fine polygons: the area of a 2048-gon is within 2e-6 of the circle's
+        c = shapely.Point(shape.cx, shape.cy)
+        geom = c.buffer(shape.r if isinstance(shape, Circle) else shape.r_out, quad_segs=512)
+        if isinstance(shape, Ring):
+            geom = geom.difference(c.buffer(shape.r_in, quad_segs=512))
+    else:
+        geom = to_shapely(shape, (x[0], x[-1], y[0], y[-1]))
+    xc, yc = 0.5 * (x[1:] + x[:-1]), 0.5 * (y[1:] + y[:-1])
+    frac = shape.contains(xc[None, :], yc[:, None]).astype(float)
+    bx0, bx1, by0, by1 = shape.bbox()
+    ci = np.nonzero((x[1:] > bx0) & (x[:-1] < bx1))[0]
+    cj = np.nonzero((y[1:] > by0) & (y[:-1] < by1))[0]
+    jj, ii = np.meshgrid(cj, ci, indexing="ij")
+    boxes = shapely.box(x[ii], y[jj], x[ii + 1], y[jj + 1])
+    cut = shapely.intersects(boxes, shapely.boundary(geom))
+    if np.any(cut):
+        inter = shapely.area(shapely.intersection(boxes[cut], geom))
+        frac[jj[cut], ii[cut]] = inter / shapely.area(boxes[cut])
+    return frac, bool(np.any(cut))
+
+
+def _rasterize(section, conductors, sigma, grid: Grid) -> MagneticGrid:
+    groups = _groups(section)
+    ny, nx = grid.ny, grid.nx
+    cell_sigma = np.zeros((ny - 1, nx - 1))
+    cell_group = np.full((ny - 1, nx - 1), -1, np.int32)
+    node_group = np.full((ny, nx), -1, np.int32)
+    node_conductor = np.full((ny, nx), -1, np.int32)
+    resolved, curved = math.inf, False
+    X, Y = np.meshgrid(grid.x, grid.y)
+    for c, s, g in zip(conductors, sigma, groups, strict=True):
+        node_conductor[c.shape.contains(X, Y) & (node_conductor < 0)] = g
+        if not math.isfinite(s):
+            node_group[c.shape.contains(X, Y) & (node_group < 0)] = g
+            continue
+        frac, cut = _coverage(c.shape, grid.x, grid.y)
+        mine = (frac > 0) & (cell_group < 0)
+        cell_sigma[mine] = s * frac[mine]
+        cell_group[mine] = g
+        if cut:
+            curved = True
+            # the largest cell its boundary cuts must be within the skin depth
+            dx, dy = np.diff(grid.x), np.diff(grid.y)
+            size = np.maximum(dy[:, None], dx[None, :])[(frac > 0) & (frac < 1)]
+            h = float(size.max()) * CURVED_CELLS
+            resolved = min(resolved, 1.0 / (np.pi * MU0 * s * h * h))
+    n_groups = 1 + len(section.signals) + len(section.floating)
+    return MagneticGrid(
+        grid=grid,
+        cell_sigma=cell_sigma,
+        cell_group=cell_group,
+        node_group=node_group,
+        n_groups=n_groups,
+        n_signals=len(section.signals),
+        has_ground=bool(section.grounds),
+        resolved_to=resolved,
+        node_conductor=node_conductor,
+        curved=curved,
+    )
+
+
+@dataclass(frozen=True)
+class Impedance:
+    """Series impedance of the signals per unit length at each frequency: ``z`` (F, N, N) complex
+    ohm/m, ``R = z.real``, ``L = z.imag / w``."""
+
+    freq: np.ndarray
+    z: np.ndarray
+
+    @property
+    def resistance(self) -> np.ndarray:
+        return self.z.real
+
+    @property
+    def inductance(self) -> np.ndarray:
+        return self.z.imag / (2.0 * np.pi * self.freq)[:, None, None]
+
+
+class MagneticProblem:
+    """The assembled MQS system of one grid, solved at any frequency.
+
+    :meth:`admittance` solves the full system (a sparse complex LU per frequency).
+    :meth:`impedance` sweeps a band with a reduced model: the solutions at a few frequencies
+    (shifts) span a basis, the system is projected on it (Galerkin, which keeps it symmetric),
+    and every frequency is then a small dense solve. Shifts are added where the reduced model and
+    a full solve differ by more than ``REDUCED_TOL``, so the sweep equals full solves to within it.
+    """
+
+    def __init__(self, mg: MagneticGrid, magnetic_walls: tuple[str, ...] = ()):
+        self.mg = mg
+        g = mg.grid
+        ones_h, ones_v = np.ones((g.ny, g.nx - 1)), np.ones((g.ny - 1, g.nx))
+        gh, gv = kernels.link_conductances(g.x, g.y, ones_h, ones_v, ones_h, ones_v)
+        K = assemble(gh, gv).tocsr()
+        boundary = np.zeros((g.ny, g.nx), bool)
+        # the outer boundary is a perfect electric wall (A = 0), except ``magnetic_walls``
+        # ("left", "right", "bottom", "top"): flux-parallel walls, for tests of 1-D fields
+        for side, edge in zip(SIDES, (np.s_[:, 0], np.s_[:, -1], np.s_[0, :], np.s_[-1, :]), strict=True):
+            if side not in magnetic_walls:
+                boundary[edge] = True
+        pec = mg.node_group.ravel()
+        fixed = boundary.ravel() | (pec >= 0)
+        free = ~fixed
+        n = mg.n_groups
+        mass = mg.node_mass().reshape(n, -1)
+        self.n = n
+        self.K_ff = K[free][:, free].tocsc()
+        self.mass_f = mass[:, free]  # (groups, free nodes)
+        self.mass_sum = mass.sum(axis=1)
+        self.mass_x = mass[:, fixed]
+        # a perfect conductor's nodes are fixed at A = u / (j w): E = u - j w A = 0 inside it
+        onpec = np.zeros((int(fixed.sum()), n))
+        pf = pec[fixed]
+        for k in range(n):
+            onpec[pf == k, k] = 1.0
+        self.onpec = onpec
+        self.B1 = MU0 * self.mass_f.T  # right-hand side: B1 + B2 / (j w)
+        self.B2 = -(K[free][:, fixed] @ onpec)
+        # a perfect conductor's current: the flux of H out of its nodes, (K a) / mu0 there
+        sel = np.zeros((n, pec.size))
+        for k in range(n):
+            sel[k, pec == k] = 1.0
+        self.pec_f = (sp.csr_matrix(sel) @ K[:, free]) / MU0  # (groups, free)
+        self.pec_x = (sp.csr_matrix(sel) @ K[:, fixed] @ onpec) / MU0  # (groups, groups)
+        self.has_pec = bool(np.any(pec >= 0))
+
+    def _rhs(self, w: float) -> np.ndarray:
+        return self.B1 + self.B2 / (1j * w)
+
+    def _y(self, w: float, a_free: np.ndarray, dense=None) -> np.ndarray:
+        """Admittance from the free nodes' solution (free nodes x groups), or from a reduced
+        model's ``dense`` projections."""
+        mf, pf = (self.mass_f @ a_free, self.pec_f @ a_free) if dense is None else dense
+        fixed = self.onpec / (1j * w)
+        y = np.diag(self.mass_sum).astype(complex) - 1j * w * (mf + self.mass_x @ fixed)
+        if self.has_pec:
+            y += pf + self.pec_x / (1j * w)
+        return 0.5 * (y + y.T)
+
+    def _solve_full(self, w: float) -> np.ndarray:
+        A_mat = (self.K_ff + sp.diags(1j * w * MU0 * self.mass_f.sum(axis=0))).tocsc()
+        lu = splu(A_mat, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0, options={"SymmetricMode": True})
+        return lu.solve(np.asfortranarray(self._rhs(w).astype(complex)))
+
+    def admittance(self, freq: float) -> np.ndarray:
+        """``Y`` (groups x groups) at one frequency from a full solve: ``I = Y u``."""
+        w = 2.0 * np.pi * freq
+        return self._y(w, self._solve_full(w))
+
+    def impedance(self, freq, reduced: bool = True) -> Impedance:
+        """The signals' impedance at each frequency (a reduced-model sweep, or full solves)."""
+        freq = np.atleast_1d(np.asarray(freq, float))
+        if not reduced or freq.size <= 2:
+            ys = [self.admittance(f) for f in freq]
+        else:
+            ys = ReducedModel(self, freq).admittance(freq)
+        z = np.array([reduce(y, self.mg.n_signals, self.mg.has_ground) for y in ys])
+        return Impedance(freq=freq, z=z)
+
+
+REDUCED_TOL = 1e-9
+
+
+class ReducedModel:
+    """Galerkin projection of a :class:`MagneticProblem` on its solutions at a few frequencies.
+
+    Shifts start one per decade; then, at every frequency to be swept, the residual of the
+    reduced solution in the full system is computed (a sparse product, no solve), and a full
+    solve is added where the relative residual is largest, until it is at most ``REDUCED_TOL``
+    everywhere. The admittance is stationary in the solution (Galerkin on a symmetric system), so
+    its error is of the order of the residual squared.
+    """
+
+    def __init__(self, problem: MagneticProblem, freq: np.ndarray, max_shifts: int = 24):
+        self.p = problem
+        freq = np.unique(np.asarray(freq, float))
+        decades = np.log10(freq[-1] / freq[0])
+        shifts = list(np.geomspace(freq[0], freq[-1], max(2, int(np.ceil(decades)) + 1)))
+        cols = [problem._solve_full(2 * np.pi * f) for f in shifts]
+        self._build(cols)
+        while True:
+            res = np.array([self.residual(2 * np.pi * f) for f in freq])
+            self.error = float(res.max())
+            if self.error <= REDUCED_TOL or len(shifts) >= max_shifts:
+                break
+            at = float(freq[int(np.argmax(res))])
+            shifts.append(at)
+            cols.append(problem._solve_full(2 * np.pi * at))
+            self._build(cols)
+        self.shifts = tuple(sorted(shifts))
+
+    def residual(self, w: float) -> float:
+        """Relative residual of the reduced solution at ``w`` in the full system."""
+        p = self.p
+        rhs = p._rhs(w)
+        a = self.V @ self._coefficients(w)
+        r = p.K_ff @ a + 1j * w * MU0 * p.mass_f.sum(axis=0)[:, None] * a - rhs
+        return float(np.linalg.norm(r) / np.linalg.norm(rhs))
+
+    def _build(self, cols) -> None:
+        p = self.p
+        basis = np.concatenate([np.concatenate([c.real, c.imag], axis=1) for c in cols], axis=1)
+        # the solutions' sizes differ by orders of magnitude over a band: normalise each first
+        norms = np.linalg.norm(basis, axis=0)
+        basis = basis[:, norms > 0] / norms[norms > 0]
+        u, s, _ = np.linalg.svd(basis, full_matrices=False)
+        V = u[:, s > 1e-10 * s[0]]
+        self.V = V
+        self.Kr = V.T @ (p.K_ff @ V)
+        self.Mr = V.T @ (MU0 * p.mass_f.sum(axis=0)[:, None] * V)
+        self.B1r, self.B2r = V.T @ p.B1, V.T @ p.B2
+        self.massr, self.pecr = p.mass_f @ V, p.pec_f @ V
+
+    def _coefficients(self, w: float) -> np.ndarray:
+        return np.linalg.solve(self.Kr + 1j * w * self.Mr, self.B1r + self.B2r / (1j * w))
+
+    def _y(self, w: float) -> np.ndarray:
+        c = self._coefficients(w)
+        return self.p._y(w, None, dense=(self.massr @ c, self.pecr @ c))
+
+    def admittance(self, freq: np.ndarray) -> list[np.ndarray]:
+        return [self._y(2 * np.pi * f) for f in freq]
+
+
+def reduce(y: np.ndarray, n_signals: int, has_ground: bool) -> np.ndarray:
+    """The signals' series impedance from the admittance of every group (ground, signals,
+    floating): the grounds carry the return current (the outer boundary does, when there is no
+    ground conductor) and floating conductors no net current."""
+    n = y.shape[0]
+    sig = np.arange(1, 1 + n_signals)
+    flo = np.arange(1 + n_signals, n)
+    P = np.zeros((n, n_signals))
+    P[sig, np.arange(n_signals)] = 1.0  # w: the signals' fields relative to the ground's
+    cols, cons = [], []
+    if has_ground:
+        q = np.zeros(n)
+        q[: 1 + n_signals] = 1.0  # the ground's field, added to every signal's
+        cols.append(q)
+        cons.append(np.ones(n))  # no net current
+    for f in flo:
+        e = np.zeros(n)
+        e[f] = 1.0
+        cols.append(e)
+        cons.append(e)  # a floating conductor carries no net current
+    if not has_ground:
+        keep = np.arange(1, n)  # the ground group is empty: drop it
+        y = y[np.ix_(keep, keep)]
+        P = P[keep]
+        cols = [c[keep] for c in cols]
+        cons = [c[keep] for c in cons]
+        sig = sig - 1
+    if cols:
+        Q, C = np.array(cols).T, np.array(cons).T
+        zfree = -np.linalg.solve(C.T @ y @ Q, C.T @ y @ P)
+        u = P + Q @ zfree
+    else:
+        u = P
+    y_s = (y @ u)[sig]
+    z = np.linalg.inv(y_s)
+    return 0.5 * (z + z.T)

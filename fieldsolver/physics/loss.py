@@ -1,0 +1,201 @@
+"""Loss and dispersion: the per-unit-length R, L, G, C matrices of the signals at each frequency.
+
+R(f) and L(f) come from the magnetoquasistatic solution inside and around the conductors
+(:mod:`fieldsolver.numerics.magnetic`): from DC, where the current is uniform, through the
+skin-effect transition to the skin limit, with proximity effect and the ground return's share.
+The external part of L (what is left at infinite frequency) is also the static answer
+``L = mu0 eps0 C0^-1``, which the electrostatic solve gives more accurately than the magnetic
+grid; so ``L(f) = L_static + (L_mqs(f) - L_mqs(inf))``, with ``L_mqs(inf)`` the magnetic grid's own
+value with perfect conductors. That removes the magnetic grid's error of the external inductance
+and keeps its internal inductance.
+
+G(f) and C(f) come from the complex permittivity ``eps' - j eps''`` of every dielectric at each
+frequency (:meth:`fieldsolver.geometry.model.Dielectric.permittivity`). The discrete capacitance
+is a quadratic form of the link permittivities, ``C = eps0 phi^T K(eps) phi``, stationary in phi;
+so, with ``D_r = phi^T (dK/d eps_r) phi`` the field energy in region r per unit permittivity,
+
+    G(f) = w eps0 sum_r eps''_r(f) D_r          (exact to first order in tan delta)
+    C(f) = C + eps0 sum_r (eps'_r(f) - er_r) D_r (first order in the change of eps')
+
+A homogeneous line gives ``G = w C tan(delta)`` exactly. ``D_r`` is computed by differentiating
+the rasterised link permittivities (central difference) on the finest grid, and scaled entry by
+entry to the reported (extrapolated) capacitance.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from ..constants import EPS0, MU0
+from ..geometry.model import CrossSection, InputError
+from ..numerics import kernels
+from ..numerics.grid import MeshOptions
+from ..numerics.magnetic import MagneticProblem, make_magnetic_grid
+from ..numerics.raster import rasterize
+from ..numerics.solver import FieldSolution
+
+MAGNETIC_DENSITY = 0.5  # the magnetic grid's density relative to the mesh options'
+STEP = 1e-4  # relative step of the permittivity derivative (central difference)
+
+
+@dataclass(frozen=True)
+class RLGC:
+    """Per-unit-length matrices of the N signals at F frequencies, SI units.
+
+    ``freq`` (F,) Hz; ``R`` ohm/m, ``L`` H/m, ``G`` S/m, ``C`` F/m, each (F, N, N); ``r_dc``
+    (N, N) ohm/m, the DC resistance (each signal's ``1 / (sigma A)`` on the diagonal plus the
+    grounds' in every entry, the return path they share).
+    """
+
+    freq: np.ndarray
+    R: np.ndarray
+    L: np.ndarray
+    G: np.ndarray
+    C: np.ndarray
+    r_dc: np.ndarray
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "R": self.R.tolist(),
+            "L": self.L.tolist(),
+            "G": self.G.tolist(),
+            "C": self.C.tolist(),
+            "r_dc": self.r_dc.tolist(),
+        }
+
+
+def check_frequencies(freq) -> np.ndarray:
+    f = np.atleast_1d(np.asarray(freq, float))
+    if f.ndim != 1 or f.size == 0:
+        raise InputError("frequencies must be a non-empty list")
+    if not np.all(np.isfinite(f)) or np.any(f <= 0):
+        raise InputError("frequencies must be finite and above 0 Hz")
+    return f
+
+
+def series_impedance(
+    section: CrossSection, freq: np.ndarray, l_static: np.ndarray, options: MeshOptions | None = None
+) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    """R (F, N, N) and L (F, N, N) of the signals; ``l_static`` (N, N): the external inductance
+    from the electrostatic solve, which replaces the magnetic grid's own where every conductor's
+    faces lie on grid lines (with round conductors, perfect nodes would not trace the same
+    surface as the lossy cells, so there the magnetic grid's L is kept)."""
+    o = options or MeshOptions()
+    o = replace(o, density=o.density * MAGNETIC_DENSITY)
+    sigma = [c.sigma for c in section.conductors]
+    n = len(section.signals)
+    if all(math.isinf(s) for s in sigma):
+        return np.zeros((freq.size, n, n)), np.repeat(l_static[None], freq.size, axis=0), ()
+    mg = make_magnetic_grid(section, sigma, float(freq.max()), o)
+    z = MagneticProblem(mg).impedance(freq).z
+    w = 2 * np.pi * freq
+    R, L = z.real, z.imag / w[:, None, None]
+    if not mg.curved:
+        # the external part from the statics: the same grid with perfect conductors gives the
+        # magnetic grid's own external inductance, which is subtracted
+        z_inf = MagneticProblem(mg.perfect()).impedance(freq[:1], reduced=False).z[0]
+        L = L - z_inf.imag / w[0] + l_static
+    notes = []
+    if mg.resolved_to < freq.max():
+        notes.append(
+            f"R and L above {mg.resolved_to / 1e6:.3g} MHz are not resolved on the round conductors' "
+            "surfaces yet (the skin is thinner than their cells): treat them as estimates"
+        )
+    return R, L, tuple(notes)
+
+
+def dc_resistance(section: CrossSection) -> np.ndarray:
+    """DC resistance matrix (N, N): ``1 / (sigma A)`` of each signal, plus the grounds' (in
+    parallel) in every entry. Infinite planes and perfect conductors have none."""
+    import shapely
+
+    from ..geometry.model import to_shapely
+
+    def resistance(cs) -> float:
+        g = 0.0
+        for c in cs:
+            b = c.shape.bbox()
+            if math.isinf(c.sigma) or not all(map(math.isfinite, b)):
+                return 0.0
+            g += c.sigma * shapely.area(to_shapely(c.shape, b))
+        return 1.0 / g if g > 0 else math.inf
+
+    r_sig = [resistance([c]) for c in section.signals]
+    r_gnd = resistance(section.grounds) if section.grounds else 0.0
+    return np.diag(r_sig) + r_gnd
+
+
+def _regions(section: CrossSection):
+    """The dielectric regions: (er, permittivity function, the section with that region's er
+    scaled by a factor)."""
+
+    def background(k: float) -> CrossSection:
+        return replace(section, background_er=section.background_er * k)
+
+    out = [(section.background_er, section.background_permittivity, background)]
+    for i, d in enumerate(section.dielectrics):
+
+        def scaled(k: float, i: int = i) -> CrossSection:
+            ds = list(section.dielectrics)
+            ds[i] = replace(ds[i], er=ds[i].er * k)
+            return replace(section, dielectrics=tuple(ds))
+
+        out.append((d.er, d.permittivity, scaled))
+    return out
+
+
+def energy_matrices(sol: FieldSolution) -> list[tuple[float, Any, np.ndarray]]:
+    """Per dielectric region that holds field: its er, its permittivity function and ``D_r``
+    (N, N), the derivative of ``phi^T K phi`` per unit relative change of its er (so that
+    ``sum_r D_r = phi^T K phi``)."""
+    grid, raster = sol.grid, sol.raster
+    pots = sol.dielectric.potentials
+    out = []
+    for er, perm, scaled in _regions(sol.section):
+        up, down = rasterize(scaled(1.0 + STEP), grid), rasterize(scaled(1.0 - STEP), grid)
+        dh = (up.face_h - down.face_h) / (2 * STEP)
+        dv = (up.face_v - down.face_v) / (2 * STEP)
+        if not (np.any(dh) or np.any(dv)):
+            continue  # the region holds no field (or is painted over)
+        gh, gv = kernels.link_conductances(grid.x, grid.y, dh, dv, raster.frac_h, raster.frac_v)
+        flux = [kernels.apply_operator(gh, gv, p) for p in pots]
+        D = np.array([[float(np.sum(pj * fk)) for fk in flux] for pj in pots])
+        out.append((er, perm, 0.5 * (D + D.T)))
+    return out
+
+
+def shunt_admittance(sol: FieldSolution, c: np.ndarray, freq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """G (F, N, N) and C (F, N, N) from the energy in every lossy or dispersive region (the
+    region's complex permittivity at f over its static er scales its ``D_r``)."""
+    w = 2 * np.pi * freq
+    c_fine = 0.5 * (sol.dielectric.capacitance + sol.dielectric.capacitance.T)
+    scale = np.divide(c, c_fine, out=np.ones_like(c), where=c_fine != 0)
+    G = np.zeros((freq.size, *c.shape))
+    C = np.repeat(c[None], freq.size, axis=0)
+    for er, perm, D in energy_matrices(sol):
+        rel = perm(freq) / er
+        G += (w * -rel.imag)[:, None, None] * (EPS0 * D * scale)[None]
+        C += (rel.real - 1.0)[:, None, None] * (EPS0 * D * scale)[None]
+    return G, C
+
+
+def rlgc(
+    section: CrossSection,
+    sol: FieldSolution,
+    c: np.ndarray,
+    c_vac: np.ndarray,
+    freq,
+    options: MeshOptions | None = None,
+) -> RLGC:
+    """RLGC(f) of ``section``, from its (finest) static solution ``sol`` and the reported
+    capacitance matrices ``c`` and ``c_vac``."""
+    freq = check_frequencies(freq)
+    l_static = MU0 * EPS0 * np.linalg.inv(c_vac)
+    R, L, notes = series_impedance(section, freq, l_static, options)
+    G, C = shunt_admittance(sol, c, freq)
+    return RLGC(freq=freq, R=R, L=L, G=G, C=C, r_dc=dc_resistance(section), notes=notes)

@@ -1,0 +1,158 @@
+"""R, L, G, C of f against exact references (each test cites its formula)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from scipy.special import iv, kv
+
+import fieldsolver
+from fieldsolver.constants import MU0
+from fieldsolver.geometry.loader import load
+from fieldsolver.geometry.model import Boundary, Conductor, CrossSection, Rect
+from fieldsolver.numerics.grid import MeshOptions
+from fieldsolver.numerics.magnetic import MagneticProblem, make_magnetic_grid
+from fieldsolver.physics import loss
+
+CU = 5.8e7
+
+
+def _plates(t=35e-6, d=100e-6, w=1e-3):
+    """Two plates of width w (the box's), thickness t, gap d: with flux-parallel side walls and
+    bottom the field is 1-D."""
+    return CrossSection(
+        conductors=(
+            Conductor("g", Rect(0, w, 0, t), "ground"),
+            Conductor("s", Rect(0, w, t + d, 2 * t + d), "signal"),
+        ),
+        boundary=Boundary("box", (0, w, -1e-3, 1.2e-3)),
+    )
+
+
+def test_parallel_plates_match_the_exact_slab_impedance_from_dc_to_100ghz():
+    # A plate of thickness t with the field on one side has the internal impedance per unit
+    # width (gamma / sigma) coth(gamma t), gamma = sqrt(j w mu0 sigma) (Ramo, Whinnery and Van
+    # Duzer, Fields and Waves in Communication Electronics, 3rd ed., sec. 5.4): the line's
+    # Z = 2 (gamma / (sigma w)) coth(gamma t) + j w mu0 d / w, exactly, at every frequency.
+    t, d, w = 35e-6, 100e-6, 1e-3
+    f = np.logspace(3, 11, 9)
+    mg = make_magnetic_grid(_plates(t, d, w), [CU, CU], f.max(), MeshOptions())
+    z = MagneticProblem(mg, magnetic_walls=("left", "right", "bottom")).impedance(f).z[:, 0, 0]
+    g = np.sqrt(1j * 2 * np.pi * f * MU0 * CU)
+    exact = 2 * g / (CU * w) / np.tanh(g * t) + 1j * 2 * np.pi * f * MU0 * d / w
+    # measured: R within 0.34 %, L within 0.03 % over the band (the issue's target: 1 %)
+    assert np.max(np.abs(z.real / exact.real - 1)) < 5e-3
+    assert np.max(np.abs(z.imag / exact.imag - 1)) < 1e-3
+
+
+def test_the_reduced_sweep_equals_full_solves():
+    f = np.geomspace(1e3, 1e11, 25)
+    pr = MagneticProblem(make_magnetic_grid(_microstrip(), [CU] * 2, f.max(), MeshOptions(density=0.25)))
+    swept = pr.impedance(f).z
+    for k in (3, 13, 22):
+        full = pr.impedance(f[k : k + 1], reduced=False).z[0]
+        assert np.allclose(swept[k].real, full.real, rtol=1e-6, atol=0)
+        assert np.allclose(swept[k].imag, full.imag, rtol=1e-6, atol=0)
+
+
+def _microstrip(sigma_g=CU, sigma_s=CU):
+    return CrossSection(
+        conductors=(
+            Conductor("g", Rect(-1e-3, 1e-3, 0.0, 35e-6), "ground", sigma=sigma_g),
+            Conductor("s", Rect(-0.15e-3, 0.15e-3, 0.235e-3, 0.27e-3), "signal", sigma=sigma_s),
+        ),
+        background_er=4.0,
+    ).validate()
+
+
+def test_low_frequency_resistance_is_the_dc_resistance():
+    # R_dc = 1 / (sigma A) of the trace plus the ground's, exact
+    sec = _microstrip()
+    r_dc = 1 / (CU * 0.3e-3 * 35e-6) + 1 / (CU * 2e-3 * 35e-6)
+    assert loss.dc_resistance(sec)[0, 0] == pytest.approx(r_dc, rel=1e-12)
+    R, _, _ = loss.series_impedance(sec, np.array([10.0, 1e3]), np.eye(1))
+    assert R[0, 0, 0] == pytest.approx(r_dc, rel=1e-6)
+    assert R[1, 0, 0] == pytest.approx(r_dc, rel=1e-3)
+
+
+def test_perfect_conductors_give_no_resistance_and_the_static_inductance():
+    sec = _microstrip(math.inf, math.inf)
+    r = fieldsolver.solve(sec, tol=None)
+    x = loss.rlgc(sec, r.solution, r.capacitance, r.capacitance_vacuum, [1e6, 1e9])
+    assert np.all(x.R == 0)
+    assert np.allclose(x.L, r.inductance[None], rtol=1e-12)
+
+
+@pytest.mark.slow
+def test_inductance_falls_from_dc_to_the_external_value():
+    sec = _microstrip()
+    r = fieldsolver.solve(sec, tol=None)
+    f = np.geomspace(1e3, 1e11, 9)
+    R, L, _ = loss.series_impedance(sec, f, r.inductance)
+    assert np.all(np.diff(L[:, 0, 0]) < 0)
+    assert np.all(np.diff(R[:, 0, 0]) > 0)
+    # at 100 GHz only the internal inductance of a skin 0.2 um deep is left above the external
+    # (static) value: of the order of R / w (equal for a flat surface; corners differ)
+    internal = L[-1, 0, 0] - r.inductance[0, 0]
+    assert 0.5 < internal * 2 * np.pi * f[-1] / R[-1, 0, 0] < 1.5
+
+
+def _coax_exact(f, a, b, c, sigma):
+    # Schelkunoff's internal impedances of a solid round wire and of a tube carrying the return
+    # on its inner surface (S. A. Schelkunoff, Bell Syst. Tech. J. 13, 1934, eqs. for the
+    # coaxial line), plus the external inductance mu0 / (2 pi) ln(b / a)
+    g = np.sqrt(1j * 2 * np.pi * f * MU0 * sigma)
+    inner = g / (2 * np.pi * a * sigma) * iv(0, g * a) / iv(1, g * a)
+    num = iv(0, g * b) * kv(1, g * c) + kv(0, g * b) * iv(1, g * c)
+    den = iv(1, g * c) * kv(1, g * b) - iv(1, g * b) * kv(1, g * c)
+    outer = g / (2 * np.pi * b * sigma) * num / den
+    return inner + outer + 1j * 2 * np.pi * f * MU0 / (2 * np.pi) * np.log(b / a)
+
+
+@pytest.mark.slow
+def test_coax_matches_the_bessel_solution_where_the_skin_is_resolved():
+    sec = load("geometries/coax_rg58.yaml").validate()
+    r = fieldsolver.solve(sec, tol=None)
+    f = np.array([1e3, 1e4, 1e5, 1e6])
+    R, L, notes = loss.series_impedance(sec, f, r.inductance)
+    z = _coax_exact(f, 0.405e-3, 1.475e-3, 1.75e-3, CU)
+    err_r, err_l = np.abs(R[:, 0, 0] / z.real - 1), np.abs(L[:, 0, 0] / (z.imag / (2 * np.pi * f)) - 1)
+    assert np.all(err_r[:2] < 0.01) and np.all(err_l[:2] < 0.01)
+    # above that the round surfaces' cells are coarser than the skin: the result says so
+    assert notes and "round conductors" in notes[0]
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="round conductors need a surface-impedance model above ~100 kHz")
+def test_coax_matches_the_bessel_solution_through_the_skin_transition():
+    sec = load("geometries/coax_rg58.yaml").validate()
+    r = fieldsolver.solve(sec, tol=None)
+    f = np.array([1e5, 1e7, 1e9])
+    R, _, _ = loss.series_impedance(sec, f, r.inductance)
+    z = _coax_exact(f, 0.405e-3, 1.475e-3, 1.75e-3, CU)
+    assert np.max(np.abs(R[:, 0, 0] / z.real - 1)) < 0.01
+
+
+def test_a_homogeneous_lossy_dielectric_gives_g_equal_w_c_tand():
+    # G = w C tan(delta) exactly for a homogeneous line (the field energy is all in the one loss)
+    sec = replace(load("geometries/coax_rg58.yaml"), background_tand=0.01).validate()
+    r = fieldsolver.solve(sec, tol=None)
+    f = np.array([1e6, 1e9])
+    G, C = loss.shunt_admittance(r.solution, r.capacitance, f)
+    assert np.allclose(G[:, 0, 0], 2 * np.pi * f * r.capacitance[0, 0] * 0.01, rtol=1e-9)
+    assert np.allclose(C, r.capacitance[None], rtol=1e-12)
+
+
+def test_a_dispersive_homogeneous_dielectric_scales_c_with_its_permittivity():
+    sec = replace(load("geometries/coax_rg58.yaml"), background_tand=0.02, background_dispersion="djordjevic-sarkar")
+    sec = sec.validate()
+    r = fieldsolver.solve(sec, tol=None)
+    f = np.array([1e6, 1e9, 1e11])
+    G, C = loss.shunt_admittance(r.solution, r.capacitance, f)
+    eps = sec.background_permittivity(f)
+    # homogeneous: C is linear in the permittivity, so C(f) = C eps'(f) / er and G = w C eps''/er
+    assert np.allclose(C[:, 0, 0], r.capacitance[0, 0] * eps.real / 2.25, rtol=1e-9)
+    assert np.allclose(G[:, 0, 0], 2 * np.pi * f * r.capacitance[0, 0] * -eps.imag / 2.25, rtol=1e-9)
