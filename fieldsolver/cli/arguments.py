@@ -53,6 +53,26 @@ def growth(text: str) -> float:
     return v
 
 
+def frequencies(text: str) -> np.ndarray:
+    """``--freq``: ``START:STOP:COUNT`` (log-spaced, both ends included), a comma-separated list,
+    or one frequency; each a number in Hz or with a unit (``1MHz:100GHz:61``, ``1GHz,2.5GHz``)."""
+    from ..geometry.units import parse_frequency
+
+    try:
+        parts = text.split(":")
+        if len(parts) == 3:
+            lo, hi = parse_frequency(parts[0].strip()), parse_frequency(parts[1].strip())
+            n = parts[2].strip()
+            if not (n.isdigit() and int(n) >= 2 and hi > lo):
+                raise InputError(f"{text!r}: START:STOP:COUNT needs STOP > START and COUNT >= 2")
+            return np.geomspace(lo, hi, int(n))
+        if len(parts) != 1:
+            raise InputError(f"{text!r}: give START:STOP:COUNT, a list f1,f2,... or one frequency")
+        return np.array(sorted(parse_frequency(t.strip()) for t in text.split(",")))
+    except InputError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
 MESH = ("density", "growth", "open_factor")  # the mesh options the command line sets
 # the command line's names of the library's settings, for its messages
 FLAGS = {"open_factor": "--open-factor", "max_nodes": "--max-nodes"}

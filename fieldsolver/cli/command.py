@@ -20,6 +20,7 @@ from .arguments import (
     add_mesh_options,
     count,
     extent,
+    frequencies,
     image_size,
     in_flags,
     mesh_options,
@@ -65,6 +66,13 @@ def _parser() -> argparse.ArgumentParser:
             help=f"node budget of the finest grid (default {MAX_NODES:,})",
         )
         add_mesh_options(q)
+        q.add_argument(
+            "--freq",
+            type=frequencies,
+            metavar="F",
+            help="also R, L, G, C, Zc and loss at these frequencies: START:STOP:COUNT (log-spaced), "
+            "f1,f2,... or one; Hz or with a unit, e.g. 1MHz:100GHz:61",
+        )
         g = q.add_argument_group("plots (beside the field map: NAME-charge.png, NAME-convergence.png, NAME-grid.png)")
         g.add_argument("--mode", help="one panel: odd or even (pairs), a signal's name or number, or modeK")
         g.add_argument("--field-lines", action="store_true", help="draw E field lines on the field map")
@@ -199,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
                 raise InputError(f"--{e}") from None  # the library's "mode X: ..." is the option --mode
         from ..api import solve
 
-        result = solve(section, tol=args.tol, max_nodes=args.max_nodes, options=mesh_options(args))
+        result = solve(section, tol=args.tol, max_nodes=args.max_nodes, options=mesh_options(args), freq=args.freq)
         _write(result, args, outputs, title)
     except InputError as e:
         print(f"fieldsolver: error: {e}", file=sys.stderr)

@@ -40,7 +40,7 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import splu
 
 from ..constants import MU0
-from ..geometry.model import Boundary, Circle, CrossSection, InputError, Rect, Ring, Shape, to_shapely
+from ..geometry.model import Boundary, Circle, CrossSection, Rect, Ring, Shape, to_shapely
 from . import kernels
 from .grid import Grid, MeshOptions, make_grid
 from .solver import assemble
@@ -176,10 +176,7 @@ def make_magnetic_grid(
     for c, s in zip(conductors, sigma, strict=True):
         b = c.shape.bbox()
         if math.isfinite(s) and (b[0] == b[1] or b[2] == b[3]):
-            raise InputError(
-                f"{c.where}: conductor {c.name!r} has zero thickness, so no resistance: "
-                "give it a thickness, or sigma: .inf to treat it as lossless"
-            )
+            raise ValueError(f"conductor {c.name!r} has zero thickness: it can only be perfect (sigma inf)")
     boxed = replace(section, conductors=conductors, boundary=Boundary("box", dom))
     grid = make_grid(boxed, o)
     lines = [grid.x, grid.y]
@@ -366,32 +363,36 @@ class MagneticProblem:
         return Impedance(freq=freq, z=z)
 
 
-REDUCED_TOL = 1e-9
+REDUCED_TOL = 1e-7
 
 
 class ReducedModel:
     """Galerkin projection of a :class:`MagneticProblem` on its solutions at a few frequencies.
 
-    Shifts start one per decade; then, at every frequency to be swept, the residual of the
-    reduced solution in the full system is computed (a sparse product, no solve), and a full
-    solve is added where the relative residual is largest, until it is at most ``REDUCED_TOL``
-    everywhere. The admittance is stationary in the solution (Galerkin on a symmetric system), so
-    its error is of the order of the residual squared.
+    Shifts start one per decade of the band; then the residual of the reduced solution in the
+    full system (a sparse product, no solve) is computed halfway (in log f) between neighbouring
+    shifts, where the model is least accurate, and a full solve is added where it is largest,
+    until it is at most ``REDUCED_TOL`` everywhere. The grids are strongly graded, so a small
+    residual is not yet a small error: the tests compare the sweep with full solves (R and L
+    within 1e-6 of them).
     """
 
     def __init__(self, problem: MagneticProblem, freq: np.ndarray, max_shifts: int = 24):
         self.p = problem
+        self._used = 0
         freq = np.unique(np.asarray(freq, float))
         decades = np.log10(freq[-1] / freq[0])
         shifts = list(np.geomspace(freq[0], freq[-1], max(2, int(np.ceil(decades)) + 1)))
         cols = [problem._solve_full(2 * np.pi * f) for f in shifts]
         self._build(cols)
         while True:
-            res = np.array([self.residual(2 * np.pi * f) for f in freq])
+            order = np.sort(shifts)
+            mids = np.sqrt(order[1:] * order[:-1])
+            res = np.array([self.residual(2 * np.pi * f) for f in mids])
             self.error = float(res.max())
             if self.error <= REDUCED_TOL or len(shifts) >= max_shifts:
                 break
-            at = float(freq[int(np.argmax(res))])
+            at = float(mids[int(np.argmax(res))])
             shifts.append(at)
             cols.append(problem._solve_full(2 * np.pi * at))
             self._build(cols)
@@ -406,13 +407,18 @@ class ReducedModel:
         return float(np.linalg.norm(r) / np.linalg.norm(rhs))
 
     def _build(self, cols) -> None:
+        """Extend the orthonormal basis by the solutions not yet in it (the real and imaginary
+        parts of each, normalised first: their sizes differ by orders of magnitude over a band),
+        and project the system on it."""
         p = self.p
-        basis = np.concatenate([np.concatenate([c.real, c.imag], axis=1) for c in cols], axis=1)
-        # the solutions' sizes differ by orders of magnitude over a band: normalise each first
-        norms = np.linalg.norm(basis, axis=0)
-        basis = basis[:, norms > 0] / norms[norms > 0]
-        u, s, _ = np.linalg.svd(basis, full_matrices=False)
-        V = u[:, s > 1e-10 * s[0]]
+        V = getattr(self, "V", np.zeros((p.K_ff.shape[0], 0)))
+        new = np.concatenate([np.concatenate([c.real, c.imag], axis=1) for c in cols[self._used :]], axis=1)
+        self._used = len(cols)
+        new = new / np.maximum(np.linalg.norm(new, axis=0), 1e-300)
+        for _ in range(2):  # Gram-Schmidt against the basis, twice for round-off
+            new = new - V @ (V.T @ new)
+        u, sv, _ = np.linalg.svd(new, full_matrices=False)
+        V = np.concatenate([V, u[:, sv > 1e-10]], axis=1)
         self.V = V
         self.Kr = V.T @ (p.K_ff @ V)
         self.Mr = V.T @ (MU0 * p.mass_f.sum(axis=0)[:, None] * V)

@@ -37,18 +37,31 @@ from ..numerics.grid import MeshOptions
 from ..numerics.magnetic import MagneticProblem, make_magnetic_grid
 from ..numerics.raster import rasterize
 from ..numerics.solver import FieldSolution
+from .transmission import Attenuation, PairModes, Propagation, pair, propagation
 
 MAGNETIC_DENSITY = 0.5  # the magnetic grid's density relative to the mesh options'
 STEP = 1e-4  # relative step of the permittivity derivative (central difference)
 
 
+def _complex(a: np.ndarray) -> list:
+    """Complex values as ``[re, im]`` pairs (JSON has no complex numbers)."""
+    return np.stack([np.real(a), np.imag(a)], axis=-1).tolist()
+
+
+def _attenuation_db(a: Attenuation) -> dict[str, list]:
+    a = a.to("dB/m")
+    return {"conductor": a.conductor.tolist(), "dielectric": a.dielectric.tolist(), "total": a.total.tolist()}
+
+
 @dataclass(frozen=True)
 class RLGC:
-    """Per-unit-length matrices of the N signals at F frequencies, SI units.
+    """Per-unit-length matrices of the N signals at F frequencies, SI units, and the line they
+    make (:mod:`fieldsolver.physics.transmission` defines every quantity).
 
     ``freq`` (F,) Hz; ``R`` ohm/m, ``L`` H/m, ``G`` S/m, ``C`` F/m, each (F, N, N); ``r_dc``
     (N, N) ohm/m, the DC resistance (each signal's ``1 / (sigma A)`` on the diagonal plus the
-    grounds' in every entry, the return path they share).
+    grounds' in every entry, the return path they share); ``propagation``: the modes, ``Zc`` and
+    the attenuation at each frequency; ``pair``: a pair's differential and common modes.
     """
 
     freq: np.ndarray
@@ -57,16 +70,39 @@ class RLGC:
     G: np.ndarray
     C: np.ndarray
     r_dc: np.ndarray
+    propagation: Propagation
+    pair: PairModes | None = None
     notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        p = self.propagation
+        d: dict[str, Any] = {
             "R": self.R.tolist(),
             "L": self.L.tolist(),
             "G": self.G.tolist(),
             "C": self.C.tolist(),
             "r_dc": self.r_dc.tolist(),
+            "modes": [
+                {
+                    "z_c": _complex(p.z_mode[:, k]),
+                    "gamma": _complex(p.gamma[:, k]),
+                    "attenuation_db_per_m": _attenuation_db(
+                        Attenuation(
+                            *(a[:, k] for a in (p.attenuation.total, p.attenuation.conductor, p.attenuation.dielectric))
+                        )
+                    ),
+                    "eps_eff": p.eps_eff[:, k].tolist(),
+                }
+                for k in range(p.n_lines)
+            ],
         }
+        if self.pair is not None:
+            d["z_diff"] = _complex(self.pair.z_diff)
+            d["z_common"] = _complex(self.pair.z_common)
+            d["attenuation_diff_db_per_m"] = _attenuation_db(self.pair.attenuation_diff)
+            d["attenuation_common_db_per_m"] = _attenuation_db(self.pair.attenuation_common)
+        d["notes"] = list(self.notes)
+        return d
 
 
 def check_frequencies(freq) -> np.ndarray:
@@ -88,9 +124,17 @@ def series_impedance(
     o = options or MeshOptions()
     o = replace(o, density=o.density * MAGNETIC_DENSITY)
     sigma = [c.sigma for c in section.conductors]
+    notes = []
+    thin = [i for i, c in enumerate(section.conductors) if _thin(c) and math.isfinite(c.sigma)]
+    for i in thin:
+        sigma[i] = math.inf
+    if thin:
+        names = ", ".join(repr(section.conductors[i].name) for i in thin)
+        verb = "has" if len(thin) == 1 else "have"
+        notes.append(f"{names} {verb} no thickness, so no resistance: treated as lossless (give it a thickness)")
     n = len(section.signals)
     if all(math.isinf(s) for s in sigma):
-        return np.zeros((freq.size, n, n)), np.repeat(l_static[None], freq.size, axis=0), ()
+        return np.zeros((freq.size, n, n)), np.repeat(l_static[None], freq.size, axis=0), tuple(notes)
     mg = make_magnetic_grid(section, sigma, float(freq.max()), o)
     z = MagneticProblem(mg).impedance(freq).z
     w = 2 * np.pi * freq
@@ -100,13 +144,17 @@ def series_impedance(
         # magnetic grid's own external inductance, which is subtracted
         z_inf = MagneticProblem(mg.perfect()).impedance(freq[:1], reduced=False).z[0]
         L = L - z_inf.imag / w[0] + l_static
-    notes = []
     if mg.resolved_to < freq.max():
         notes.append(
-            f"R and L above {mg.resolved_to / 1e6:.3g} MHz are not resolved on the round conductors' "
-            "surfaces yet (the skin is thinner than their cells): treat them as estimates"
+            f"R and L above {mg.resolved_to / 1e6:.3g} MHz are not resolved on round or slanted "
+            "conductor surfaces yet (the skin is thinner than their cells): treat them as estimates"
         )
     return R, L, tuple(notes)
+
+
+def _thin(c) -> bool:
+    b = c.shape.bbox()
+    return b[0] == b[1] or b[2] == b[3]
 
 
 def dc_resistance(section: CrossSection) -> np.ndarray:
@@ -120,7 +168,7 @@ def dc_resistance(section: CrossSection) -> np.ndarray:
         g = 0.0
         for c in cs:
             b = c.shape.bbox()
-            if math.isinf(c.sigma) or not all(map(math.isfinite, b)):
+            if math.isinf(c.sigma) or _thin(c) or not all(map(math.isfinite, b)):
                 return 0.0
             g += c.sigma * shapely.area(to_shapely(c.shape, b))
         return 1.0 / g if g > 0 else math.inf
@@ -198,4 +246,15 @@ def rlgc(
     l_static = MU0 * EPS0 * np.linalg.inv(c_vac)
     R, L, notes = series_impedance(section, freq, l_static, options)
     G, C = shunt_admittance(sol, c, freq)
-    return RLGC(freq=freq, R=R, L=L, G=G, C=C, r_dc=dc_resistance(section), notes=notes)
+    p = propagation(freq, R, L, G, C)
+    return RLGC(
+        freq=freq,
+        R=R,
+        L=L,
+        G=G,
+        C=C,
+        r_dc=dc_resistance(section),
+        propagation=p,
+        pair=pair(p) if len(section.signals) == 2 else None,
+        notes=notes,
+    )

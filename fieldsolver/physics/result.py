@@ -27,6 +27,9 @@ modes
     For any N: each mode's eps_eff, voltage pattern and power-normalised impedance.
 z_mode_k, eps_eff_mode_k (three or more signals)
     The values of ``modes[k - 1]``, so that they carry an uncertainty like any other value.
+rlgc (solved with frequencies)
+    R, L, G, C per unit length at each frequency and the line they make: see
+    :class:`fieldsolver.physics.loss.RLGC`.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from ..geometry.units import DEFAULT_UNITS
 
 if TYPE_CHECKING:  # the solution's types load numba; a Result does not need them to exist
     from ..numerics.solver import FieldSolution
+    from .loss import RLGC
 
 SIDES = ("left", "right", "bottom", "top")
 
@@ -147,6 +151,8 @@ class Result:
     accuracy: Accuracy | None = None
     # the field solution behind the numbers (grid, potentials), for plots and exports
     solution: FieldSolution | None = field(default=None, repr=False, compare=False)
+    # R, L, G, C and the line at each frequency, when solved with frequencies
+    rlgc: RLGC | None = field(default=None, repr=False, compare=False)
 
     def __getattr__(self, name: str):
         # r.z0, r.z_diff, ... read the values
@@ -173,6 +179,9 @@ class Result:
         d["notes"] = list(self.notes)
         d["grid"] = self.grid.to_dict()
         d["timings"] = dict(self.timings)
+        if self.rlgc is not None:
+            d["frequency"] = self.rlgc.freq.tolist()
+            d["rlgc"] = self.rlgc.to_dict()
         return d
 
     def to_json(self, **kw: Any) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..geometry.units import UNITS
 from ..physics.lines import LABELS
 from ..physics.result import SIDES, Result
@@ -95,5 +97,85 @@ def format_result(r: Result, title: str = "") -> str:
     out.append("")
     out += ["where " + DEFINITIONS["single" if n == 1 else "pair"][0]]
     out += ["      " + s for s in DEFINITIONS["single" if n == 1 else "pair"][1:]]
+    if r.rlgc is not None:
+        out.append("")
+        out += format_loss(r)
     out += [f"note: {s}" for s in r.notes]
     return "\n".join(out)
+
+
+SHOWN = 7  # frequencies in the loss table
+
+
+def shown_frequencies(freq) -> list[int]:
+    """Indices of the frequencies the table shows: all of a short list, else about one per
+    decade (the ones nearest the powers of ten), always the first and last."""
+    f = np.asarray(freq)
+    if f.size <= SHOWN:
+        return list(range(f.size))
+    decades = np.arange(np.ceil(np.log10(f[0])), np.floor(np.log10(f[-1])) + 1)
+    picks = {0, f.size - 1} | {int(np.argmin(np.abs(np.log10(f) - d))) for d in decades}
+    if len(picks) > SHOWN:
+        picks = {round(k) for k in np.linspace(0, f.size - 1, SHOWN)}
+    return sorted(picks)
+
+
+def _hz(f: float) -> str:
+    for unit, k in (("GHz", 1e9), ("MHz", 1e6), ("kHz", 1e3)):
+        if f >= k:
+            return f"{f / k:.4g} {unit}"
+    return f"{f:.4g} Hz"
+
+
+def format_loss(r: Result) -> list[str]:
+    """The loss table: per line R, L, G, C, and per mode (a pair: differential and common) the
+    impedance, eps_eff and the attenuation in dB/inch and dB/m, split conductor/dielectric."""
+    x = r.rlgc
+    assert x is not None
+    p = x.propagation
+    rows = shown_frequencies(x.freq)
+    out = ["per unit length, at each frequency (R, G, C of the lines; the diagonal of the matrices):"]
+    head = f"  {'f':>10}" + "".join(
+        f"{h:>11}" for n in r.signals for h in (f"R {n[:6]}", f"L {n[:6]}", f"G {n[:6]}", f"C {n[:6]}")
+    )
+    out += [head, f"  {'':>10}" + "".join(f"{u:>11}" for _ in r.signals for u in ("ohm/m", "nH/m", "mS/m", "pF/m"))]
+    for k in rows:
+        vals = [
+            v
+            for i in range(len(r.signals))
+            for v in (x.R[k, i, i], 1e9 * x.L[k, i, i], 1e3 * x.G[k, i, i], 1e12 * x.C[k, i, i])
+        ]
+        out.append(f"  {_hz(x.freq[k]):>10}" + "".join(f"{v:>11.4g}" for v in vals))
+    out.append("")
+    if x.pair is not None:
+        modes = [("diff", x.pair.z_diff, x.pair.eps_eff_diff, x.pair.attenuation_diff)]
+        modes.append(("common", x.pair.z_common, x.pair.eps_eff_common, x.pair.attenuation_common))
+    else:
+        names = ["line"] if len(r.signals) == 1 else [f"mode {i}" for i in range(1, len(r.signals) + 1)]
+        modes = [(n, p.z_mode[:, i], p.eps_eff[:, i], _mode_attenuation(p.attenuation, i)) for i, n in enumerate(names)]
+    out.append(
+        f"  {'f':>10}{'mode':>8}{'|Zc|':>9}{'Zc phase':>10}{'eps_eff':>9}"
+        f"{'loss':>10}{'cond.':>10}{'diel.':>10}{'loss':>10}"
+    )
+    out.append(f"  {'':>10}{'':>8}{'ohm':>9}{'deg':>10}{'':>9}{'dB/in':>10}{'dB/in':>10}{'dB/in':>10}{'dB/m':>10}")
+    for k in rows:
+        for name, z, eps, att in modes:
+            a, m = att.to("dB/in"), att.to("dB/m")
+            out.append(
+                f"  {_hz(x.freq[k]):>10}{name:>8}{abs(z[k]):>9.3f}{np.degrees(np.angle(z[k])):>10.3f}{eps[k]:>9.4f}"
+                f"{a.total[k]:>10.4g}{a.conductor[k]:>10.4g}{a.dielectric[k]:>10.4g}{m.total[k]:>10.4g}"
+            )
+    dc = " ".join(f"{v:.4g}" for v in np.diag(x.r_dc))
+    out.append(f"  DC resistance of each line with its return: {dc} ohm/m")
+    out.append(
+        "  loss = Re(gamma) of the mode, exact; cond./diel.: with G = 0 / R = 0 (they add up to the loss only "
+        "at low loss); Zc: the mode's characteristic impedance (a pair: Zdiff and Zcommon)"
+    )
+    out.append("  no error bar on these yet: the static values' bars above do not cover them")
+    return out
+
+
+def _mode_attenuation(a, i: int):
+    from ..physics.transmission import Attenuation
+
+    return Attenuation(a.total[:, i], a.conductor[:, i], a.dielectric[:, i], a.unit)

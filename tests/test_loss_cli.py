@@ -1,0 +1,96 @@
+"""The command line with --freq: the JSON keys of R, L, G, C and the line, the table, bad input."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fieldsolver.cli import main
+from fieldsolver.constants import C0
+
+GEOMETRIES = Path(__file__).resolve().parent.parent / "geometries"
+STRIPLINE = ("calc", "stripline", "w=0.2", "h1=0.2", "h2=0.2", "t=0.035", "er=4", "--tol", "none")
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_pair_json_has_rlgc_per_frequency_and_the_modes(capsys):
+    code, out, _ = run(
+        capsys, "solve", str(GEOMETRIES / "usb2_diff_microstrip.yaml"), "--freq", "1MHz:10GHz:5", "--json"
+    )
+    assert code == 0
+    d = json.loads(out)
+    assert d["frequency"] == pytest.approx(np.geomspace(1e6, 1e10, 5).tolist(), rel=1e-12)
+    x = d["rlgc"]
+    for key in ("R", "L", "G", "C"):
+        assert np.asarray(x[key]).shape == (5, 2, 2)
+    assert np.asarray(x["r_dc"]).shape == (2, 2)
+    assert len(x["modes"]) == 2
+    for m in x["modes"]:
+        assert np.asarray(m["z_c"]).shape == (5, 2) and np.asarray(m["gamma"]).shape == (5, 2)
+        assert set(m["attenuation_db_per_m"]) == {"conductor", "dielectric", "total"}
+        assert len(m["eps_eff"]) == 5
+    assert np.asarray(x["z_diff"]).shape == (5, 2) and np.asarray(x["z_common"]).shape == (5, 2)
+    # the static Zdiff is the high-frequency limit: at 10 GHz |Zdiff| is within 1 % of it
+    assert np.hypot(*x["z_diff"][-1]) == pytest.approx(d["z_diff"], rel=0.01)
+    # resistance grows and dielectric loss is w C tand-like: G(10 GHz) = 10^4 G(1 MHz)
+    R = np.asarray(x["R"])
+    assert np.all(np.diff(R[:, 0, 0]) > 0)
+    G = np.asarray(x["G"])
+    assert G[-1, 0, 0] == pytest.approx(1e4 * G[0, 0, 0], rel=1e-9)
+
+
+def test_homogeneous_stripline_dielectric_loss_is_exact(capsys, tmp_path):
+    # a homogeneous line with perfect conductors: gamma = j k sqrt(1 - j tand), k = w sqrt(er) / c,
+    # so alpha_d = k sqrt((sqrt(1 + tand^2) - 1) / 2) exactly (to first order the textbook
+    # pi f sqrt(er) tand / c, Pozar, Microwave Engineering, 4th ed., eq. 3.30)
+    er, tand = 3.6, 0.02
+    path = tmp_path / "stripline.yaml"
+    path.write_text(
+        "units: mm\n"
+        f"background: {{er: {er}, tand: {tand}}}\n"
+        "conductors:\n"
+        "  - {name: sig, role: signal, sigma: .inf, rect: {x: [-0.1, 0.1], y: [0.2, 0.235]}}\n"
+        "  - {name: top, sigma: .inf, rect: {x: [-.inf, .inf], y: [0.435, 0.47]}}\n"
+        "  - {name: bottom, sigma: .inf, rect: {x: [-.inf, .inf], y: [-0.035, 0]}}\n"
+    )
+    code, out, _ = run(capsys, "solve", str(path), "--freq", "1GHz,10GHz", "--tol", "none", "--json")
+    assert code == 0
+    d = json.loads(out)
+    f = np.asarray(d["frequency"])
+    alpha = np.asarray(d["rlgc"]["modes"][0]["attenuation_db_per_m"]["dielectric"]) / (20 / np.log(10))
+    k = 2 * np.pi * f * np.sqrt(er) / C0
+    assert alpha == pytest.approx(k * np.sqrt((np.sqrt(1 + tand**2) - 1) / 2), rel=1e-9)
+
+
+def test_the_table_shows_the_loss_in_db_per_inch(capsys):
+    code, out, _ = run(capsys, *STRIPLINE, "--freq", "1GHz")
+    assert code == 0
+    assert "dB/in" in out and "1 GHz" in out and "R sig" in out
+
+
+def test_without_freq_nothing_changes(capsys):
+    code, out, _ = run(capsys, *STRIPLINE, "--json")
+    assert code == 0 and "rlgc" not in json.loads(out) and "frequency" not in json.loads(out)
+
+
+@pytest.mark.parametrize(
+    "freq, words",
+    [
+        ("0Hz", "> 0 Hz"),
+        ("1 furlong", "unknown frequency unit"),
+        ("1GHz:1MHz:5", "STOP > START"),
+        ("1MHz:1GHz:1", "COUNT >= 2"),
+        ("1MHz:1GHz", "START:STOP:COUNT"),
+        ("GHz", "not a frequency"),
+    ],
+)
+def test_bad_frequencies_are_one_line_and_exit_2(capsys, freq, words):
+    code, out, err = run(capsys, *STRIPLINE, "--freq", freq)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "--freq" in err and words in err
