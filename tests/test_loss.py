@@ -74,7 +74,7 @@ def test_low_frequency_resistance_is_the_dc_resistance():
     sec = _microstrip()
     r_dc = 1 / (CU * 0.3e-3 * 35e-6) + 1 / (CU * 2e-3 * 35e-6)
     assert loss.dc_resistance(sec)[0, 0] == pytest.approx(r_dc, rel=1e-12)
-    R, _, _ = loss.series_impedance(sec, np.array([10.0, 1e3]), np.eye(1))
+    R, _, _, _ = loss.series_impedance(sec, np.array([10.0, 1e3]), np.eye(1))
     assert R[0, 0, 0] == pytest.approx(r_dc, rel=1e-6)
     assert R[1, 0, 0] == pytest.approx(r_dc, rel=1e-3)
 
@@ -92,7 +92,7 @@ def test_inductance_falls_from_dc_to_the_external_value():
     sec = _microstrip()
     r = fieldsolver.solve(sec, tol=None)
     f = np.geomspace(1e3, 1e11, 9)
-    R, L, _ = loss.series_impedance(sec, f, r.inductance)
+    R, L, _, _ = loss.series_impedance(sec, f, r.inductance)
     assert np.all(np.diff(L[:, 0, 0]) < 0)
     assert np.all(np.diff(R[:, 0, 0]) > 0)
     # at 100 GHz only the internal inductance of a skin 0.2 um deep is left above the external
@@ -118,7 +118,7 @@ def test_coax_matches_the_bessel_solution_where_the_skin_is_resolved():
     sec = load("geometries/coax_rg58.yaml").validate()
     r = fieldsolver.solve(sec, tol=None)
     f = np.array([1e3, 1e4, 1e5, 1e6])
-    R, L, notes = loss.series_impedance(sec, f, r.inductance)
+    R, L, notes, _ = loss.series_impedance(sec, f, r.inductance)
     z = _coax_exact(f, 0.405e-3, 1.475e-3, 1.75e-3, CU)
     err_r, err_l = np.abs(R[:, 0, 0] / z.real - 1), np.abs(L[:, 0, 0] / (z.imag / (2 * np.pi * f)) - 1)
     assert np.all(err_r[:2] < 0.01) and np.all(err_l[:2] < 0.01)
@@ -132,7 +132,7 @@ def test_coax_matches_the_bessel_solution_through_the_skin_transition():
     sec = load("geometries/coax_rg58.yaml").validate()
     r = fieldsolver.solve(sec, tol=None)
     f = np.array([1e5, 1e7, 1e9])
-    R, _, _ = loss.series_impedance(sec, f, r.inductance)
+    R, _, _, _ = loss.series_impedance(sec, f, r.inductance)
     z = _coax_exact(f, 0.405e-3, 1.475e-3, 1.75e-3, CU)
     assert np.max(np.abs(R[:, 0, 0] / z.real - 1)) < 0.01
 
@@ -157,3 +157,32 @@ def test_a_dispersive_homogeneous_dielectric_scales_c_with_its_permittivity():
     # homogeneous: C is linear in the permittivity, so C(f) = C eps'(f) / er and G = w C eps''/er
     assert np.allclose(C[:, 0, 0], r.capacitance[0, 0] * eps.real / 2.25, rtol=1e-9)
     assert np.allclose(G[:, 0, 0], 2 * np.pi * f * r.capacitance[0, 0] * -eps.imag / 2.25, rtol=1e-9)
+
+
+def test_roughness_on_every_face_multiplies_the_resistance_by_its_factor():
+    # every face with the same K(f): the whole loss is multiplied by K (each face's share is)
+    from fieldsolver.geometry.roughness import FaceRoughness, HammerstadJensen
+
+    hj = FaceRoughness.uniform(HammerstadJensen(1e-6))
+    sec = _microstrip()
+    rough = replace(sec, conductors=tuple(replace(c, roughness=hj) for c in sec.conductors))
+    f = np.geomspace(1e6, 1e10, 5)
+    R, _, _, smooth = loss.series_impedance(rough, f, np.eye(1))
+    K = HammerstadJensen(1e-6).factor(f, CU)
+    assert np.allclose(R[:, 0, 0], K * smooth[:, 0, 0], rtol=1e-5)
+    assert K[0] < 1.001 and K[-1] > 1.8  # from smooth at 1 MHz toward twice (HJ) at 10 GHz
+
+
+def test_roughness_of_one_face_adds_that_faces_share():
+    from fieldsolver.geometry.roughness import FaceRoughness, Huray
+
+    sec = _microstrip()
+    bottom = FaceRoughness(bottom=Huray(0.5e-6, 2.9))
+    s = replace(sec, conductors=(sec.conductors[0], replace(sec.conductors[1], roughness=bottom)))
+    f = np.geomspace(1e8, 1e10, 3)
+    R, _, _, smooth = loss.series_impedance(s, f, np.eye(1))
+    K = Huray(0.5e-6, 2.9).factor(f, CU)
+    extra = (R - smooth)[:, 0, 0]
+    # the trace's bottom face faces the ground and carries a large share, but not all
+    assert np.all(extra > 0.2 * (K - 1) * smooth[:, 0, 0])
+    assert np.all(extra < 0.8 * (K - 1) * smooth[:, 0, 0])

@@ -76,6 +76,9 @@ class MagneticGrid:
     resolved_to: float  # Hz: the skin is resolved on every face up to this frequency
     node_conductor: np.ndarray  # (ny, nx): group of any conductor covering the node, else -1
     curved: bool  # whether a lossy conductor's face is not on grid lines
+    # (ny, nx): 3 k + face for a node in lossy conductor k (face 0 top, 1 bottom, 2 sides: the
+    # direction of the outward normal of the conductor's nearest face), else -1
+    node_face: np.ndarray | None = None
 
     def perfect(self) -> MagneticGrid:
         """The same grid with every conductor perfect (its nodes fixed): the external field."""
@@ -231,9 +234,10 @@ def _rasterize(section, conductors, sigma, grid: Grid) -> MagneticGrid:
     cell_group = np.full((ny - 1, nx - 1), -1, np.int32)
     node_group = np.full((ny, nx), -1, np.int32)
     node_conductor = np.full((ny, nx), -1, np.int32)
+    node_face = np.full((ny, nx), -1, np.int32)
     resolved, curved = math.inf, False
     X, Y = np.meshgrid(grid.x, grid.y)
-    for c, s, g in zip(conductors, sigma, groups, strict=True):
+    for k, (c, s, g) in enumerate(zip(conductors, sigma, groups, strict=True)):
         node_conductor[c.shape.contains(X, Y) & (node_conductor < 0)] = g
         if not math.isfinite(s):
             node_group[c.shape.contains(X, Y) & (node_group < 0)] = g
@@ -242,6 +246,14 @@ def _rasterize(section, conductors, sigma, grid: Grid) -> MagneticGrid:
         mine = (frac > 0) & (cell_group < 0)
         cell_sigma[mine] = s * frac[mine]
         cell_group[mine] = g
+        touched = np.zeros((ny, nx), bool)  # nodes whose dual cell the conductor covers in part
+        touched[:-1, :-1] |= mine
+        touched[:-1, 1:] |= mine
+        touched[1:, :-1] |= mine
+        touched[1:, 1:] |= mine
+        touched &= node_face < 0
+        nxy = _outward_normal(c.shape, X[touched], Y[touched])
+        node_face[touched] = 3 * k + _face_index(*nxy)
         if cut:
             curved = True
             # the largest cell its boundary cuts must be within the skin depth
@@ -261,7 +273,36 @@ def _rasterize(section, conductors, sigma, grid: Grid) -> MagneticGrid:
         resolved_to=resolved,
         node_conductor=node_conductor,
         curved=curved,
+        node_face=node_face,
     )
+
+
+def _face_index(nx: np.ndarray, ny: np.ndarray) -> np.ndarray:
+    """0 (top) where the normal points mostly up, 1 (bottom) mostly down, else 2 (sides)."""
+    return np.where(np.abs(ny) > np.abs(nx), np.where(ny > 0, 0, 1), 2)
+
+
+def _outward_normal(shape: Shape, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The outward normal of the face of ``shape`` nearest to each point (inside the shape)."""
+    if isinstance(shape, Circle | Ring):
+        dx, dy = x - shape.cx, y - shape.cy
+        if isinstance(shape, Ring):
+            inner = np.hypot(dx, dy) - shape.r_in < shape.r_out - np.hypot(dx, dy)
+            dx, dy = np.where(inner, -dx, dx), np.where(inner, -dy, dy)
+        return dx, dy
+    b = shape.bbox()
+    pts = shape.outline((b[0] - 1.0, b[1] + 1.0, b[2] - 1.0, b[3] + 1.0))[0]
+    a, e = pts[:-1], pts[1:]
+    area = 0.5 * np.sum(a[:, 0] * e[:, 1] - e[:, 0] * a[:, 1])
+    d = e - a
+    normals = np.column_stack([d[:, 1], -d[:, 0]]) * (1.0 if area > 0 else -1.0)  # outward
+    # distance from each point to each edge segment
+    px, py = x[:, None] - a[None, :, 0], y[:, None] - a[None, :, 1]
+    length2 = np.maximum(np.sum(d * d, axis=1), 1e-300)
+    t = np.clip((px * d[:, 0] + py * d[:, 1]) / length2, 0.0, 1.0)
+    dist = np.hypot(px - t * d[:, 0], py - t * d[:, 1])
+    nearest = np.argmin(dist, axis=1)
+    return normals[nearest, 0], normals[nearest, 1]
 
 
 @dataclass(frozen=True)
@@ -271,6 +312,9 @@ class Impedance:
 
     freq: np.ndarray
     z: np.ndarray
+    # with faces: the labels of MagneticGrid.node_face and the resistance of each (F, labels, N, N)
+    face_labels: np.ndarray | None = None
+    face_resistance: np.ndarray | None = None
 
     @property
     def resistance(self) -> np.ndarray:
@@ -306,9 +350,13 @@ class MagneticProblem:
         pec = mg.node_group.ravel()
         fixed = boundary.ravel() | (pec >= 0)
         free = ~fixed
+        self.free = free
         n = mg.n_groups
         mass = mg.node_mass().reshape(n, -1)
         self.n = n
+        self.mass_all = mass
+        self.mass_total = mass.sum(axis=0)
+        self.node_owner = np.argmax(mass, axis=0)  # the group whose conductor covers the node
         self.K_ff = K[free][:, free].tocsc()
         self.mass_f = mass[:, free]  # (groups, free nodes)
         self.mass_sum = mass.sum(axis=1)
@@ -352,15 +400,46 @@ class MagneticProblem:
         w = 2.0 * np.pi * freq
         return self._y(w, self._solve_full(w))
 
-    def impedance(self, freq, reduced: bool = True) -> Impedance:
-        """The signals' impedance at each frequency (a reduced-model sweep, or full solves)."""
+    def face_losses(self, w: float, a_free: np.ndarray, fields: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The resistance matrix split by face: (labels, (L, N, N)) with ``labels`` the values of
+        ``MagneticGrid.node_face``: ``Re(E^H diag(m) E)`` over each label's nodes, with ``E`` the
+        field ``u - j w A`` at the nodes for unit signal currents (``fields``: groups x signals)."""
+        mg = self.mg
+        a = np.zeros((self.mass_all.shape[1], self.n), complex)
+        a[self.free] = a_free
+        a[~self.free] = self.onpec / (1j * w)
+        node_u = fields[self.node_owner]  # (nodes, N): each node's own conductor's field
+        e = node_u - 1j * w * (a @ fields)
+        labels = np.unique(mg.node_face[mg.node_face >= 0])
+        flat = mg.node_face.ravel()
+        out = []
+        for lab in labels:
+            sel = flat == lab
+            m = self.mass_total[sel]
+            es = e[sel]
+            out.append(np.real(es.conj().T @ (m[:, None] * es)))
+        return labels, np.array(out)
+
+    def impedance(self, freq, reduced: bool = True, faces: bool = False) -> Impedance:
+        """The signals' impedance at each frequency (a reduced-model sweep, or full solves);
+        ``faces``: also the resistance split by face (see :meth:`face_losses`)."""
         freq = np.atleast_1d(np.asarray(freq, float))
-        if not reduced or freq.size <= 2:
-            ys = [self.admittance(f) for f in freq]
-        else:
-            ys = ReducedModel(self, freq).admittance(freq)
-        z = np.array([reduce(y, self.mg.n_signals, self.mg.has_ground) for y in ys])
-        return Impedance(freq=freq, z=z)
+        model = ReducedModel(self, freq) if reduced and freq.size > 2 else None
+        zs, parts, labels = [], [], None
+        for f in freq:
+            w = 2 * np.pi * f
+            a_free = model.solution(w) if model is not None else self._solve_full(w)
+            z, fields = reduce_fields(self._y(w, a_free), self.mg.n_signals, self.mg.has_ground)
+            zs.append(z)
+            if faces:
+                labels, r = self.face_losses(w, a_free, fields)
+                parts.append(r)
+        return Impedance(
+            freq=freq,
+            z=np.array(zs),
+            face_labels=labels,
+            face_resistance=np.array(parts) if faces else None,
+        )
 
 
 REDUCED_TOL = 1e-7
@@ -425,6 +504,10 @@ class ReducedModel:
         self.B1r, self.B2r = V.T @ p.B1, V.T @ p.B2
         self.massr, self.pecr = p.mass_f @ V, p.pec_f @ V
 
+    def solution(self, w: float) -> np.ndarray:
+        """The free nodes' solution (free nodes x groups) of the reduced model at ``w``."""
+        return self.V @ self._coefficients(w)
+
     def _coefficients(self, w: float) -> np.ndarray:
         return np.linalg.solve(self.Kr + 1j * w * self.Mr, self.B1r + self.B2r / (1j * w))
 
@@ -440,6 +523,13 @@ def reduce(y: np.ndarray, n_signals: int, has_ground: bool) -> np.ndarray:
     """The signals' series impedance from the admittance of every group (ground, signals,
     floating): the grounds carry the return current (the outer boundary does, when there is no
     ground conductor) and floating conductors no net current."""
+    return reduce_fields(y, n_signals, has_ground)[0]
+
+
+def reduce_fields(y: np.ndarray, n_signals: int, has_ground: bool) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`reduce`, and the applied field of every group (groups x signals) when each signal
+    carries a unit current (its return in the grounds)."""
+    n_all = y.shape[0]
     n = y.shape[0]
     sig = np.arange(1, 1 + n_signals)
     flo = np.arange(1 + n_signals, n)
@@ -471,4 +561,8 @@ def reduce(y: np.ndarray, n_signals: int, has_ground: bool) -> np.ndarray:
         u = P
     y_s = (y @ u)[sig]
     z = np.linalg.inv(y_s)
-    return 0.5 * (z + z.T)
+    fields = u @ z
+    if not has_ground:
+        fields = np.vstack([np.zeros((1, n_signals)), fields])
+    assert fields.shape[0] == n_all
+    return 0.5 * (z + z.T), fields

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -73,6 +73,7 @@ class RLGC:
     propagation: Propagation
     pair: PairModes | None = None
     notes: tuple[str, ...] = ()
+    R_smooth: np.ndarray | None = None  # R with smooth faces, where a face is rough
 
     def to_dict(self) -> dict[str, Any]:
         p = self.propagation
@@ -114,13 +115,28 @@ def check_frequencies(freq) -> np.ndarray:
     return f
 
 
+class Series(NamedTuple):
+    """The series part: R and L (F, N, N); ``R_smooth``: R with every face smooth (None when
+    every conductor is smooth); notes on what limits them."""
+
+    R: np.ndarray
+    L: np.ndarray
+    notes: tuple[str, ...]
+    R_smooth: np.ndarray | None = None
+
+
 def series_impedance(
     section: CrossSection, freq: np.ndarray, l_static: np.ndarray, options: MeshOptions | None = None
-) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+) -> Series:
     """R (F, N, N) and L (F, N, N) of the signals; ``l_static`` (N, N): the external inductance
     from the electrostatic solve, which replaces the magnetic grid's own where every conductor's
     faces lie on grid lines (with round conductors, perfect nodes would not trace the same
-    surface as the lossy cells, so there the magnetic grid's L is kept)."""
+    surface as the lossy cells, so there the magnetic grid's L is kept).
+
+    Roughness multiplies each face's share of the loss by the face's factor ``K(f)``
+    (:mod:`fieldsolver.geometry.roughness`): the loss in every conductor node is counted to the
+    face nearest to it (top, bottom or sides by that face's outward normal). The internal
+    inductance is left as the smooth surface's."""
     o = options or MeshOptions()
     o = replace(o, density=o.density * MAGNETIC_DENSITY)
     sigma = [c.sigma for c in section.conductors]
@@ -134,11 +150,22 @@ def series_impedance(
         notes.append(f"{names} {verb} no thickness, so no resistance: treated as lossless (give it a thickness)")
     n = len(section.signals)
     if all(math.isinf(s) for s in sigma):
-        return np.zeros((freq.size, n, n)), np.repeat(l_static[None], freq.size, axis=0), tuple(notes)
+        return Series(np.zeros((freq.size, n, n)), np.repeat(l_static[None], freq.size, axis=0), tuple(notes))
     mg = make_magnetic_grid(section, sigma, float(freq.max()), o)
-    z = MagneticProblem(mg).impedance(freq).z
+    rough = any(not c.roughness.smooth and math.isfinite(s) for c, s in zip(section.conductors, sigma, strict=True))
+    imp = MagneticProblem(mg).impedance(freq, faces=rough)
+    z = imp.z
     w = 2 * np.pi * freq
     R, L = z.real, z.imag / w[:, None, None]
+    R_smooth = None
+    if rough:
+        assert imp.face_labels is not None and imp.face_resistance is not None
+        R_smooth, R = R, R.copy()
+        for i, label in enumerate(imp.face_labels):
+            c = section.conductors[label // 3]
+            model = (c.roughness.top, c.roughness.bottom, c.roughness.sides)[label % 3]
+            if model is not None:
+                R += (model.factor(freq, c.sigma) - 1.0)[:, None, None] * imp.face_resistance[:, i]
     if not mg.curved:
         # the external part from the statics: the same grid with perfect conductors gives the
         # magnetic grid's own external inductance, which is subtracted
@@ -149,7 +176,7 @@ def series_impedance(
             f"R and L above {mg.resolved_to / 1e6:.3g} MHz are not resolved on round or slanted "
             "conductor surfaces yet (the skin is thinner than their cells): treat them as estimates"
         )
-    return R, L, tuple(notes)
+    return Series(R, L, tuple(notes), R_smooth)
 
 
 def _thin(c) -> bool:
@@ -244,7 +271,7 @@ def rlgc(
     capacitance matrices ``c`` and ``c_vac``."""
     freq = check_frequencies(freq)
     l_static = MU0 * EPS0 * np.linalg.inv(c_vac)
-    R, L, notes = series_impedance(section, freq, l_static, options)
+    R, L, notes, R_smooth = series_impedance(section, freq, l_static, options)
     G, C = shunt_admittance(sol, c, freq)
     p = propagation(freq, R, L, G, C)
     return RLGC(
@@ -257,4 +284,5 @@ def rlgc(
         propagation=p,
         pair=pair(p) if len(section.signals) == 2 else None,
         notes=notes,
+        R_smooth=R_smooth,
     )
