@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from scipy.special import iv, kv
+from scipy.special import ive, kve
 
 import fieldsolver
 from fieldsolver.constants import MU0
@@ -104,37 +104,57 @@ def test_inductance_falls_from_dc_to_the_external_value():
 def _coax_exact(f, a, b, c, sigma):
     # Schelkunoff's internal impedances of a solid round wire and of a tube carrying the return
     # on its inner surface (S. A. Schelkunoff, Bell Syst. Tech. J. 13, 1934, eqs. for the
-    # coaxial line), plus the external inductance mu0 / (2 pi) ln(b / a)
+    # coaxial line), plus the external inductance mu0 / (2 pi) ln(b / a). Written with the
+    # exponentially scaled Bessel functions (ive(v, x) = I_v(x) exp(-|Re x|), kve(v, x) =
+    # K_v(x) exp(x)) so that it holds at any skin depth.
     g = np.sqrt(1j * 2 * np.pi * f * MU0 * sigma)
-    inner = g / (2 * np.pi * a * sigma) * iv(0, g * a) / iv(1, g * a)
-    num = iv(0, g * b) * kv(1, g * c) + kv(0, g * b) * iv(1, g * c)
-    den = iv(1, g * c) * kv(1, g * b) - iv(1, g * b) * kv(1, g * c)
+    xa, xb, xc = g * a, g * b, g * c
+    inner = g / (2 * np.pi * a * sigma) * ive(0, xa) / ive(1, xa)
+    e = np.exp(xb + xb.real - xc - xc.real)
+    num = e * ive(0, xb) * kve(1, xc) + kve(0, xb) * ive(1, xc)
+    den = ive(1, xc) * kve(1, xb) - e * ive(1, xb) * kve(1, xc)
     outer = g / (2 * np.pi * b * sigma) * num / den
     return inner + outer + 1j * 2 * np.pi * f * MU0 / (2 * np.pi) * np.log(b / a)
 
 
-@pytest.mark.slow
-def test_coax_matches_the_bessel_solution_where_the_skin_is_resolved():
+def test_coax_matches_the_bessel_solution_from_dc_to_100ghz():
     sec = load("geometries/coax_rg58.yaml").validate()
-    r = fieldsolver.solve(sec, tol=None)
-    f = np.array([1e3, 1e4, 1e5, 1e6])
-    R, L, notes, _ = loss.series_impedance(sec, f, r.inductance)
+    r = fieldsolver.solve(sec)
+    f = np.logspace(3, 11, 17)
+    R, L, notes, _ = loss.series_impedance(sec, f, r.inductance, vacuum=(r.solution, r.capacitance_vacuum))
     z = _coax_exact(f, 0.405e-3, 1.475e-3, 1.75e-3, CU)
-    err_r, err_l = np.abs(R[:, 0, 0] / z.real - 1), np.abs(L[:, 0, 0] / (z.imag / (2 * np.pi * f)) - 1)
-    assert np.all(err_r[:2] < 0.01) and np.all(err_l[:2] < 0.01)
-    # above that the round surfaces' cells are coarser than the skin: the result says so
-    assert notes and "round conductors" in notes[0]
+    # the issue's target is 1 %; measured: R within 0.3 %, L within 0.1 %
+    assert np.max(np.abs(R[:, 0, 0] / z.real - 1)) < 0.005
+    assert np.max(np.abs(L[:, 0, 0] / (z.imag / (2 * np.pi * f)) - 1)) < 0.002
+    assert not notes
 
 
-@pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="round conductors need a surface-impedance model above ~100 kHz")
-def test_coax_matches_the_bessel_solution_through_the_skin_transition():
-    sec = load("geometries/coax_rg58.yaml").validate()
-    r = fieldsolver.solve(sec, tol=None)
-    f = np.array([1e5, 1e7, 1e9])
-    R, _, _, _ = loss.series_impedance(sec, f, r.inductance)
-    z = _coax_exact(f, 0.405e-3, 1.475e-3, 1.75e-3, CU)
-    assert np.max(np.abs(R[:, 0, 0] / z.real - 1)) < 0.01
+def test_twin_lead_loop_resistance_has_the_exact_proximity_factor_in_the_skin_limit():
+    # R = (Rs / (pi a)) (D / 2a) / sqrt((D / 2a)^2 - 1) for the loop, Rs = sqrt(pi f mu0 / sigma)
+    # (e.g. Ramo, Whinnery and Van Duzer, Fields and Waves in Communication Electronics, 3rd ed.,
+    # problem 5.15; the proximity factor of two parallel round wires)
+    sec = load("geometries/twin_wire.yaml").validate()
+    a, D = sec.conductors[0].shape.r, sec.conductors[1].shape.cx - sec.conductors[0].shape.cx
+    r = fieldsolver.solve(sec)
+    f = np.array([1e11])  # delta = 0.2 um: the curvature term delta / (4 a) is 1e-4
+    R, _, _, _ = loss.series_impedance(sec, f, r.inductance, vacuum=(r.solution, r.capacitance_vacuum))
+    loop = R[:, 0, 0] + R[:, 1, 1] - 2 * R[:, 0, 1]
+    rs = np.sqrt(np.pi * f * MU0 / CU)
+    p = D / (2 * a)
+    assert np.allclose(loop, rs / (np.pi * a) * p / np.sqrt(p * p - 1), rtol=2e-3)
+
+
+def test_round_conductors_are_continuous_through_the_hand_over():
+    sec = load("geometries/twin_wire.yaml").validate()
+    r = fieldsolver.solve(sec)
+    f = np.geomspace(1e3, 1e9, 49)
+    R, L, _, _ = loss.series_impedance(sec, f, r.inductance, vacuum=(r.solution, r.capacitance_vacuum))
+    loop_r = R[:, 0, 0] + R[:, 1, 1] - 2 * R[:, 0, 1]
+    loop_l = L[:, 0, 0] + L[:, 1, 1] - 2 * L[:, 0, 1]
+    assert np.all(np.diff(loop_r) > 0) and np.all(np.diff(loop_l) < 0)
+    # no step larger than the smooth neighbours' (log-log slopes change slowly)
+    slope = np.diff(np.log(loop_r)) / np.diff(np.log(f))
+    assert np.max(np.abs(np.diff(slope))) < 0.1
 
 
 def test_a_homogeneous_lossy_dielectric_gives_g_equal_w_c_tand():

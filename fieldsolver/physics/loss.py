@@ -37,6 +37,7 @@ from ..numerics.grid import MeshOptions
 from ..numerics.magnetic import MagneticProblem, make_magnetic_grid
 from ..numerics.raster import rasterize
 from ..numerics.solver import FieldSolution
+from .surface import round_surfaces, smoothstep, surface_impedance, surface_matrices
 from .transmission import Attenuation, PairModes, Propagation, pair, propagation
 
 MAGNETIC_DENSITY = 0.5  # the magnetic grid's density relative to the mesh options'
@@ -126,16 +127,27 @@ class Series(NamedTuple):
 
 
 def series_impedance(
-    section: CrossSection, freq: np.ndarray, l_static: np.ndarray, options: MeshOptions | None = None
+    section: CrossSection,
+    freq: np.ndarray,
+    l_static: np.ndarray,
+    options: MeshOptions | None = None,
+    vacuum: tuple[FieldSolution, np.ndarray] | None = None,
 ) -> Series:
     """R (F, N, N) and L (F, N, N) of the signals; ``l_static`` (N, N): the external inductance
     from the electrostatic solve, which replaces the magnetic grid's own where every conductor's
     faces lie on grid lines (with round conductors, perfect nodes would not trace the same
     surface as the lossy cells, so there the magnetic grid's L is kept).
 
+    Round conductors (wires, tubes): where the magnetic grid resolves their skin (below
+    ``MagneticGrid.resolved_to``), they are part of it; a factor of 4 in frequency above that,
+    their surfaces' exact cylindrical impedance takes over (:mod:`fieldsolver.physics.surface`,
+    from ``vacuum``: the static solution and its vacuum Maxwell matrix), blended smoothly in log f
+    between. Without ``vacuum`` the grid's answer is kept, with a note above that frequency.
+
     Roughness multiplies each face's share of the loss by the face's factor ``K(f)``
     (:mod:`fieldsolver.geometry.roughness`): the loss in every conductor node is counted to the
-    face nearest to it (top, bottom or sides by that face's outward normal). The internal
+    face nearest to it (top, bottom or sides by that face's outward normal); a round conductor's
+    surface takes its factor where its roughness is the same on every face. The internal
     inductance is left as the smooth surface's."""
     o = options or MeshOptions()
     o = replace(o, density=o.density * MAGNETIC_DENSITY)
@@ -152,6 +164,75 @@ def series_impedance(
     if all(math.isinf(s) for s in sigma):
         return Series(np.zeros((freq.size, n, n)), np.repeat(l_static[None], freq.size, axis=0), tuple(notes))
     mg = make_magnetic_grid(section, sigma, float(freq.max()), o)
+    surfaces = round_surfaces(section, [math.isfinite(s) for s in sigma]) if vacuum is not None else []
+    f_hi = mg.resolved_to
+    if not surfaces or freq.max() <= f_hi / SURFACE_BLEND:
+        R, L, R_smooth = _volume(section, mg, sigma, freq, l_static)
+        if mg.resolved_to < freq.max():
+            notes.append(
+                f"R and L above {mg.resolved_to / 1e6:.3g} MHz are not resolved on slanted or polygon "
+                "conductor surfaces yet (the skin is thinner than their cells): treat them as estimates"
+            )
+        return Series(R, L, tuple(notes), R_smooth)
+    assert vacuum is not None
+    flat = [math.inf if any(s.conductor == i for s in surfaces) else v for i, v in enumerate(sigma)]
+    weight = smoothstep(freq, f_hi / SURFACE_BLEND, f_hi)
+    low = weight < 1.0
+    # where the blend starts, the grid's L is anchored to the surfaces': the grid traces round
+    # surfaces less well than the statics, and the difference is a constant external part
+    f_lo = np.array([min(f_hi / SURFACE_BLEND, float(freq[low].max()) if np.any(low) else math.inf)])
+    both = np.concatenate([freq, f_lo])
+    R_s, L_s, smooth_s, surface_notes = _surface_part(section, surfaces, vacuum, both, flat, l_static, o)
+    notes += surface_notes
+    L_anchor = L_s[-1]
+    R_s, L_s, smooth_s = R_s[:-1], L_s[:-1], smooth_s[:-1]
+    R, L, R_smooth = R_s, L_s, smooth_s
+    if np.any(low):
+        R_v, L_v, smooth_v = _volume(section, mg, sigma, np.concatenate([freq[low], f_lo]), l_static)
+        R_v, L_v = R_v[:-1], L_v[:-1] + (L_anchor - L_v[-1])
+        smooth_v = R_v if smooth_v is None else smooth_v[:-1]
+        wl = weight[low][:, None, None]
+        R, L, R_smooth = R.copy(), L.copy(), R_smooth.copy()
+        R[low] = (1 - wl) * R_v + wl * R_s[low]
+        L[low] = (1 - wl) * L_v + wl * L_s[low]
+        R_smooth[low] = (1 - wl) * smooth_v + wl * smooth_s[low]
+    rough_any = any(not c.roughness.smooth for c in section.conductors)
+    return Series(R, L, tuple(notes), R_smooth if rough_any else None)
+
+
+def _surface_part(section, surfaces, vacuum, freq, flat, l_static, o):
+    """R, L, smooth R and notes with the round conductors as surfaces (their exact cylindrical
+    impedance) and the other conductors on a grid where the round ones are perfect (``flat``)."""
+    n = len(section.signals)
+    w = 2 * np.pi * freq
+    notes = []
+    if all(math.isinf(v) for v in flat):
+        R_s, L_s, smooth_s = np.zeros((freq.size, n, n)), np.repeat(l_static[None], freq.size, axis=0), None
+    else:
+        mg_flat = make_magnetic_grid(section, flat, float(freq.max()), o)
+        R_s, L_s, smooth_s = _volume(section, mg_flat, flat, freq, l_static)
+    smooth_s = R_s.copy() if smooth_s is None else smooth_s.copy()
+    R_s, L_s = R_s.copy(), L_s.copy()
+    for s, G in zip(surfaces, surface_matrices(vacuum[0], surfaces, vacuum[1]), strict=True):
+        c = section.conductors[s.conductor]
+        zeta = surface_impedance(s, freq, c.sigma)
+        rough = c.roughness
+        k = np.ones(freq.size)
+        if rough.top is not None and rough.top == rough.bottom == rough.sides:
+            k = rough.top.factor(freq, c.sigma)
+        elif not rough.smooth:
+            notes.append(f"{c.name!r}: a round conductor's roughness is applied only when it is the same on every face")
+        R_s += (k * zeta.real)[:, None, None] * G[None]
+        smooth_s += zeta.real[:, None, None] * G[None]
+        L_s += (zeta.imag / w)[:, None, None] * G[None]
+    return R_s, L_s, smooth_s, notes
+
+
+SURFACE_BLEND = 4.0  # round conductors: the band (ratio of frequencies) over which grid and surfaces blend
+
+
+def _volume(section: CrossSection, mg, sigma, freq: np.ndarray, l_static: np.ndarray):
+    """R, L and (with roughness) the smooth R from the magnetic grid ``mg``."""
     rough = any(not c.roughness.smooth and math.isfinite(s) for c, s in zip(section.conductors, sigma, strict=True))
     imp = MagneticProblem(mg).impedance(freq, faces=rough)
     z = imp.z
@@ -171,12 +252,7 @@ def series_impedance(
         # magnetic grid's own external inductance, which is subtracted
         z_inf = MagneticProblem(mg.perfect()).impedance(freq[:1], reduced=False).z[0]
         L = L - z_inf.imag / w[0] + l_static
-    if mg.resolved_to < freq.max():
-        notes.append(
-            f"R and L above {mg.resolved_to / 1e6:.3g} MHz are not resolved on round or slanted "
-            "conductor surfaces yet (the skin is thinner than their cells): treat them as estimates"
-        )
-    return Series(R, L, tuple(notes), R_smooth)
+    return R, L, R_smooth
 
 
 def _thin(c) -> bool:
@@ -271,7 +347,7 @@ def rlgc(
     capacitance matrices ``c`` and ``c_vac``."""
     freq = check_frequencies(freq)
     l_static = MU0 * EPS0 * np.linalg.inv(c_vac)
-    R, L, notes, R_smooth = series_impedance(section, freq, l_static, options)
+    R, L, notes, R_smooth = series_impedance(section, freq, l_static, options, vacuum=(sol, c_vac))
     G, C = shunt_admittance(sol, c, freq)
     p = propagation(freq, R, L, G, C)
     return RLGC(

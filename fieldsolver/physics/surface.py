@@ -1,0 +1,149 @@
+"""Round conductors at high frequency: surface impedance with the exact cylindrical factor.
+
+Where the skin is thinner than the cells the magnetic grid can give a round surface (a wire, a
+coax's inner conductor or shield), the conductor is described by its surface instead. Each round
+surface s adds to the series impedance
+
+    Z_s(f) = zeta_s(f) G_s,     G_s[i, j] = closed integral over s of H_i H_j dl
+
+with ``H_i`` the tangential magnetic field of unit current on signal i (perfect conductors), and
+``zeta_s`` the surface impedance of that surface (ohm): for a solid wire of radius a,
+``(gamma / sigma) I0(gamma a) / I1(gamma a)``; for the inner surface of a tube (radii b < c) with
+the field inside it, ``(gamma / sigma) (I0(gb) K1(gc) + K0(gb) I1(gc)) / (I1(gc) K1(gb) - I1(gb) K1(gc))``
+and for its outer surface with the field outside the same with b and c exchanged in the numerator
+(``gamma = sqrt(j w mu0 sigma)``; S. A. Schelkunoff, "The electromagnetic theory of coaxial
+transmission lines and cylindrical shields", Bell Syst. Tech. J. 13, 1934). For a current spread
+evenly around the surface (a coax) this is exact at every frequency; where proximity makes it
+uneven, the cylindrical factor is exact for the even part and right to second order in
+``delta / radius`` for the rest (this is Wheeler's incremental inductance rule, H. A. Wheeler,
+"Formulas for the skin effect", Proc. IRE 30, 1942, with the cylinder's exact surface impedance).
+``G_s`` comes from the electrostatic vacuum solution (see :func:`surface_matrices`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import ive, kve
+
+from ..constants import EPS0, MU0
+from ..geometry.model import Circle, CrossSection, Ring
+from ..numerics.solver import FieldSolution
+
+
+@dataclass(frozen=True)
+class Surface:
+    """A round surface: its conductor's index, ``kind`` ("wire", "inner" or "outer": of a tube),
+    and the radii (a wire's radius; a tube's inner and outer radii)."""
+
+    conductor: int
+    kind: str
+    radii: tuple[float, ...]
+
+
+def round_surfaces(section: CrossSection, lossy: list[bool]) -> list[Surface]:
+    out = []
+    for i, (c, loss) in enumerate(zip(section.conductors, lossy, strict=True)):
+        s = c.shape
+        if not loss:
+            continue
+        if isinstance(s, Circle):
+            out.append(Surface(i, "wire", (s.r,)))
+        elif isinstance(s, Ring):
+            out += [Surface(i, "inner", (s.r_in, s.r_out)), Surface(i, "outer", (s.r_in, s.r_out))]
+    return out
+
+
+def surface_impedance(surface: Surface, freq: np.ndarray, sigma: float) -> np.ndarray:
+    """``zeta`` (ohm) of a round surface at each frequency (exponentially scaled Bessel
+    functions keep it finite at any skin depth)."""
+    g = np.sqrt(1j * 2 * np.pi * np.asarray(freq, float) * MU0 * sigma)
+    if surface.kind == "wire":
+        x = g * surface.radii[0]
+        return g / sigma * ive(0, x) / ive(1, x)
+    b, c = surface.radii
+    xb, xc = g * b, g * c
+    # ive(v, x) = I_v(x) e^(-|Re x|), kve(v, x) = K_v(x) e^x: the factors between b and c
+    damp = np.exp((xb + xb.real) - (xc + xc.real))
+    i0b, i1b, k0b, k1b = ive(0, xb), ive(1, xb), kve(0, xb), kve(1, xb)
+    i0c, i1c, k0c, k1c = ive(0, xc), ive(1, xc), kve(0, xc), kve(1, xc)
+    den = i1c * k1b - damp * i1b * k1c
+    if surface.kind == "inner":
+        num = damp * i0b * k1c + k0b * i1c
+    else:
+        num = i0c * k1b + damp * i1b * k0c
+    return g / sigma * num / den
+
+
+HARMONICS = 16  # Fourier harmonics of the field around a round surface
+
+
+def surface_matrices(sol: FieldSolution, surfaces: list[Surface], c_vac: np.ndarray) -> list[np.ndarray]:
+    """``G_s`` (N, N, 1/m) of each surface from the vacuum solution ``sol`` (with ``c_vac`` its
+    reported Maxwell matrix).
+
+    Unit currents on the signals carry the charges ``C0^-1``-weighted potentials of the vacuum
+    solve divide by c (TEM: ``J_s = c rho_s``), so ``G = eps0^2 C0^-1 M C0^-1`` with
+    ``M[k, l] = closed integral of E_k E_l dl`` over the surface for the unit-voltage excitations.
+    Near a round conductor the potential of a charge-free region is
+    ``V + c0 ln(r/a) + sum_m (a_m cos m t + b_m sin m t)(rho^m - rho^-m)``, ``rho = r / a``; it
+    is fitted (least squares) to the grid's potentials on an annulus a few cells from the surface
+    (where the grid's solution is second-order accurate) and differentiated at the surface.
+    """
+    g, raster = sol.grid, sol.raster
+    X, Y = np.meshgrid(g.x, g.y)
+    pots = sol.vacuum.potentials
+    inv = np.linalg.inv(c_vac)
+    out = []
+    for s in surfaces:
+        c = sol.section.conductors[s.conductor]
+        shape = c.shape
+        a = s.radii[0] if s.kind in ("wire", "inner") else s.radii[1]
+        r = np.hypot(X - shape.cx, Y - shape.cy)
+        t = np.arctan2(Y - shape.cy, X - shape.cx)
+        free = raster.net < 0
+        others = (raster.net >= 0) & (raster.owner != s.conductor)
+        outward = s.kind != "inner"
+        side = (r > a) if outward else (r < a)
+        h = _cell_near(g, shape.cx, shape.cy, a)
+        gap = float(np.min(np.abs(r[others & side] - a))) if np.any(others & side) else math.inf
+        width = min(10.0 * h, 0.5 * gap)
+        near = free & side & (np.abs(r - a) >= 1.5 * h) & (np.abs(r - a) <= 1.5 * h + width)
+        m_max = int(min(HARMONICS, max(1, (near.sum() - 1) // 4)))
+        rho, th = r[near] / a, t[near]
+        cols = [np.log(rho)]
+        for m in range(1, m_max + 1):
+            radial = rho**m - rho ** (-m)
+            cols += [radial * np.cos(m * th), radial * np.sin(m * th)]
+        A = np.column_stack(cols)
+        inside = raster.owner == s.conductor
+        M_coef = []
+        for p in pots:
+            v = float(np.median(p[inside])) if np.any(inside) else 0.0
+            coef, *_ = np.linalg.lstsq(A, p[near] - v, rcond=None)
+            M_coef.append(coef)
+        # d phi / dr at r = a: c0 / a for ln, 2 m / a per unit of (rho^m - rho^-m)
+        scale = np.concatenate([[1.0], np.repeat(2.0 * np.arange(1, m_max + 1), 2)]) / a
+        weight = np.concatenate([[2 * np.pi], np.full(2 * m_max, np.pi)]) * a  # integral of cos^2 dl
+        d = np.array(M_coef) * scale  # (excitations, coefficients)
+        M = (d * weight) @ d.T
+        G = EPS0**2 * inv @ M @ inv
+        out.append(0.5 * (G + G.T))
+    return out
+
+
+def _cell_near(grid, cx: float, cy: float, r: float) -> float:
+    """The largest cell side within the box of a circle of radius ``r``."""
+    sx = np.diff(grid.x)[(grid.x[1:] > cx - r) & (grid.x[:-1] < cx + r)]
+    sy = np.diff(grid.y)[(grid.y[1:] > cy - r) & (grid.y[:-1] < cy + r)]
+    return float(max(sx.max(initial=0.0), sy.max(initial=0.0)))
+
+
+def smoothstep(freq: np.ndarray, f_lo: float, f_hi: float) -> np.ndarray:
+    """0 below ``f_lo``, 1 above ``f_hi``, a smooth cubic in log f between."""
+    if not f_hi > f_lo:
+        return (np.asarray(freq) >= f_hi).astype(float)
+    t = np.clip((np.log(freq) - math.log(f_lo)) / (math.log(f_hi) - math.log(f_lo)), 0.0, 1.0)
+    return t * t * (3.0 - 2.0 * t)
