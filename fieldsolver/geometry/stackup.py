@@ -67,6 +67,17 @@ class Mask:
     c3: float | None = None  # over the substrate between neighbouring traces (None: c1)
     er: float = 3.5
     tand: float = 0.0
+    f_ref: float = 1e9  # the frequency er and tand are given at (Hz), and their dispersion model
+    dispersion: str = "constant"
+
+    @classmethod
+    def of(cls, c1: float, c2: float, c3: float | None, medium: Medium) -> Mask:
+        """A mask of the material ``medium`` (its conductivity is ignored: a mask has none)."""
+        return cls(c1, c2, c3, medium.er, medium.tand, medium.f_ref, medium.dispersion)
+
+    @property
+    def medium(self) -> Medium:
+        return Medium(self.er, self.tand, self.f_ref, self.dispersion)
 
     def check(self, where: str) -> None:
         for k in ("c1", "c2", "c3"):
@@ -101,13 +112,13 @@ def coating(
 
     out = []
     if mask.c1 > 0:
-        out.append(Dielectric(band(-INF, INF, 0.0, mask.c1), mask.er, mask.tand, "mask"))
+        out.append(Dielectric.of(band(-INF, INF, 0.0, mask.c1), mask.medium, "mask"))
     edges = sorted((t.shape.bbox()[0], t.shape.bbox()[1]) for t in traces)
     for (_, right), (left, _) in pairwise(edges):
         if left <= right or c3 == mask.c1:
             continue
         if c3 > mask.c1:
-            out.append(Dielectric(band(right, left, 0.0, c3), mask.er, mask.tand, "mask (gap)"))
+            out.append(Dielectric.of(band(right, left, 0.0, c3), mask.medium, "mask (gap)"))
         else:
             out.append(Dielectric.of(band(right, left, c3, mask.c1), bg, "no mask (gap)"))
     if mask.c2 > 0:
@@ -116,14 +127,14 @@ def coating(
             if isinstance(t.shape, Rect):  # the offset of a rectangle is a rectangle
                 c = mask.c2
                 box = Rect(x0 - c, x1 + c, surface, y1 + c) if up else Rect(x0 - c, x1 + c, y0 - c, surface)
-                out.append(Dielectric(box, mask.er, mask.tand, f"mask on {t.name}"))
+                out.append(Dielectric.of(box, mask.medium, f"mask on {t.name}"))
                 continue
             body = shapely.Polygon(t.shape.outline((x0, x1, y0, y1))[0][:-1])
             coat = body.buffer(mask.c2, join_style="mitre", mitre_limit=10.0)
             lo, hi = (surface, y1 + 2 * mask.c2) if up else (y0 - 2 * mask.c2, surface)
             coat = coat.intersection(shapely.box(x0 - 2 * mask.c2, lo, x1 + 2 * mask.c2, hi))
             pts = tuple((float(a), float(b)) for a, b in shapely.get_coordinates(coat.exterior)[:-1])
-            out.append(Dielectric(Polygon(_simplified(pts)), mask.er, mask.tand, f"mask on {t.name}"))
+            out.append(Dielectric.of(Polygon(_simplified(pts)), mask.medium, f"mask on {t.name}"))
     return out
 
 
