@@ -16,7 +16,13 @@ Where each reference number comes from:
   plus the tight solve's of it.
 * design targets (``TARGETS``): the impedance each file's description names. USB 2.0 (board pair
   and cable): 90 ohm +-15 %, the USB 2.0 specification's (quoted in usb2_diff_microstrip.yaml);
-  the others +-10 %, the usual controlled-impedance tolerance of a board fab.
+  the others +-10 %, the usual controlled-impedance tolerance of a board fab. The crosstalk
+  files' traces are 50 ohm lines (``LINE_TARGETS``: each line's own impedance, Zc[i, i]).
+* crosstalk files (``CROSSTALK``): the backward and forward coupling coefficients Kb and Kf
+  between the victim and one aggressor, from the tol-2e-4 solve (4 M node budget; all three
+  converged, 0.24-1.0 M nodes). For the stripline pair Kf = 0 exactly: in one homogeneous
+  dielectric L = mu eps C^-1, so the inductive and capacitive coupling are equal (Hall, Hall and
+  McCall, High-Speed Digital System Design, 2000, ch. 3).
 
 Not checked here: every number of each example's JSON, which tests/test_json_contract.py holds
 to 1e-9 (a regression check, not physics), and that usb2_stackup.yaml is the drawn USB board,
@@ -25,6 +31,7 @@ which tests/test_structures.py checks as geometry (so it is not solved again her
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -45,7 +52,19 @@ TIGHT = {
     "trapezoid_microstrip": {"z0": (47.0883, 0.0095)},
     "usb_cable": {"z_diff": (95.7599, 0.0080), "z_common": (80.6676, 0.0049)},
     "usb_cable_lifted_ground": {"z_diff": (96.1630, 0.0079), "z_common": (83.9767, 0.0049)},
+    # 4 M node budget: the bus stopped at 1.02 M nodes, converged
+    "crosstalk_bus": {"z_mode_1": (44.4408, 0.0064), "z_mode_2": (49.6927, 0.0063), "z_mode_3": (58.1090, 0.0066)},
+    "crosstalk_microstrip_pair": {"z_diff": (91.9591, 0.0128), "z_common": (27.8514, 0.0035)},
+    "crosstalk_stripline_pair": {"z_diff": (85.3124, 0.0147), "z_common": (28.2977, 0.0030)},
 }
+
+# file: (victim, aggressor) and the tol-2e-4 solve's Kb and Kf between them (see above)
+CROSSTALK = {
+    "crosstalk_bus": ((1, 0), {"k_backward": 0.04745, "k_forward": -0.04110}),
+    "crosstalk_microstrip_pair": ((1, 0), {"k_backward": 0.04773, "k_forward": -0.04142}),
+    "crosstalk_stripline_pair": ((1, 0), {"k_backward": 0.07022, "k_forward": 0.0}),
+}
+LINE_TARGETS = {name: (50.0, 0.10) for name in CROSSTALK}
 
 TARGETS = {
     # file: (quantity, ohm, relative tolerance)
@@ -117,6 +136,32 @@ def test_example_meets_its_design_target(examples, name):
     assert abs(examples[name].values[key] / target - 1) <= rel, key
 
 
+@pytest.mark.parametrize("name", sorted(LINE_TARGETS))
+def test_crosstalk_example_lines_meet_their_impedance(examples, name):
+    target, rel = LINE_TARGETS[name]
+    assert np.all(np.abs(np.diag(examples[name].impedance_matrix) / target - 1) <= rel)
+
+
+@pytest.mark.parametrize("name", sorted(CROSSTALK))
+def test_crosstalk_example_against_a_tighter_solve(examples, name):
+    # Kb and Kf are ratios of L and C entries that each move by less than the tolerance between
+    # the default and the tight solve: measured within 1e-5; asserted to 2e-4
+    (i, j), ref = CROSSTALK[name]
+    x = examples[name].crosstalk()
+    assert x.k_backward[i, j] == pytest.approx(ref["k_backward"], abs=2e-4)
+    assert x.k_forward[i, j] == pytest.approx(ref["k_forward"], abs=2e-4)
+
+
+def test_homogeneous_stripline_pair_has_no_forward_crosstalk(examples):
+    # exact (see the module docstring): Kf = 0 to rounding, and the pair's two modes both have
+    # eps_eff = er = 3.8 (the file's dielectric)
+    r = examples["crosstalk_stripline_pair"]
+    assert np.all(np.abs(r.crosstalk().k_forward) < 1e-12)
+    assert r.eps_eff_odd == pytest.approx(3.8, rel=1e-12) and r.eps_eff_even == pytest.approx(3.8, rel=1e-12)
+    # while the microstrip's field, partly in air, couples more inductively: Kf < 0
+    assert examples["crosstalk_microstrip_pair"].crosstalk().k_forward[0, 1] < -0.03
+
+
 def test_lifting_the_cable_ground_wire_raises_its_common_mode_impedance(examples):
     # connected, the GND wire is a return path next to the pair; floating, it only carries
     # induced charge of both signs: the common mode loses return capacitance, the odd mode
@@ -130,7 +175,7 @@ def _readme_examples() -> list[tuple[str, str, float]]:
     """(file, quantity, ohm) of every number in the README's examples table."""
     text = (GEOMETRIES.parent / "README.md").read_text()
     table = text[text.index("| file | what | solved |") : text.index("## Accuracy and the error bar")]
-    keys = {"Z0": "z0", "Zdiff": "z_diff", "Zcommon": "z_common"}
+    keys = {"Z0": "z0", "Zdiff": "z_diff", "Zcommon": "z_common", "Kb": "k_backward", "Kf": "k_forward"}
     out = []
     for line in table.splitlines()[2:]:
         if not line.startswith("|"):
@@ -158,6 +203,9 @@ def test_readme_example_value_is_the_reference_one(name, key, value):
     # the table gives the tol-2e-4 solve (or the exact value) to 0.01 ohm; the stackup file is
     # the drawn USB board (tests/test_structures.py)
     name = "usb2_diff_microstrip" if name == "usb2_stackup" else name
+    if key.startswith("k_"):  # a crosstalk coefficient, to 0.001
+        assert abs(CROSSTALK[name][1][key] - value) <= 0.0005, (name, key)
+        return
     if name in TIGHT:
         ref, bar = TIGHT[name][key]
     else:

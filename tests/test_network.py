@@ -299,3 +299,119 @@ def test_crosstalk_formulas_against_the_networks_step_response(microstrip_pair):
 def test_db():
     assert nw.db(0.1) == pytest.approx(-20.0)
     np.testing.assert_allclose(nw.db(np.array([1j, -1.0])), 0.0)
+
+
+# ------------------------------------------------------------------------ what a length does
+def test_mixed_mode_equals_scikit_rfs_se2gmm():
+    # an asymmetric lossy pair between unequal single-ended references (whose means differ at
+    # the two ends): scikit-rf's se2gmm (Ferrero and Pirola 2006) is the independent reference
+    f, R, L, G, C = _random_line(2, 9, 11)
+    p = tl.propagation(f, R, L, G, C)
+    z_ref = [40.0, 70.0, 45.0, 35.0]
+    s, z_mm = nw.mixed_mode(p, 0.21, z_ref=z_ref)
+    ref = nw.to_network(p, 0.21, z_ref=z_ref)
+    ref.se2gmm(p=2)
+    np.testing.assert_allclose(s, ref.s, atol=1e-12)
+    np.testing.assert_allclose(z_mm, ref.z0[0].real)
+    np.testing.assert_allclose(z_mm, [110.0, 80.0, 27.5, 20.0])
+    with pytest.raises(InputError, match="a pair's: this line has 3 signals"):
+        nw.mixed_mode(tl.propagation(*_random_line(3, 2, 12)), 0.1)
+
+
+def test_response_views_are_the_s_parameters():
+    # through = S(N+i, i), reflection = S(i, i), NEXT [i, j] = S(i, j), FEXT [i, j] = S(N+i, j)
+    # (ports: near ends 1..N, far ends N+1..2N); dB = 20 log10 |S|
+    f, R, L, G, C = _random_line(3, 5, 13)
+    p = tl.propagation(f, R, L, G, C)
+    r = nw.response(p, 0.3, z_ref=45.0)
+    s = nw.scattering(p, 0.3, z_ref=45.0)
+    assert r.mixed is None and r.n_lines == 3
+    np.testing.assert_array_equal(r.through[:, 1], s[:, 4, 1])
+    np.testing.assert_array_equal(r.reflection[:, 2], s[:, 2, 2])
+    np.testing.assert_array_equal(r.near_end[:, 0, 2], s[:, 0, 2])
+    np.testing.assert_array_equal(r.far_end[:, 0, 2], s[:, 3, 2])
+    assert np.all(r.near_end[:, 1, 1] == 0) and np.all(r.far_end[:, 2, 2] == 0)
+    d = r.to_dict()
+    assert d["z_ref"] == [45.0] * 6 and d["length"] == 0.3
+    assert d["fext_db"][4][0][2] == pytest.approx(20 * np.log10(abs(s[4, 3, 2])), rel=1e-12)
+    assert d["next_db"][0][1][1] is None and "sdd21_db" not in d
+    # a pair adds its mixed-mode figures; |x| = 0 is null, not -inf (not JSON)
+    p2 = tl.propagation(*_random_line(2, 4, 14))
+    d2 = nw.response(p2, 0.1).to_dict()
+    assert d2["z_ref_mixed"] == [100.0, 100.0, 25.0, 25.0]
+    assert d2["sdd21_db"][0] == pytest.approx(20 * np.log10(abs(nw.mixed_mode(p2, 0.1)[0][0, 1, 0])))
+    assert nw._db_list(np.array([0.0, 0.1])) == [None, pytest.approx(-20.0)]
+
+
+def test_select_takes_solved_frequencies_only():
+    f, R, L, G, C = _random_line(2, 6, 15)
+    p = tl.propagation(f, R, L, G, C)
+    sub = nw.select(p, [f[4], f[1]])
+    np.testing.assert_array_equal(nw.scattering(sub, 0.2), nw.scattering(p, 0.2)[[4, 1]])
+    with pytest.raises(InputError, match=r"was not solved.*skrf.Network.interpolate"):
+        nw.select(p, [f[0], 1.5 * f[0]])
+
+
+def test_touchstone_text(tmp_path):
+    # scikit-rf writes the text; read back it is the same network. Touchstone 1.0 holds one
+    # reference for all ports, so unequal ones and the mixed-mode ports (2 z and z / 2) need 2.0
+    assert nw.touchstone_format("a/b.S4P") == ("1.0", 4)
+    assert nw.touchstone_format("b.ts") == ("2.0", None)
+    with pytest.raises(InputError, match=r"\.sNp \(version 1.0, N ports\) or \.ts"):
+        nw.touchstone_format("b.s4")
+    f, R, L, G, C = _random_line(2, 7, 16)
+    net = nw.network(f, R, L, G, C, 0.1, z_ref=42.0, name="pair")
+    (tmp_path / "a.s4p").write_text(nw.touchstone(net))
+    back = skrf.Network(tmp_path / "a.s4p")
+    np.testing.assert_allclose(back.s, net.s, rtol=1e-14, atol=1e-16)
+    np.testing.assert_allclose(back.z0, 42.0)
+    assert "! ports 1..2: near ends of the lines, 3..4: their far ends" in (tmp_path / "a.s4p").read_text()
+    (tmp_path / "m.ts").write_text(nw.touchstone(net, version="2.0", mixed=True))
+    back = skrf.Network(tmp_path / "m.ts")
+    mm = net.copy()
+    mm.se2gmm(p=2)
+    np.testing.assert_allclose(back.s, mm.s, rtol=1e-14, atol=1e-16)
+    np.testing.assert_allclose(back.z0[0], [84, 84, 21, 21])
+    with pytest.raises(InputError, match=r"84, 84, 21, 21 ohm: Touchstone 1\.0"):
+        nw.touchstone(net, mixed=True)
+    uneven = nw.network(f, R, L, G, C, 0.1, z_ref=[50, 50, 40, 40])
+    with pytest.raises(InputError, match=r"40 ohm: Touchstone 1.0 \(.sNp\) holds one"):
+        nw.touchstone(uneven)
+    with pytest.raises(InputError, match="a pair's"):
+        nw.touchstone(nw.network(f[:2], [[1.0]], [[3e-7]], [[0.0]], [[1e-10]], 0.1), version="2.0", mixed=True)
+
+
+def test_crosstalk_to_dict():
+    x = nw.crosstalk(np.array([[3e-7, 4e-8], [4e-8, 3e-7]]), np.array([[1.2e-10, -1e-11], [-1e-11, 1.2e-10]]))
+    d = x.to_dict()
+    assert set(d) == {"k_backward", "k_forward", "delay"}
+    d = x.to_dict(0.1, 50e-12)
+    assert d["near_end"] == x.near_end(0.1, 50e-12).tolist() and d["rise"] == 50e-12 and d["length"] == 0.1
+    assert d["saturation_length"] == x.saturation_length(50e-12).tolist()
+
+
+def test_result_network_needs_frequencies(stripline_pair):
+    with pytest.raises(InputError, match="solve with freq="):
+        stripline_pair.network(0.1)
+    with pytest.raises(InputError, match="solve with freq="):
+        stripline_pair.network(0.1, freq=[1e9])
+
+
+def test_result_network_is_the_lines_network(tmp_path):
+    # perfect conductors and a lossless homogeneous dielectric: the line of the result's rlgc, and
+    # for one line scikit-rf's DefinedGammaZ0 with beta = w sqrt(er) / c exactly and Zc = Z0
+    path = tmp_path / "line.yaml"
+    path.write_text(
+        "units: mm\nbackground: {er: 2.2}\nconductors:\n"
+        "  - {name: inner, role: signal, sigma: .inf, circle: {center: [0, 0], radius: 0.5}}\n"
+        "  - {name: outer, sigma: .inf, ring: {center: [0, 0], inner_radius: 1.5, outer_radius: 1.7}}\n"
+    )
+    f = np.array([1e8, 1e9, 1e10])
+    r = fs.solve(path, tol=None, freq=f)
+    net = r.network(0.25, z_ref=75.0, name="coax")
+    assert net.name == "coax" and net.nports == 2
+    beta = 2 * np.pi * f * np.sqrt(2.2) / fs.constants.C0
+    media = skrf.media.DefinedGammaZ0(frequency=_freq(f), z0_port=75.0, z0=r.z0, gamma=1j * beta)
+    np.testing.assert_allclose(net.s, media.line(0.25, unit="m").s, atol=1e-12)
+    sub = r.network(0.25, freq=[1e9], z_ref=75.0)
+    np.testing.assert_allclose(sub.s, net.s[1:2], atol=0)

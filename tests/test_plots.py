@@ -260,3 +260,122 @@ def test_solving_imports_neither_matplotlib_nor_meshio(tmp_path):
         """
     )
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+# ---------------------------------------------------------------------------- loss and networks
+LOSSLESS_PAIR = """
+units: mm
+background: {er: 2.2, tand: 0.002}
+conductors:
+  - {name: a, role: signal, sigma: .inf, rect: {x: [-0.3, -0.1], y: [0.2, 0.218]}}
+  - {name: b, role: signal, sigma: .inf, rect: {x: [0.1, 0.3], y: [0.2, 0.218]}}
+  - {name: top, sigma: .inf, rect: {x: [-.inf, .inf], y: [0.418, 0.45]}}
+  - {name: bottom, sigma: .inf, rect: {x: [-.inf, .inf], y: [-0.035, 0]}}
+"""
+
+
+ROUGH_MICROSTRIP = """
+units: mm
+conductors:
+  - {name: sig, role: signal, rect: {x: [-0.15, 0.15], y: [0.2, 0.235]}, roughness: {model: hammerstad, rms: 1um}}
+  - {name: gnd, sigma: .inf, rect: {x: [-.inf, .inf], y: [-0.035, 0]}}
+dielectrics:
+  - {name: substrate, er: 4.3, tand: 0.02, layer: {y: [0, 0.2]}}
+"""
+
+
+@pytest.fixture(scope="module")
+def lossy_line(tmp_path_factory):
+    # a rough copper trace over a perfect plane: R(f) from the magnetic solve (one grid, three
+    # frequencies)
+    path = tmp_path_factory.mktemp("rough") / "rough.yaml"
+    path.write_text(ROUGH_MICROSTRIP)
+    return fs.solve(path, tol=None, freq=[1e6, 1e8, 1e10])
+
+
+def _curves(ax) -> dict:
+    return {ln.get_label(): ln for ln in ax.lines}
+
+
+def test_loss_plot_draws_the_results_rlgc(lossy_line, tmp_path):
+    # each curve is the result's own numbers: R and L of the line, |Zc| and the loss in dB/inch;
+    # the smooth-copper line dashed beside it: its R is RLGC.R_smooth, its loss that of the line
+    # made of R_smooth and the same L, G, C (fieldsolver.physics.transmission)
+    from fieldsolver.physics.transmission import propagation
+
+    r = lossy_line
+    x = r.rlgc
+    fig = plot.loss_plot(r)
+    ax_r, ax_l, ax_z, ax_a = fig.axes[:4]
+    np.testing.assert_array_equal(_curves(ax_r)["sig"].get_ydata(), x.R[:, 0, 0])
+    np.testing.assert_allclose(_curves(ax_l)["sig"].get_ydata(), 1e9 * x.L[:, 0, 0])
+    np.testing.assert_allclose(_curves(ax_z)["line"].get_ydata(), np.abs(x.propagation.z_mode[:, 0]))
+    np.testing.assert_allclose(_curves(ax_a)["line"].get_ydata(), x.propagation.attenuation.to("dB/in").total[:, 0])
+    assert ax_r.get_xscale() == "log" and ax_r.get_yscale() == "log"
+    smooth = _curves(ax_r)["sig smooth copper"]
+    assert smooth.get_linestyle() == "--" and _curves(ax_r)["sig"].get_linestyle() == "-"
+    np.testing.assert_array_equal(smooth.get_ydata(), x.R_smooth[:, 0, 0])
+    p = propagation(x.freq, x.R_smooth, x.L, x.G, x.C)
+    np.testing.assert_allclose(
+        _curves(ax_a)["line smooth copper"].get_ydata(), p.attenuation.to("dB/in").total[:, 0], rtol=1e-12
+    )
+    # every face of the trace rough (the plane is perfect): in the skin limit R = K R_smooth with
+    # Hammerstad and Jensen's K = 1 + (2/pi) atan(1.4 (rms/delta)^2) = 1.81 at 10 GHz (delta =
+    # 0.66 um); at 1 MHz (delta = 66 um, K = 1.0002) the current fills the trace and R ~ R_smooth
+    delta = 1 / np.sqrt(np.pi * 1e10 * fs.constants.MU0 * 5.8e7)
+    k = 1 + 2 / np.pi * np.arctan(1.4 * (1e-6 / delta) ** 2)
+    assert x.R[-1, 0, 0] == pytest.approx(k * x.R_smooth[-1, 0, 0], rel=1e-3)
+    assert x.R[0, 0, 0] == pytest.approx(x.R_smooth[0, 0, 0], rel=1e-3)
+    out = tmp_path / "loss.png"
+    plot.save(fig, out)
+    assert_image(out)
+
+
+def test_sparams_plot_of_a_lossless_line_is_the_line_section(tmp_path):
+    # perfect conductors in a lossless homogeneous dielectric (er 2.2): beta = w sqrt(er) / c
+    # exactly; between 50 ohm ports S21 and S11 are the line section's (Pozar, 4th ed., Tables
+    # 4.1 and 4.2), with Zc the solver's Z0
+    path = tmp_path / "coax.yaml"
+    path.write_text(
+        "units: mm\nbackground: {er: 2.2}\nconductors:\n"
+        "  - {name: inner, role: signal, sigma: .inf, circle: {center: [0, 0], radius: 0.5}}\n"
+        "  - {name: outer, sigma: .inf, ring: {center: [0, 0], inner_radius: 1.5, outer_radius: 1.7}}\n"
+    )
+    f = np.geomspace(1e8, 2e10, 7)
+    r = fs.solve(path, tol=None, freq=f)
+    fig = plot.sparams_plot(r, 0.1)
+    curves = _curves(fig.axes[0])
+    bl = 2 * np.pi * f * np.sqrt(2.2) / fs.constants.C0 * 0.1
+    z0, zr = r.z0, 50.0
+    a, b, c = np.cos(bl), 1j * z0 * np.sin(bl), 1j * np.sin(bl) / z0
+    den = 2 * a + b / zr + c * zr
+    np.testing.assert_allclose(curves["S(inner',inner) through"].get_ydata(), 20 * np.log10(np.abs(2 / den)), atol=1e-9)
+    s11 = 20 * np.log10(np.abs((b / zr - c * zr) / den))
+    np.testing.assert_allclose(curves["S(inner,inner) reflection"].get_ydata(), s11, atol=1e-6)
+    assert len(fig.axes) == 1  # one line: no crosstalk panel
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+def test_cli_writes_the_loss_and_sparams_plots(capsys, tmp_path):
+    # a pair: SDD21 and SDD11, and NEXT and FEXT between its lines; the files named in the output
+    path = tmp_path / "pair.yaml"
+    path.write_text(LOSSLESS_PAIR)
+    loss, sp = tmp_path / "loss.png", tmp_path / "sp.svg"
+    argv = ["solve", str(path), "--tol", "none", "--freq", "1GHz:20GHz:5", "--length", "2in"]
+    assert main([*argv, "--plot-loss", str(loss), "--plot-sparams", str(sp)]) == 0
+    out = capsys.readouterr().out
+    assert f"loss plot written to {loss}" in out and f"S-parameter plot written to {sp}" in out
+    assert_image(loss)
+    assert sp.read_text().lstrip().startswith("<?xml")
+    fig = plot.sparams_plot(fs.solve(path, tol=None, freq=[1e9, 2e10]), 0.0508)
+    assert set(_curves(fig.axes[0])) == {"SDD21", "SDD11"}
+    assert set(_curves(fig.axes[1])) == {"NEXT a,b", "FEXT a>b"}
+    # lossless but for tand: |SDD21| <= 1, NEXT well below 0 dB
+    assert np.all(_curves(fig.axes[0])["SDD21"].get_ydata() <= 0)
+    assert np.all(_curves(fig.axes[1])["NEXT a,b"].get_ydata() < -10)
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["loss.png", "pair.yaml", "sp.svg"]

@@ -73,6 +73,78 @@ def frequencies(text: str) -> np.ndarray:
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
+def line_length(text: str) -> float:
+    """``--length``: a length with its unit (m, mm, um, in, mil), e.g. ``0.1m``, ``4in``, ``100mm``."""
+    from ..geometry.units import UNITS, parse_length
+
+    try:
+        v = parse_length(text)
+    except InputError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    if v is None:
+        raise argparse.ArgumentTypeError(
+            f"expected a length with its unit ({', '.join(UNITS)}), e.g. 100mm or 4in, got {text!r}"
+        )
+    if not (math.isfinite(v) and v > 0):
+        raise argparse.ArgumentTypeError(f"expected a length > 0, got {text!r}")
+    return v
+
+
+TIME_UNITS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9, "ps": 1e-12, "fs": 1e-15}
+
+
+def rise_time(text: str) -> float:
+    """``--rise``: a time with its unit (s, ms, us, ns, ps, fs), e.g. ``35ps``."""
+    body = text.strip()
+    unit = next((u for u in sorted(TIME_UNITS, key=len, reverse=True) if body.lower().endswith(u)), None)
+    v = number(body[: -len(unit)]) * TIME_UNITS[unit] if unit else math.nan
+    if not (math.isfinite(v) and v > 0):
+        raise argparse.ArgumentTypeError(
+            f"expected a time > 0 with its unit ({', '.join(TIME_UNITS)}), e.g. 35ps, got {text!r}"
+        )
+    return v
+
+
+def impedances(text: str) -> list[float]:
+    """``--z-ref``: one reference impedance (ohm) for every port, or one per port, comma-separated."""
+    v = [number(t) for t in text.split(",")]
+    if not all(math.isfinite(z) and z > 0 for z in v):
+        raise argparse.ArgumentTypeError(
+            f"expected ohms > 0, one or one per port (e.g. 50 or 50,50,45,45), got {text!r}"
+        )
+    return v
+
+
+def add_network_options(parser: argparse.ArgumentParser) -> None:
+    """A length of the line as a network, and crosstalk (see README, "A length of line")."""
+    g = parser.add_argument_group("a length of line: S-parameters and crosstalk")
+    g.add_argument(
+        "--length",
+        type=line_length,
+        help="with --freq: the S-parameters of this length of line (a unit is required: m, mm, um, in, mil)",
+    )
+    g.add_argument(
+        "--touchstone", metavar="FILE", help="write them: FILE.sNp (Touchstone 1.0, N = 2 x lines) or FILE.ts (2.0)"
+    )
+    g.add_argument(
+        "--z-ref",
+        type=impedances,
+        metavar="OHM",
+        help="ports' reference impedance: one for all (default 50) or one per port, near ends first, e.g. 50,50,45,45",
+    )
+    g.add_argument(
+        "--mixed-mode",
+        action="store_true",
+        help="a pair: write the mixed-mode parameters (scikit-rf se2gmm: D1, D2, C1, C2) to the .ts file",
+    )
+    g.add_argument("--crosstalk", action="store_true", help="the crosstalk coefficients Kb, Kf between every two lines")
+    g.add_argument("--rise", type=rise_time, help="with --length: NEXT and FEXT of a step of this rise time, e.g. 35ps")
+    g.add_argument("--plot-loss", metavar="FILE", help="with --freq: R, L, |Zc| and loss against frequency")
+    g.add_argument(
+        "--plot-sparams", metavar="FILE", help="with --freq and --length: |S21|, |S11|, NEXT, FEXT against frequency"
+    )
+
+
 MESH = ("density", "growth", "open_factor")  # the mesh options the command line sets
 # the command line's names of the library's settings, for its messages
 FLAGS = {"open_factor": "--open-factor", "max_nodes": "--max-nodes"}

@@ -18,6 +18,7 @@ from ..geometry.units import DEFAULT_UNITS
 from . import study
 from .arguments import (
     add_mesh_options,
+    add_network_options,
     count,
     extent,
     frequencies,
@@ -73,6 +74,8 @@ def _parser() -> argparse.ArgumentParser:
             help="also R, L, G, C, Zc and loss at these frequencies: START:STOP:COUNT (log-spaced), "
             "f1,f2,... or one; Hz or with a unit, e.g. 1MHz:100GHz:61",
         )
+        if q is not pl:
+            add_network_options(q)
         g = q.add_argument_group("plots (beside the field map: NAME-charge.png, NAME-convergence.png, NAME-grid.png)")
         g.add_argument("--mode", help="one panel: odd or even (pairs), a signal's name or number, or modeK")
         g.add_argument("--field-lines", action="store_true", help="draw E field lines on the field map")
@@ -115,7 +118,7 @@ def _is_file(source: str) -> bool:
     return source.lower().endswith((".yaml", ".yml")) or os.sep in source or Path(source).is_file()
 
 
-def _outputs(args: argparse.Namespace, name: str) -> dict[str, Path]:
+def _outputs(args: argparse.Namespace, name: str, section: CrossSection) -> dict[str, Path]:
     """Every file the command will write, checked before solving: kind -> path."""
     from ..post.plot import FORMATS
 
@@ -144,15 +147,105 @@ def _outputs(args: argparse.Namespace, name: str) -> dict[str, Path]:
             raise InputError(f"--vtk {args.vtk}: use a .vtu or .vtk file name")
     if args.csv:
         out["csv"] = Path(args.csv)
+    if args.verb != "plot":
+        out.update(_network_outputs(args, section))
     for path in out.values():
         if not path.parent.is_dir():
             raise InputError(f"{path}: folder {path.parent} does not exist")
     # what writing them needs, before a long solve
-    if "field map" in out:
+    if out.keys() & {"field map", "loss plot", "S-parameter plot"}:
         optional("matplotlib", "plot", "plotting")
+    if "touchstone" in out:
+        optional("skrf", "networks", "S-parameter networks")
     if "vtk" in out:
         optional("meshio", "vtk", "the VTK export")
     return out
+
+
+def _network_outputs(args: argparse.Namespace, section: CrossSection) -> dict[str, Path]:
+    """The options of a length of line checked against each other and the section (before the
+    solve): the files they write."""
+    from ..physics.network import touchstone_format
+
+    n = len(section.signals)
+    ports = 2 * n
+    needs = {
+        "--touchstone": (args.touchstone, ("--freq", "--length")),
+        "--plot-sparams": (args.plot_sparams, ("--freq", "--length")),
+        "--z-ref": (args.z_ref, ("--freq", "--length")),
+        "--plot-loss": (args.plot_loss, ("--freq",)),
+        "--rise": (args.rise, ("--length",)),
+        "--mixed-mode": (args.mixed_mode, ("--touchstone",)),
+    }
+    for flag, (given, wanted) in needs.items():
+        missing = [w for w in wanted if getattr(args, w[2:].replace("-", "_")) is None]
+        if given and missing:
+            raise InputError(f"{flag} needs {' and '.join(missing)}")
+    if args.length is not None and args.freq is None and args.rise is None:
+        raise InputError("--length is used with --freq (S-parameters) or --rise (crosstalk): give one of them")
+    if (args.crosstalk or args.rise is not None) and n < 2:
+        raise InputError(
+            f"--{'crosstalk' if args.crosstalk else 'rise'}: crosstalk needs two or more signals, this has {n}"
+        )
+    if args.mixed_mode and n != 2:
+        raise InputError(f"--mixed-mode is for a pair (two signals), this has {n}")
+    if args.z_ref is not None and len(args.z_ref) not in (1, ports):
+        raise InputError(f"--z-ref: {len(args.z_ref)} values for a {ports}-port ({n} lines), expected 1 or {ports}")
+    out: dict[str, Path] = {}
+    if args.touchstone:
+        path = out["touchstone"] = Path(args.touchstone)
+        try:
+            version, count = touchstone_format(path)
+        except InputError as e:
+            raise InputError(f"--touchstone {e}") from None
+        if count is not None and count != ports:
+            raise InputError(f"--touchstone {path}: {n} lines make a {ports}-port, name it .s{ports}p (or .ts)")
+        if version == "1.0" and args.mixed_mode:
+            raise InputError(
+                "--mixed-mode: the differential and common ports' references differ (2 and 1/2 times --z-ref), "
+                "which Touchstone 1.0 (.s4p) cannot hold: write a .ts file (Touchstone 2.0)"
+            )
+        if version == "1.0" and len(set(args.z_ref or ())) > 1:
+            raise InputError("--z-ref with one value per port needs a .ts file: Touchstone 1.0 holds one reference")
+    from ..post.plot import FORMATS
+
+    for kind, flag in (("loss plot", "plot_loss"), ("S-parameter plot", "plot_sparams")):
+        if getattr(args, flag):
+            out[kind] = Path(getattr(args, flag))
+            if out[kind].suffix.lower() not in FORMATS:
+                raise InputError(f"--{flag.replace('_', '-')} {out[kind]}: use a .png, .svg or .pdf file name")
+    return out
+
+
+def _network_options(args: argparse.Namespace) -> dict:
+    """The options of format_result and Result.to_dict that the command line sets."""
+    z = getattr(args, "z_ref", None) or [50.0]
+    return {
+        "length": getattr(args, "length", None),
+        "z_ref": z[0] if len(z) == 1 else z,
+        "rise": getattr(args, "rise", None),
+        "crosstalk": getattr(args, "crosstalk", False),
+    }
+
+
+def _write_network(result, args: argparse.Namespace, outputs: dict[str, Path], name: str) -> None:
+    opts = _network_options(args)
+    if "touchstone" in outputs:
+        from ..physics.network import touchstone, touchstone_format
+        from ..post.output import write_text
+
+        path = outputs["touchstone"]
+        net = result.network(opts["length"], z_ref=opts["z_ref"], name=name)
+        text = touchstone(net, version=touchstone_format(path)[0], mixed=args.mixed_mode)
+        write_text(path, text)
+    if outputs.keys() & {"loss plot", "S-parameter plot"}:
+        from ..post import plot
+
+        if "loss plot" in outputs:
+            plot.save(plot.loss_plot(result, title=name), outputs["loss plot"])
+        if "S-parameter plot" in outputs:
+            fig = plot.sparams_plot(result, opts["length"], z_ref=opts["z_ref"], title=name)
+            plot.save(fig, outputs["S-parameter plot"])
 
 
 def _write(result, args: argparse.Namespace, outputs: dict[str, Path], title: str) -> None:
@@ -164,6 +257,8 @@ def _write(result, args: argparse.Namespace, outputs: dict[str, Path], title: st
         from ..post.export import write_csv
 
         write_csv(result, outputs["csv"])
+    if args.verb != "plot":
+        _write_network(result, args, outputs, Path(title.split()[0]).stem)
     if "field map" not in outputs:
         return
     from ..post import plot
@@ -197,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.verb in study.VERBS:
             return study.run(args)
         section, title = _section(args)
-        outputs = _outputs(args, title.split()[0])
+        outputs = _outputs(args, title.split()[0], section)
         if args.mode is not None:
             from ..post.fields import check_mode
 
@@ -213,11 +308,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"fieldsolver: error: {e}", file=sys.stderr)
         return 2
     if args.json:
-        print(result.to_json(indent=1))
+        print(result.to_json(indent=1, **_network_options(args)))
     else:
         from ..post.report import format_result
 
-        print(in_flags(format_result(result, title=title)))
+        print(in_flags(format_result(result, title=title, **_network_options(args))))
         if outputs:
             print()
             for kind, path in outputs.items():

@@ -23,11 +23,17 @@ Conventions
   lines, and no division by ``1 - exp(-2 gamma l)``, which vanishes on a lossless line every half
   wavelength (where the line's Y and Z parameters do not exist but S does). Paul's chain-parameter
   matrix (:func:`chain_parameters`) gives the same network where it can be evaluated.
+
+What a length does (:func:`response`: each line's through and reflection, NEXT and FEXT between
+lines, a pair's mixed-mode parameters in scikit-rf's ``se2gmm`` convention, :func:`mixed_mode`)
+needs numpy only; :func:`touchstone` writes a network's file through scikit-rf.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -179,6 +185,22 @@ class Crosstalk:
         """(N, N) m: the length ``tr v / 2`` from which NEXT is saturated (``v = 1 / delay``)."""
         return _rise(rise) / (self.delay[:, None] + self.delay[None, :])
 
+    def to_dict(self, length: float | None = None, rise: float | None = None) -> dict:
+        """JSON: the coefficients, and with a length and a rise time the NEXT and FEXT (fractions
+        of the aggressor's step) and the length from which NEXT saturates (m)."""
+        d: dict = {
+            "k_backward": self.k_backward.tolist(),
+            "k_forward": self.k_forward.tolist(),
+            "delay": self.delay.tolist(),
+        }
+        if length is not None and rise is not None:
+            d["length"] = _length(length)
+            d["rise"] = _rise(rise)
+            d["near_end"] = self.near_end(length, rise).tolist()
+            d["far_end"] = self.far_end(length, rise).tolist()
+            d["saturation_length"] = self.saturation_length(rise).tolist()
+        return d
+
 
 def _rise(rise: float) -> float:
     if not (np.isfinite(rise) and rise > 0):
@@ -211,3 +233,195 @@ def crosstalk(L: np.ndarray, C: np.ndarray) -> Crosstalk:
 def db(x) -> np.ndarray:
     """``20 log10 |x|``: a wave or voltage ratio in dB."""
     return 20.0 * np.log10(np.abs(x))
+
+
+# ------------------------------------------------------------------------ what a length does
+def select(p: Propagation, freq) -> Propagation:
+    """``p`` at some of its own frequencies (each within 1e-9 of one of ``p.freq``)."""
+    f = np.atleast_1d(np.asarray(freq, dtype=float))
+    idx = np.array([int(np.argmin(np.abs(p.freq - x))) for x in f], dtype=int)
+    off = np.abs(p.freq[idx] - f) > 1e-9 * f
+    if f.ndim != 1 or f.size == 0 or np.any(off):
+        bad = f[off][0] if np.any(off) else f
+        raise InputError(
+            f"frequency {bad} Hz was not solved: the line's R, L, G, C are known at "
+            f"{p.freq[0]:g} to {p.freq[-1]:g} Hz ({p.freq.size} frequencies); solve with that frequency, "
+            "or interpolate the network (skrf.Network.interpolate)"
+        )
+    a = p.attenuation
+    return Propagation(
+        freq=p.freq[idx],
+        gamma=p.gamma[idx],
+        tv=p.tv[idx],
+        ti=p.ti[idx],
+        z_c=p.z_c[idx],
+        z_mode=p.z_mode[idx],
+        attenuation=type(a)(a.total[idx], a.conductor[idx], a.dielectric[idx], a.unit),
+    )
+
+
+# mixed-mode ports of a pair, in scikit-rf's se2gmm(p=2) order
+MIXED_PORTS = ("D1", "D2", "C1", "C2")
+_MIX = np.array([[1.0, -1.0, 0.0, 0.0], [0.0, 0.0, 1.0, -1.0], [1.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 1.0]]) / np.sqrt(2)
+
+
+def mixed_mode(p: Propagation, length: float, *, z_ref=50.0) -> tuple[np.ndarray, np.ndarray]:
+    """A pair's mixed-mode S-parameters (F, 4, 4) and their reference impedances (4,), in
+    scikit-rf's ``se2gmm(p=2)`` convention (Ferrero and Pirola, IEEE Trans. MTT 54(1), 2006):
+    ports D1, D2, C1, C2 = the differential and common mode at the near and the far end;
+    ``Vd = V1 - V2``, ``Id = (I1 - I2) / 2``, ``Vc = (V1 + V2) / 2``, ``Ic = I1 + I2``, with
+    references ``2 z`` (differential) and ``z / 2`` (common), ``z`` the mean of the two
+    single-ended references at that end. So SDD21 = ``S[1, 0]``, SDD11 = ``S[0, 0]``,
+    SCC21 = ``S[3, 2]``, SCD21 (differential in, common out) = ``S[3, 0]``.
+
+    With the same reference ``z`` on both lines of an end, the mixed-mode waves are
+    ``(a1 -+ a2) / sqrt(2)`` of the single-ended ones, so ``S_mm = M S M^T``; the single-ended S
+    is made at those references."""
+    if p.n_lines != 2:
+        raise InputError(f"mixed-mode parameters are a pair's: this line has {p.n_lines} signals")
+    z = _z_ref(z_ref, 4)
+    near, far = 0.5 * (z[0] + z[1]), 0.5 * (z[2] + z[3])
+    s = scattering(p, length, z_ref=np.array([near, near, far, far]))
+    return _MIX @ s @ _MIX.T, np.array([2 * near, 2 * far, near / 2, far / 2])
+
+
+@dataclass(frozen=True)
+class Response:
+    """What a length of an N-line does between ports of ``z_ref``: its S-parameters ``s``
+    (F, 2N, 2N; near ends 1..N, far ends N+1..2N) and, for a pair, the mixed-mode ``mixed``
+    (F, 4, 4; :func:`mixed_mode`) with references ``z_mixed``.
+
+    Views (complex, per frequency): ``through`` (F, N), line i's ``S(N+i, i)`` (for one line,
+    S21); ``reflection`` (F, N), ``S(i, i)``; ``near_end`` (F, N, N), ``[i, j] = S(i, j)``: the
+    wave out of victim i's near end per wave into aggressor j's near end (NEXT); ``far_end``
+    (F, N, N), ``[i, j] = S(N+i, j)``: out of victim i's far end (FEXT). Their diagonals are 0.
+    """
+
+    freq: np.ndarray
+    length: float
+    z_ref: np.ndarray
+    s: np.ndarray
+    mixed: np.ndarray | None = None
+    z_mixed: np.ndarray | None = None
+
+    @property
+    def n_lines(self) -> int:
+        return self.s.shape[1] // 2
+
+    @property
+    def through(self) -> np.ndarray:
+        n = self.n_lines
+        return self.s[:, np.arange(n) + n, np.arange(n)]
+
+    @property
+    def reflection(self) -> np.ndarray:
+        n = self.n_lines
+        return self.s[:, np.arange(n), np.arange(n)]
+
+    def _off(self, m: np.ndarray) -> np.ndarray:
+        return m * (1 - np.eye(self.n_lines))
+
+    @property
+    def near_end(self) -> np.ndarray:
+        n = self.n_lines
+        return self._off(self.s[:, :n, :n])
+
+    @property
+    def far_end(self) -> np.ndarray:
+        n = self.n_lines
+        return self._off(self.s[:, n:, :n])
+
+    def to_dict(self) -> dict:
+        """JSON: dB (``20 log10 |S|``) per frequency; null on the diagonals of NEXT and FEXT."""
+        n = self.n_lines
+        d: dict = {
+            "length": self.length,
+            "z_ref": self.z_ref.tolist(),
+            "transmission_db": _db_list(self.through),
+            "reflection_db": _db_list(self.reflection),
+        }
+        if n > 1:
+            off = ~np.eye(n, dtype=bool)
+            d["next_db"] = _db_list(self.near_end, off)
+            d["fext_db"] = _db_list(self.far_end, off)
+        if self.mixed is not None and self.z_mixed is not None:
+            d["z_ref_mixed"] = self.z_mixed.tolist()
+            for key, (i, j) in MIXED_KEYS.items():
+                d[f"{key}_db"] = _db_list(self.mixed[:, i, j])
+        return d
+
+
+# mixed-mode S-parameters reported for a pair: name -> (row, column) in MIXED_PORTS order
+MIXED_KEYS = {"sdd21": (1, 0), "sdd11": (0, 0), "scc21": (3, 2), "scd21": (3, 0)}
+
+
+def _db_list(x: np.ndarray, keep: np.ndarray | None = None) -> list:
+    """dB of every entry as nested lists; None where ``keep`` (broadcast over the last axes) is
+    False, or where |x| = 0 (-inf dB is not JSON)."""
+    with np.errstate(divide="ignore"):
+        v = db(x)
+    ok = np.isfinite(v) if keep is None else np.isfinite(v) & keep
+    return _nan_to_none(np.where(ok, v, np.nan))
+
+
+def _nan_to_none(a: np.ndarray):
+    if a.ndim == 0:
+        return None if np.isnan(a) else float(a)
+    return [_nan_to_none(x) for x in a]
+
+
+def response(p: Propagation, length: float, *, z_ref=50.0) -> Response:
+    """:class:`Response` of the line ``p`` of ``length`` m between ports of ``z_ref`` ohm (a
+    scalar or 2N values); for two lines, with their mixed-mode parameters."""
+    z = _z_ref(z_ref, 2 * p.n_lines)
+    s = scattering(p, length, z_ref=z)
+    mixed, z_mixed = mixed_mode(p, length, z_ref=z) if p.n_lines == 2 else (None, None)
+    return Response(freq=p.freq, length=_length(length), z_ref=z, s=s, mixed=mixed, z_mixed=z_mixed)
+
+
+# ------------------------------------------------------------------------------- Touchstone
+_TOUCHSTONE = re.compile(r"\.s(\d+)p", re.IGNORECASE)
+
+
+def touchstone_format(path) -> tuple[str, int | None]:
+    """The Touchstone version and port count a file name asks for: ``.sNp`` -> ("1.0", N),
+    ``.ts`` -> ("2.0", None: any). :class:`InputError` for any other suffix."""
+    suffix = Path(path).suffix
+    m = _TOUCHSTONE.fullmatch(suffix)
+    if m:
+        return "1.0", int(m.group(1))
+    if suffix.lower() == ".ts":
+        return "2.0", None
+    raise InputError(f"{path}: a Touchstone file is .sNp (version 1.0, N ports) or .ts (version 2.0)")
+
+
+def touchstone(net: skrf.Network, *, version: str = "1.0", mixed: bool = False) -> str:
+    """The text of ``net`` as a Touchstone file, written by scikit-rf. ``mixed``: the pair's
+    mixed-mode parameters instead (scikit-rf's ``se2gmm(p=2)``: ports D1, D2, C1, C2, see
+    :func:`mixed_mode`), whose unequal references need version 2.0. Version 1.0 holds one
+    reference for every port."""
+    rf = optional("skrf", "networks", "S-parameter networks")
+    comments = [
+        f"{net.name}: a length of {net.nports // 2}-line transmission line from fieldsolver",
+        f"ports 1..{net.nports // 2}: near ends of the lines, {net.nports // 2 + 1}..{net.nports}: their far ends",
+    ]
+    if mixed:
+        if net.nports != 4:
+            raise InputError(f"mixed-mode parameters are a pair's: this network has {net.nports} ports")
+        mm = net.copy()
+        mm.se2gmm(p=2)
+        # a fresh network of the same numbers: scikit-rf writes no mixed-mode port labels
+        net = rf.Network(frequency=mm.frequency, s=mm.s, z0=mm.z0, name=net.name)
+        comments = [
+            comments[0],
+            "mixed-mode (scikit-rf se2gmm): port 1 = differential near end, 2 = differential far end,",
+            "3 = common near end, 4 = common far end; Vd = V1 - V2, Id = (I1 - I2)/2, Vc = (V1 + V2)/2, Ic = I1 + I2",
+        ]
+    z0 = net.z0[0].real
+    if version == "1.0" and not np.all(z0 == z0[0]):
+        raise InputError(
+            f"reference impedances {', '.join(f'{z:g}' for z in z0)} ohm: Touchstone 1.0 (.sNp) holds one "
+            "for all ports; write a .ts file (Touchstone 2.0)"
+        )
+    net.comments = "\n".join(f" {c}" for c in comments)
+    return net.write_touchstone(return_string=True, version=version)

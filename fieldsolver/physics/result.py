@@ -30,6 +30,10 @@ z_mode_k, eps_eff_mode_k (three or more signals)
 rlgc (solved with frequencies)
     R, L, G, C per unit length at each frequency and the line they make: see
     :class:`fieldsolver.physics.loss.RLGC`.
+network(length), crosstalk()
+    A length of the line as an ``skrf.Network`` (solved with frequencies), and the crosstalk
+    coefficients between its lines: see :mod:`fieldsolver.physics.network`. ``to_dict`` and
+    ``to_json`` add their figures as the keys ``network`` and ``crosstalk`` when asked.
 """
 
 from __future__ import annotations
@@ -41,11 +45,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..errors import InputError
 from ..geometry.units import DEFAULT_UNITS
 
 if TYPE_CHECKING:  # the solution's types load numba; a Result does not need them to exist
     from ..numerics.solver import FieldSolution
     from .loss import RLGC
+    from .network import Crosstalk
 
 SIDES = ("left", "right", "bottom", "top")
 
@@ -162,7 +168,36 @@ class Result:
         n = len(self.__dict__.get("signals", ()))
         raise AttributeError(f"{name!r} is not a quantity of a {n}-signal result; it has {', '.join(values)}")
 
-    def to_dict(self) -> dict[str, Any]:
+    def network(self, length: float, *, freq=None, z_ref=50.0, name: str = "line") -> Any:
+        """A ``length`` (m) of this line as a 2N-port ``skrf.Network`` (near ends ports 1..N, far
+        ends N+1..2N, reference ``z_ref`` ohm: a scalar or one per port; see
+        :mod:`fieldsolver.physics.network`), at the frequencies it was solved at, or at ``freq``,
+        some of them (to interpolate, ``skrf.Network.interpolate``). Returns an ``skrf.Network``:
+        needs the ``networks`` extra (scikit-rf) and a solve with frequencies."""
+        from . import network
+
+        if self.rlgc is None:
+            raise InputError(
+                "a network needs R, L, G, C at each frequency: solve with freq=..., "
+                "e.g. fieldsolver.solve(section, freq=np.geomspace(1e6, 1e10, 41))"
+            )
+        p = self.rlgc.propagation if freq is None else network.select(self.rlgc.propagation, freq)
+        return network.to_network(p, length, z_ref=z_ref, name=name)
+
+    def crosstalk(self) -> Crosstalk:
+        """The crosstalk coefficients between every two signals, from the static L and C (the
+        lossless, high-frequency line): :class:`fieldsolver.physics.network.Crosstalk`."""
+        from .network import crosstalk
+
+        return crosstalk(self.inductance, self.capacitance)
+
+    def to_dict(
+        self, *, length: float | None = None, z_ref=50.0, rise: float | None = None, crosstalk: bool = False
+    ) -> dict[str, Any]:
+        """Every value as JSON-ready Python. The options add keys: ``length`` (m, with
+        frequencies) ``network``, the figures of that length of line between ports of
+        ``z_ref`` ohm; ``crosstalk=True`` or a ``rise`` time (s, with a ``length``) ``crosstalk``,
+        the coefficients (and the NEXT and FEXT for that length and rise)."""
         d: dict[str, Any] = {
             "signals": list(self.signals),
             "capacitance": self.capacitance.tolist(),
@@ -182,7 +217,16 @@ class Result:
         if self.rlgc is not None:
             d["frequency"] = self.rlgc.freq.tolist()
             d["rlgc"] = self.rlgc.to_dict()
+        if length is not None and self.rlgc is not None:
+            from .network import response
+
+            d["network"] = response(self.rlgc.propagation, length, z_ref=z_ref).to_dict()
+        if crosstalk or rise is not None:
+            d["crosstalk"] = self.crosstalk().to_dict(length, rise)
         return d
 
-    def to_json(self, **kw: Any) -> str:
-        return json.dumps(self.to_dict(), **kw)
+    def to_json(
+        self, *, length: float | None = None, z_ref=50.0, rise: float | None = None, crosstalk: bool = False, **kw: Any
+    ) -> str:
+        """:meth:`to_dict` (with its options) as JSON text; ``kw`` go to ``json.dumps``."""
+        return json.dumps(self.to_dict(length=length, z_ref=z_ref, rise=rise, crosstalk=crosstalk), **kw)

@@ -1,4 +1,5 @@
-"""Figures of a solved cross-section: field maps, surface charge, convergence and the grid.
+"""Figures of a solved cross-section: field maps, surface charge, convergence and the grid; loss
+and S-parameters against frequency.
 
 matplotlib is imported here and nowhere else, so solving stays fast and headless; nothing calls
 ``show()``. Every figure is returned; :func:`save` writes one atomically (format by extension).
@@ -446,6 +447,117 @@ def grid_plot(r: Result, *, zoom: float = 1.0, extent=None, size=None, title: st
         frame(ax, r.units, box, label, equal=ax is axes[0])
     axes[1].get_legend().remove()
     fig.suptitle(f"{_source(r, title)}{headline(r)}", fontsize=10)
+    return fig
+
+
+# --------------------------------------------------------------------------- loss and networks
+def _loss_curves(x, signals) -> list[list[tuple[str, np.ndarray]]]:
+    """Per panel (R, L, |Zc|, loss) the labelled curves of an RLGC: R and L of each line (the
+    matrices' diagonal), |Zc| and the total loss of each mode (a pair: differential and common)."""
+    n = len(signals)
+    panels: list[list[tuple[str, np.ndarray]]] = [
+        [(name, x.R[:, i, i]) for i, name in enumerate(signals)],
+        [(name, 1e9 * x.L[:, i, i]) for i, name in enumerate(signals)],
+    ]
+    if x.pair is not None:
+        modes = [
+            ("Zdiff", x.pair.z_diff, x.pair.attenuation_diff),
+            ("Zcommon", x.pair.z_common, x.pair.attenuation_common),
+        ]
+        panels += [[(k, np.abs(z)) for k, z, _ in modes], [(k[1:], a.to("dB/in").total) for k, _, a in modes]]
+    else:
+        p = x.propagation
+        names = ["line"] if n == 1 else [f"mode {k + 1}" for k in range(n)]
+        panels.append([(name, np.abs(p.z_mode[:, k])) for k, name in enumerate(names)])
+        panels.append([(name, p.attenuation.to("dB/in").total[:, k]) for k, name in enumerate(names)])
+    return panels
+
+
+def _smooth(x):
+    """The same line with smooth copper (R_smooth, where a face is rough), or None."""
+    from dataclasses import replace
+
+    from ..physics.transmission import pair, propagation
+
+    if getattr(x, "R_smooth", None) is None:
+        return None
+    p = propagation(x.freq, x.R_smooth, x.L, x.G, x.C)
+    return replace(x, R=x.R_smooth, propagation=p, pair=pair(p) if p.n_lines == 2 else None, R_smooth=None)
+
+
+def loss_plot(r: Result, *, size=None, title: str | None = None):
+    """R(f) and L(f) of each line, |Zc|(f) and the loss in dB/inch of each mode (a pair: the
+    differential and common mode), against log f. Where a face is rough, the same line with
+    smooth copper (``RLGC.R_smooth``, with the same L, G and C) is drawn dashed beside it."""
+    if r.rlgc is None:
+        raise InputError("the loss plot needs R, L, G, C at each frequency: solve with frequencies")
+    plt = _plt()
+    fig, axes = plt.subplots(2, 2, figsize=size or (10.0, 7.0), layout="constrained", sharex=True)
+    units = ("R (ohm/m)", "L (nH/m)", "|Zc| (ohm)", "loss (dB/inch)")
+    smooth = _smooth(r.rlgc)
+    curves = [(r.rlgc, "-", "")] + ([(smooth, "--", " smooth copper")] if smooth is not None else [])
+    for x, style, suffix in curves:
+        for ax, panel in zip(axes.flat, _loss_curves(x, r.signals), strict=True):
+            for k, (label, y) in enumerate(panel):
+                ax.plot(x.freq, y, style, color=f"C{k}", lw=1.3, label=label + suffix)
+    for ax, unit in zip(axes.flat, units, strict=True):
+        ax.set_xscale("log")
+        ax.set_ylabel(unit)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=7)
+    for ax in axes[1]:
+        ax.set_xlabel("frequency (Hz)")
+    if np.all(r.rlgc.R.diagonal(axis1=1, axis2=2) > 0):  # perfect conductors: R = 0
+        axes[0, 0].set_yscale("log")
+    fig.suptitle(f"{_source(r, title)}R, L of each line; |Zc| and loss of each mode", fontsize=10)
+    return fig
+
+
+def sparams_plot(r: Result, length: float, *, z_ref=50.0, size=None, title: str | None = None):
+    """A ``length`` (m) of the line between ports of ``z_ref`` ohm: through and reflection in dB
+    against log f (a pair: SDD21 and SDD11), and for two or more lines NEXT and FEXT between
+    every two of them (:class:`fieldsolver.physics.network.Response` defines each)."""
+    from ..physics import network
+
+    if r.rlgc is None:
+        raise InputError("the S-parameter plot needs R, L, G, C at each frequency: solve with frequencies")
+    plt = _plt()
+    resp = network.response(r.rlgc.propagation, length, z_ref=z_ref)
+    names, n = r.signals, len(r.signals)
+    fig, axes = plt.subplots(1, 1 if n == 1 else 2, figsize=size or (5.5 if n == 1 else 11.0, 4.2), squeeze=False)
+    f = resp.freq
+    with np.errstate(divide="ignore"):
+        ax = axes[0, 0]
+        if resp.mixed is not None:
+            for key in ("sdd21", "sdd11"):
+                i, j = network.MIXED_KEYS[key]
+                ax.plot(f, network.db(resp.mixed[:, i, j]), label=key.upper())
+        else:
+            for i, a in enumerate(names):
+                ax.plot(f, network.db(resp.through[:, i]), color=f"C{i}", label=f"S({a}',{a}) through")
+                ax.plot(f, network.db(resp.reflection[:, i]), "--", color=f"C{i}", label=f"S({a},{a}) reflection")
+        ax.set_title("through and reflection", fontsize=9)
+        if n > 1:
+            ax = axes[0, 1]
+            k = 0
+            for i in range(n):
+                for j in range(i + 1, n):
+                    ax.plot(f, network.db(resp.near_end[:, i, j]), color=f"C{k}", label=f"NEXT {names[i]},{names[j]}")
+                    ax.plot(
+                        f, network.db(resp.far_end[:, j, i]), "--", color=f"C{k}", label=f"FEXT {names[i]}>{names[j]}"
+                    )
+                    k += 1
+            ax.set_title("crosstalk: NEXT (near end), FEXT (far end)", fontsize=9)
+    for ax in axes[0]:
+        ax.set_xscale("log")
+        ax.set_xlabel("frequency (Hz)")
+        ax.set_ylabel("20 log10 |S| (dB)")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=7)
+    z = resp.z_ref
+    ref = f"{z[0]:g} ohm" if np.all(z == z[0]) else "/".join(f"{v:g}" for v in z) + " ohm"
+    fig.suptitle(f"{_source(r, title)}{1e3 * length:.4g} mm of line between {ref} ports", fontsize=10)
+    fig.set_layout_engine("constrained")
     return fig
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..constants import C0 as LIGHT
 from ..geometry.units import UNITS
+from ..physics import network
 from ..physics.lines import LABELS
 from ..physics.result import SIDES, Result
 
@@ -51,7 +53,18 @@ def _matrix(title: str, m, scale: float, unit: str, names) -> list[str]:
     return lines
 
 
-def format_result(r: Result, title: str = "") -> str:
+def format_result(
+    r: Result,
+    title: str = "",
+    *,
+    length: float | None = None,
+    z_ref=50.0,
+    rise: float | None = None,
+    crosstalk: bool = False,
+) -> str:
+    """The table of ``r``. With a ``length`` (m) and frequencies, also what that length of line
+    does between ports of ``z_ref`` ohm (:func:`format_network`); with ``crosstalk`` or a
+    ``rise`` time (s), the crosstalk coefficients and NEXT/FEXT (:func:`format_crosstalk`)."""
     out: list[str] = []
     if title:
         out.append(title)
@@ -100,6 +113,12 @@ def format_result(r: Result, title: str = "") -> str:
     if r.rlgc is not None:
         out.append("")
         out += format_loss(r)
+        if length is not None:
+            out.append("")
+            out += format_network(r, length, z_ref=z_ref)
+    if crosstalk or rise is not None:
+        out.append("")
+        out += format_crosstalk(r, length, rise)
     out += [f"note: {s}" for s in r.notes]
     return "\n".join(out)
 
@@ -165,13 +184,24 @@ def format_loss(r: Result) -> list[str]:
                 f"  {_hz(x.freq[k]):>10}{name:>8}{abs(z[k]):>9.3f}{np.degrees(np.angle(z[k])):>10.3f}{eps[k]:>9.4f}"
                 f"{a.total[k]:>10.4g}{a.conductor[k]:>10.4g}{a.dielectric[k]:>10.4g}{m.total[k]:>10.4g}"
             )
+    if x.uncertainty is not None:
+        n = len(r.signals)
+        diag = np.arange(n)
+        rel = {
+            k: float(np.max(v[:, diag, diag] / np.abs(getattr(x, k)[:, diag, diag]))) for k, v in x.uncertainty.items()
+        }
+        out.append(
+            f"  estimated error (a grid of 1/sqrt 2 the density): R within {100 * rel['R']:.2g} %, "
+            f"L within {100 * rel['L']:.2g} % over the band"
+        )
     dc = " ".join(f"{v:.4g}" for v in np.diag(x.r_dc))
     out.append(f"  DC resistance of each line with its return: {dc} ohm/m")
     out.append(
         "  loss = Re(gamma) of the mode, exact; cond./diel.: with G = 0 / R = 0 (they add up to the loss only "
         "at low loss); Zc: the mode's characteristic impedance (a pair: Zdiff and Zcommon)"
     )
-    out.append("  no error bar on these yet: the static values' bars above do not cover them")
+    if x.uncertainty is None:
+        out.append("  no error estimate (solved without a tolerance)")
     return out
 
 
@@ -179,3 +209,120 @@ def _mode_attenuation(a, i: int):
     from ..physics.transmission import Attenuation
 
     return Attenuation(a.total[:, i], a.conductor[:, i], a.dielectric[:, i], a.unit)
+
+
+def _length(m: float) -> str:
+    return f"{1e3 * m:.4g} mm ({m / 0.0254:.4g} in)"
+
+
+def _ohms(z) -> str:
+    z = np.asarray(z)
+    return f"{z[0]:g} ohm" if np.all(z == z[0]) else "/".join(f"{v:g}" for v in z) + " ohm"
+
+
+def _db_cell(x: complex) -> str:
+    v = float(network.db(x)) if abs(x) > 0 else -np.inf
+    return f"{v:>10.4g}" if v > -200 else f"{'<-200':>10}"
+
+
+def format_network(r: Result, length: float, *, z_ref=50.0) -> list[str]:
+    """A ``length`` (m) of the line between ports of ``z_ref`` ohm, at the frequencies the loss
+    table shows: each line's through and reflection (a pair: SDD21, SDD11, SCC21, SCD21) and the
+    NEXT and FEXT between every two lines, in dB, with their definitions."""
+    x = r.rlgc
+    assert x is not None
+    resp = network.response(x.propagation, length, z_ref=z_ref)
+    rows = shown_frequencies(x.freq)
+    names, n = list(r.signals), len(r.signals)
+    near, far = ", ".join(names), ", ".join(f"{a}'" for a in names)
+    table: list[tuple[str, np.ndarray]] = []
+    if resp.mixed is not None and resp.z_mixed is not None:
+        zd, zc = _ohms(resp.z_mixed[:2]), _ohms(resp.z_mixed[2:])
+        what = {"sdd21": "diff. through", "sdd11": "diff. reflection", "scc21": "common through"}
+        for key, (i, j) in network.MIXED_KEYS.items():
+            table.append((f"{key.upper()} {what.get(key, 'diff. to common')}", resp.mixed[:, i, j]))
+    else:
+        table += [(f"S({a}',{a}) through", resp.through[:, i]) for i, a in enumerate(names)]
+        table += [(f"S({a},{a}) reflection", resp.reflection[:, i]) for i, a in enumerate(names)]
+    for i in range(n):
+        for j in range(i + 1, n):
+            table.append((f"NEXT {names[i]},{names[j]}: S({names[i]},{names[j]})", resp.near_end[:, i, j]))
+    for i in range(n):
+        for j in range(n):
+            if i != j:
+                table.append((f"FEXT {names[j]}>{names[i]}: S({names[i]}',{names[j]})", resp.far_end[:, i, j]))
+    w = max(26, *(len(label) + 2 for label, _ in table))
+    out = [
+        f"network: {_length(length)} of line between {_ohms(resp.z_ref)} ports, 20 log10 |S| in dB "
+        f"(ports: near ends {near}; far ends {far})",
+        f"  {'':<{w}}" + "".join(f"{_hz(x.freq[k]):>10}" for k in rows),
+    ]
+    out += [f"  {label:<{w}}" + "".join(_db_cell(v[k]) for k in rows) for label, v in table]
+    if resp.mixed is not None:
+        out.append(
+            f"  SDD, SCC: the pair's differential ({zd} ports) and common mode ({zc}), scikit-rf's se2gmm "
+            "convention: Vd = V1 - V2, Id = (I1 - I2)/2, Vc = (V1 + V2)/2, Ic = I1 + I2; SCD21: common out per diff. in"
+        )
+    out.append("  insertion loss = -(through in dB), return loss = -(reflection in dB), both >= 0 for a passive line")
+    if n > 1:
+        out.append(
+            "  NEXT a,b: S(a,b) = S(b,a), the wave out of one line's near end per wave into the other's near end; "
+            "FEXT a>b: S(b',a), out of b's far end per wave into a's near end; every port terminated in its reference"
+        )
+    return out
+
+
+def format_crosstalk(r: Result, length: float | None = None, rise: float | None = None) -> list[str]:
+    """The crosstalk coefficients Kb and Kf between every two signals (from the static L and C),
+    with a ``length`` (m) and ``rise`` time (s) the NEXT and FEXT of a step; for three or more
+    signals also each victim's total from all the others; with the definitions."""
+    names, n = list(r.signals), len(r.signals)
+    if n < 2:
+        return ["crosstalk: a single line has none"]
+    x = r.crosstalk()
+    timed = length is not None and rise is not None
+    head = "crosstalk, from the static L and C (lossless lines, each end terminated in its own impedance)"
+    if timed:
+        head += f"; {_length(length)}, rise time {rise * 1e12:.4g} ps"
+    out = [head + ":", f"  {'victim <- aggressor':<24}{'Kb':>10}{'Kf':>10}"]
+    if timed:
+        out[-1] += f"{'NEXT':>11}{'FEXT':>11}{'NEXT saturates from':>22}"
+        nxt, fxt, sat = x.near_end(length, rise), x.far_end(length, rise), x.saturation_length(rise)
+
+    def row(label: str, i: int, js: list[int]) -> None:
+        text = f"  {label:<24}{x.k_backward[i, js].sum():>10.4f}{x.k_forward[i, js].sum():>10.4f}"
+        if timed:
+            text += f"{100 * nxt[i, js].sum():>9.2f} %{100 * fxt[i, js].sum():>9.2f} %"
+            text += f"{_length(sat[i, js[0]]):>22}" if len(js) == 1 else ""
+        out.append(text)
+
+    if n == 2:  # the same both ways
+        row(f"{names[1]} <- {names[0]}", 1, [0])
+    for i in range(n if n > 2 else 0):
+        others = [j for j in range(n) if j != i]
+        for j in others:
+            row(f"{names[i]} <- {names[j]}", i, [j])
+        row(f"{names[i]} <- all others", i, others)
+    out += [
+        "  kL = L_ij/sqrt(L_ii L_jj), kC = P_ij/sqrt(P_ii P_jj) with P = C^-1 (for two lines kC = Cm/C, "
+        "Cm = -C_12); the same both ways",
+        "  Kb = (kL + kC)/4 > 0; Kf = (kC - kL)/2: < 0 where the inductive coupling is the larger (microstrip), "
+        "0 in a homogeneous medium (stripline)",
+    ]
+    if timed:
+        out.append(
+            "  NEXT = Kb min(1, 2 TD/tr): the victim's near-end voltage per volt of the aggressor's step, "
+            "FEXT = Kf TD/tr: its far-end pulse (TD = length x delay, tr = the rise time)"
+        )
+    if n > 2:
+        out.append("  all others: the sum, every aggressor switching the same way at once (the worst case)")
+    if timed:
+        delays = [np.sqrt(m.eps_eff) / LIGHT for m in r.modes]
+        spread = (max(delays) - min(delays)) * length
+        if spread > rise:
+            out.append(
+                f"  FEXT = Kf TD/tr holds while the modes arrive within the rise time; over this length they are "
+                f"{spread * 1e12:.3g} ps apart, more than tr: the far-end pulse is then lower (at most about half "
+                "the step) and wider than the figure above (the network's FEXT, --freq, has no such limit)"
+            )
+    return out
