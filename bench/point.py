@@ -3,6 +3,7 @@ measurement's alone):
 
     python -m bench.point scaling DENSITY multigrid|spsolve
     python -m bench.point cold TEMPLATE key=value ...
+    python -m bench.point loss microstrip|usb
 
 ``scaling``: one Laplace solve (the first signal of the bench structure, with its dielectrics) on
 the grid of ``DENSITY``: the multigrid solver (hierarchy and conjugate gradients, timed on the
@@ -10,6 +11,10 @@ second of two runs) or ``scipy.sparse.linalg.spsolve`` on the same free-node sys
 
 ``cold``: what ``fieldsolver calc`` does, timed in parts: importing the solver, meshing and
 solving (from the result's own timings), and writing the report.
+
+``loss``: a 61-point sweep from 1 MHz to 100 GHz (R, L, G, C and the line at each frequency, with
+the error estimate) of a structure with rough copper (Huray, on every face) and a
+Djordjevic-Sarkar dielectric, timed on the second of two runs; the static solve's time apart.
 """
 
 from __future__ import annotations
@@ -112,12 +117,74 @@ def cold(argv: list[str]) -> dict:
     }
 
 
+LOSS_CASES = {
+    "microstrip": ("template", ("microstrip", {"w": 0.3, "h": 0.2, "t": 0.035, "er": 4.3})),
+    "usb": ("file", "geometries/usb2_diff_microstrip.yaml"),
+}
+
+
+def loss(case: str) -> dict:
+    from dataclasses import replace
+
+    import numpy as np
+
+    from fieldsolver import api
+    from fieldsolver.geometry import templates
+    from fieldsolver.geometry.loader import load
+    from fieldsolver.geometry.model import Rect
+    from fieldsolver.geometry.roughness import FaceRoughness, Huray
+    from fieldsolver.numerics.grid import MeshOptions
+    from fieldsolver.numerics.magnetic import make_magnetic_grid
+    from fieldsolver.physics.loss import MAGNETIC_DENSITY
+
+    kind, what = LOSS_CASES[case]
+    section = templates.build(*what) if kind == "template" else load(what)
+    rough = FaceRoughness.uniform(Huray(0.5e-6, 2.9))  # a typical standard foil
+
+    def metal(c):  # a zero-thickness plane gets the trace's 35 um below it
+        s = c.shape
+        if isinstance(s, Rect) and s.y0 == s.y1:
+            c = replace(c, shape=replace(s, y0=s.y0 - 35e-6))
+        return replace(c, roughness=rough)
+
+    section = replace(
+        section,
+        conductors=tuple(metal(c) for c in section.conductors),
+        dielectrics=tuple(replace(d, tand=0.02, dispersion="djordjevic-sarkar") for d in section.dielectrics),
+        background_tand=0.02 if section.background_er > 1 else 0.0,
+        background_dispersion="djordjevic-sarkar" if section.background_er > 1 else "constant",
+    ).validate()
+    freq = np.geomspace(1e6, 1e11, 61)
+    base = rss_mb()
+    for _ in range(2):
+        t = time.perf_counter()
+        result = api.solve(section, freq=freq)
+        seconds = time.perf_counter() - t
+    sigma = [c.sigma for c in section.conductors]
+    mg = make_magnetic_grid(section, sigma, 1e11, MeshOptions(density=MAGNETIC_DENSITY))
+    x = result.rlgc
+    return {
+        "case": case,
+        "seconds": seconds,
+        "static_s": result.timings["mesh"] + result.timings["solve"],
+        "loss_s": result.timings["loss"],
+        "magnetic_nodes": mg.grid.nodes,
+        "static_nodes": result.grid.nodes,
+        "peak_mb": peak_mb(),
+        "base_mb": base,
+        "r_unc": float(np.max(x.uncertainty["R"][:, 0, 0] / x.R[:, 0, 0])),
+        "loss_db_in_10ghz": float(x.propagation.attenuation.to("dB/in").total[40, 0]),
+    }
+
+
 def main() -> None:
     kind, *args = sys.argv[1:]
     if kind == "scaling":
         out = scaling(float(args[0]), args[1])
     elif kind == "cold":
         out = cold(args)
+    elif kind == "loss":
+        out = loss(args[0])
     else:
         raise SystemExit(f"unknown measurement {kind!r}")
     print(json.dumps(out))

@@ -138,7 +138,16 @@ def _with_loss(result: Result, section: CrossSection, freq, options: MeshOptions
         return result
     t = time.perf_counter()
     assert result.solution is not None
-    x = rlgc(section, result.solution, result.capacitance, result.capacitance_vacuum, freq, options)
+    x = rlgc(
+        section,
+        result.solution,
+        result.capacitance,
+        result.capacitance_vacuum,
+        freq,
+        options,
+        estimate=result.accuracy is not None,
+        static_uncertainty=max((u for u in (result.uncertainty or {}).values() if u is not None), default=0.0),
+    )
     timings = dict(result.timings)
     timings["loss"] = time.perf_counter() - t
     timings["total"] += timings["loss"]

@@ -441,7 +441,6 @@ def test_the_text_parameters_are_named_for_the_loader():
     }
 
 
-@pytest.mark.xfail(strict=True, reason="the loader reads every text value of a template file's params as an expression")
 def test_a_template_file_takes_the_text_loss_keys(tmp_path):
     f = tmp_path / "lossy.yaml"
     f.write_text("template: microstrip\nparams: {w: 0.3, h: 0.2, t: 0.035, material: fr4, f_ref: 2GHz, rough: 0.5um}\n")

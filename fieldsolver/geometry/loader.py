@@ -516,7 +516,11 @@ def parse(data: Any, file: str = "<input>", overrides: dict[str, float] | None =
         given = m["params"].value if "params" in m else None
         keys = tuple(given) if isinstance(given, dict) else ()
         params = m["params"].mapping(keys) if given is not None else {}
-        values = {k: at.expression() if names and isinstance(at.value, str) else at.value for k, at in params.items()}
+        text = templates.text_parameters(name) if name in templates.TEMPLATES else frozenset()
+        values = {
+            k: at.expression() if names and isinstance(at.value, str) and k not in text else at.value
+            for k, at in params.items()
+        }
         if "parameters" not in m:  # the params themselves are the parameters: apply the overrides
             values.update({k: v for k, v in names.items() if k in values})
         return templates.build(

@@ -33,10 +33,10 @@ import numpy as np
 from ..constants import EPS0, MU0
 from ..geometry.model import CrossSection, InputError
 from ..numerics import kernels
-from ..numerics.grid import MeshOptions
+from ..numerics.grid import MeshOptions, make_grid
 from ..numerics.magnetic import MagneticProblem, make_magnetic_grid
 from ..numerics.raster import rasterize
-from ..numerics.solver import FieldSolution
+from ..numerics.solver import FieldSolution, solve_medium
 from .surface import round_surfaces, smoothstep, surface_impedance, surface_matrices
 from .transmission import Attenuation, PairModes, Propagation, pair, propagation
 
@@ -75,6 +75,8 @@ class RLGC:
     pair: PairModes | None = None
     notes: tuple[str, ...] = ()
     R_smooth: np.ndarray | None = None  # R with smooth faces, where a face is rough
+    # absolute error estimates of R and L (F, N, N), when solved with a tolerance
+    uncertainty: dict[str, np.ndarray] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         p = self.propagation
@@ -103,6 +105,8 @@ class RLGC:
             d["z_common"] = _complex(self.pair.z_common)
             d["attenuation_diff_db_per_m"] = _attenuation_db(self.pair.attenuation_diff)
             d["attenuation_common_db_per_m"] = _attenuation_db(self.pair.attenuation_common)
+        if self.uncertainty is not None:
+            d["uncertainty"] = {k: v.tolist() for k, v in self.uncertainty.items()}
         d["notes"] = list(self.notes)
         return d
 
@@ -124,6 +128,7 @@ class Series(NamedTuple):
     L: np.ndarray
     notes: tuple[str, ...]
     R_smooth: np.ndarray | None = None
+    uncertainty: tuple[np.ndarray, np.ndarray] | None = None  # absolute, of R and L
 
 
 def series_impedance(
@@ -132,6 +137,7 @@ def series_impedance(
     l_static: np.ndarray,
     options: MeshOptions | None = None,
     vacuum: tuple[FieldSolution, np.ndarray] | None = None,
+    estimate: bool = False,
 ) -> Series:
     """R (F, N, N) and L (F, N, N) of the signals; ``l_static`` (N, N): the external inductance
     from the electrostatic solve, which replaces the magnetic grid's own where every conductor's
@@ -148,9 +154,50 @@ def series_impedance(
     (:mod:`fieldsolver.geometry.roughness`): the loss in every conductor node is counted to the
     face nearest to it (top, bottom or sides by that face's outward normal); a round conductor's
     surface takes its factor where its roughness is the same on every face. The internal
-    inductance is left as the smooth surface's."""
+    inductance is left as the smooth surface's.
+
+    ``estimate``: also solve on a grid of ``1/sqrt 2`` the density, and give ``uncertainty``:
+    the change between the two times ``UNCERTAINTY_FACTOR``, the step a first-order convergence
+    would still take. The round surfaces' fields then come from vacuum solves of their own, at 2
+    and sqrt 2 times the density of the options (they converge at about first order).
+    """
     o = options or MeshOptions()
     o = replace(o, density=o.density * MAGNETIC_DENSITY)
+    if not estimate:
+        return _series(section, freq, l_static, o, vacuum, SURFACE_OFFSET)
+    base = options or MeshOptions()
+    fine_vacuum = coarse_vacuum = None
+    if vacuum is not None and round_surfaces(section, [math.isfinite(c.sigma) for c in section.conductors]):
+        # the round surfaces' fields from vacuum solves at 2 and sqrt 2 times the density
+        fine_vacuum = _vacuum(section, replace(base, density=2 * base.density))
+        coarse_vacuum = _vacuum(section, replace(base, density=math.sqrt(2) * base.density))
+    # the fine level's surfaces extrapolate the two vacuum solves (first order); the coarse
+    # level's take the finer of them, so that the difference holds that step too
+    both = (fine_vacuum, coarse_vacuum) if fine_vacuum is not None else vacuum
+    fine = _series(section, freq, l_static, o, both, SURFACE_OFFSET)
+    coarse_o = replace(o, density=o.density / math.sqrt(2))
+    coarse = _series(section, freq, l_static, coarse_o, fine_vacuum or vacuum, SURFACE_OFFSET)
+    unc = (
+        UNCERTAINTY_FACTOR * np.abs(fine.R - coarse.R),
+        UNCERTAINTY_FACTOR * np.abs(fine.L - coarse.L),
+    )
+    return fine._replace(uncertainty=unc)
+
+
+def _vacuum(section: CrossSection, options: MeshOptions) -> tuple[FieldSolution, np.ndarray]:
+    """A vacuum solve alone (the round surfaces' fields): the solution and its Maxwell matrix."""
+    grid = make_grid(section, options)
+    raster = rasterize(section, grid)
+    med = solve_medium(grid, raster, "vacuum")
+    return FieldSolution(section, grid, raster, med, med, {}), 0.5 * (med.capacitance + med.capacitance.T)
+
+
+UNCERTAINTY_FACTOR = 1.0 / (math.sqrt(2) - 1)  # a first-order sequence's remaining step
+SURFACE_OFFSET = 1.5  # cells between a round surface and the field samples its fit uses
+
+
+def _series(section, freq, l_static, o, vacuum, offset) -> Series:
+    """:func:`series_impedance` on the grids of options ``o`` (already scaled)."""
     sigma = [c.sigma for c in section.conductors]
     notes = []
     thin = [i for i, c in enumerate(section.conductors) if _thin(c) and math.isfinite(c.sigma)]
@@ -159,7 +206,9 @@ def series_impedance(
     if thin:
         names = ", ".join(repr(section.conductors[i].name) for i in thin)
         verb = "has" if len(thin) == 1 else "have"
-        notes.append(f"{names} {verb} no thickness, so no resistance: treated as lossless (give it a thickness)")
+        notes.append(
+            f"{names} {verb} no thickness, so no resistance: treated as lossless (give it a thickness; in a template, tg for the planes)"
+        )
     n = len(section.signals)
     if all(math.isinf(s) for s in sigma):
         return Series(np.zeros((freq.size, n, n)), np.repeat(l_static[None], freq.size, axis=0), tuple(notes))
@@ -182,7 +231,7 @@ def series_impedance(
     # surfaces less well than the statics, and the difference is a constant external part
     f_lo = np.array([min(f_hi / SURFACE_BLEND, float(freq[low].max()) if np.any(low) else math.inf)])
     both = np.concatenate([freq, f_lo])
-    R_s, L_s, smooth_s, surface_notes = _surface_part(section, surfaces, vacuum, both, flat, l_static, o)
+    R_s, L_s, smooth_s, surface_notes = _surface_part(section, surfaces, vacuum, both, flat, l_static, o, offset)
     notes += surface_notes
     L_anchor = L_s[-1]
     R_s, L_s, smooth_s = R_s[:-1], L_s[:-1], smooth_s[:-1]
@@ -200,7 +249,7 @@ def series_impedance(
     return Series(R, L, tuple(notes), R_smooth if rough_any else None)
 
 
-def _surface_part(section, surfaces, vacuum, freq, flat, l_static, o):
+def _surface_part(section, surfaces, vacuum, freq, flat, l_static, o, offset):
     """R, L, smooth R and notes with the round conductors as surfaces (their exact cylindrical
     impedance) and the other conductors on a grid where the round ones are perfect (``flat``)."""
     n = len(section.signals)
@@ -213,7 +262,13 @@ def _surface_part(section, surfaces, vacuum, freq, flat, l_static, o):
         R_s, L_s, smooth_s = _volume(section, mg_flat, flat, freq, l_static)
     smooth_s = R_s.copy() if smooth_s is None else smooth_s.copy()
     R_s, L_s = R_s.copy(), L_s.copy()
-    for s, G in zip(surfaces, surface_matrices(vacuum[0], surfaces, vacuum[1]), strict=True):
+    if isinstance(vacuum[0], tuple):  # two vacuum solves, sqrt 2 apart in density: extrapolate
+        fine = surface_matrices(vacuum[0][0], surfaces, vacuum[0][1], offset)
+        coarse = surface_matrices(vacuum[1][0], surfaces, vacuum[1][1], offset)
+        matrices = [f + (f - c) / (math.sqrt(2) - 1) for f, c in zip(fine, coarse, strict=True)]
+    else:
+        matrices = surface_matrices(vacuum[0], surfaces, vacuum[1], offset)
+    for s, G in zip(surfaces, matrices, strict=True):
         c = section.conductors[s.conductor]
         zeta = surface_impedance(s, freq, c.sigma)
         rough = c.roughness
@@ -342,12 +397,16 @@ def rlgc(
     c_vac: np.ndarray,
     freq,
     options: MeshOptions | None = None,
+    estimate: bool = False,
+    static_uncertainty: float = 0.0,
 ) -> RLGC:
     """RLGC(f) of ``section``, from its (finest) static solution ``sol`` and the reported
-    capacitance matrices ``c`` and ``c_vac``."""
+    capacitance matrices ``c`` and ``c_vac``. ``estimate``: give the error estimates of R and L
+    (:func:`series_impedance`), L's including ``static_uncertainty``, the largest relative
+    uncertainty of the static values."""
     freq = check_frequencies(freq)
     l_static = MU0 * EPS0 * np.linalg.inv(c_vac)
-    R, L, notes, R_smooth = series_impedance(section, freq, l_static, options, vacuum=(sol, c_vac))
+    R, L, notes, R_smooth, unc = series_impedance(section, freq, l_static, options, (sol, c_vac), estimate)
     G, C = shunt_admittance(sol, c, freq)
     p = propagation(freq, R, L, G, C)
     return RLGC(
@@ -361,4 +420,6 @@ def rlgc(
         pair=pair(p) if len(section.signals) == 2 else None,
         notes=notes,
         R_smooth=R_smooth,
+        # the static inductance's own error (2x the static values' relative estimate bounds it)
+        uncertainty=None if unc is None else {"R": unc[0], "L": unc[1] + 2 * static_uncertainty * np.abs(l_static)},
     )

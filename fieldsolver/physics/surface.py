@@ -80,7 +80,9 @@ def surface_impedance(surface: Surface, freq: np.ndarray, sigma: float) -> np.nd
 HARMONICS = 16  # Fourier harmonics of the field around a round surface
 
 
-def surface_matrices(sol: FieldSolution, surfaces: list[Surface], c_vac: np.ndarray) -> list[np.ndarray]:
+def surface_matrices(
+    sol: FieldSolution, surfaces: list[Surface], c_vac: np.ndarray, offset: float = 1.5
+) -> list[np.ndarray]:
     """``G_s`` (N, N, 1/m) of each surface from the vacuum solution ``sol`` (with ``c_vac`` its
     reported Maxwell matrix).
 
@@ -91,6 +93,7 @@ def surface_matrices(sol: FieldSolution, surfaces: list[Surface], c_vac: np.ndar
     ``V + c0 ln(r/a) + sum_m (a_m cos m t + b_m sin m t)(rho^m - rho^-m)``, ``rho = r / a``; it
     is fitted (least squares) to the grid's potentials on an annulus a few cells from the surface
     (where the grid's solution is second-order accurate) and differentiated at the surface.
+    ``offset``: the annulus starts this many cells from the surface.
     """
     g, raster = sol.grid, sol.raster
     X, Y = np.meshgrid(g.x, g.y)
@@ -110,7 +113,7 @@ def surface_matrices(sol: FieldSolution, surfaces: list[Surface], c_vac: np.ndar
         h = _cell_near(g, shape.cx, shape.cy, a)
         gap = float(np.min(np.abs(r[others & side] - a))) if np.any(others & side) else math.inf
         width = min(10.0 * h, 0.5 * gap)
-        near = free & side & (np.abs(r - a) >= 1.5 * h) & (np.abs(r - a) <= 1.5 * h + width)
+        near = free & side & (np.abs(r - a) >= offset * h) & (np.abs(r - a) <= offset * h + width)
         m_max = int(min(HARMONICS, max(1, (near.sum() - 1) // 4)))
         rho, th = r[near] / a, t[near]
         cols = [np.log(rho)]
