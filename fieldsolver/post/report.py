@@ -187,9 +187,11 @@ def format_loss(r: Result) -> list[str]:
     if x.uncertainty is not None:
         n = len(r.signals)
         diag = np.arange(n)
-        rel = {
-            k: float(np.max(v[:, diag, diag] / np.abs(getattr(x, k)[:, diag, diag]))) for k, v in x.uncertainty.items()
-        }
+        rel = {}
+        for k, v in x.uncertainty.items():
+            value = np.abs(getattr(x, k)[:, diag, diag])
+            # a perfect line has R = 0 and nothing to estimate
+            rel[k] = float(np.max(np.divide(v[:, diag, diag], value, out=np.zeros_like(value), where=value > 0)))
         out.append(
             f"  estimated error (a grid of 1/sqrt 2 the density): R within {100 * rel['R']:.2g} %, "
             f"L within {100 * rel['L']:.2g} % over the band"
