@@ -2,7 +2,10 @@
 write ``validation/results.json``, ``validation/REPORT.md`` and ``validation/plots/*.png``.
 
     python -m validation.run            # everything (about a minute on 2 cores)
-    python -m validation.run --render   # only re-render the report from results.json
+    python -m validation.run --render   # only re-render the report from results.json (and loss.json)
+
+The loss references (``validation/loss.py``) are solved in this process and written to
+``validation/loss.json``.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from .report import render, write_plots
 
 HERE = Path(__file__).parent
 RESULTS = HERE / "results.json"
+LOSS = HERE / "loss.json"
 
 
 def solve_point(name: str, params: dict[str, float]) -> dict:
@@ -80,9 +84,18 @@ def main(argv: list[str] | None = None) -> int:
         data = {"tol": TOL, "version": fs.__version__, "points": run_all(args.workers)}
         write_text(RESULTS, json.dumps(data, indent=1) + "\n")
         print(f"solved {len(data['points'])} points in {time.perf_counter() - t:.0f} s")
+    from . import loss
+
+    if args.render and LOSS.exists():
+        loss_rows = json.loads(LOSS.read_text())
+    else:
+        t = time.perf_counter()
+        loss_rows = loss.run()
+        write_text(LOSS, json.dumps(loss_rows, indent=1) + "\n")
+        print(f"solved the loss references in {time.perf_counter() - t:.0f} s")
     (HERE / "plots").mkdir(exist_ok=True)
     write_plots(data, HERE / "plots")
-    write_text(HERE / "REPORT.md", render(data))
+    write_text(HERE / "REPORT.md", render(data) + "\n" + "\n".join(loss.render(loss_rows)))
     print(f"wrote {HERE / 'REPORT.md'}")
     return 0
 
