@@ -7,7 +7,6 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from scipy.special import ive, kve
 
 import fieldsolver
 from fieldsolver.constants import MU0
@@ -16,6 +15,7 @@ from fieldsolver.geometry.model import Boundary, Conductor, CrossSection, Rect
 from fieldsolver.numerics.grid import MeshOptions
 from fieldsolver.numerics.magnetic import MagneticProblem, make_magnetic_grid
 from fieldsolver.physics import loss
+from validation.loss import coax_exact  # Schelkunoff's exact coax, with its citation
 
 CU = 5.8e7
 
@@ -101,28 +101,12 @@ def test_inductance_falls_from_dc_to_the_external_value():
     assert 0.5 < internal * 2 * np.pi * f[-1] / R[-1, 0, 0] < 1.5
 
 
-def _coax_exact(f, a, b, c, sigma):
-    # Schelkunoff's internal impedances of a solid round wire and of a tube carrying the return
-    # on its inner surface (S. A. Schelkunoff, Bell Syst. Tech. J. 13, 1934, eqs. for the
-    # coaxial line), plus the external inductance mu0 / (2 pi) ln(b / a). Written with the
-    # exponentially scaled Bessel functions (ive(v, x) = I_v(x) exp(-|Re x|), kve(v, x) =
-    # K_v(x) exp(x)) so that it holds at any skin depth.
-    g = np.sqrt(1j * 2 * np.pi * f * MU0 * sigma)
-    xa, xb, xc = g * a, g * b, g * c
-    inner = g / (2 * np.pi * a * sigma) * ive(0, xa) / ive(1, xa)
-    e = np.exp(xb + xb.real - xc - xc.real)
-    num = e * ive(0, xb) * kve(1, xc) + kve(0, xb) * ive(1, xc)
-    den = ive(1, xc) * kve(1, xb) - e * ive(1, xb) * kve(1, xc)
-    outer = g / (2 * np.pi * b * sigma) * num / den
-    return inner + outer + 1j * 2 * np.pi * f * MU0 / (2 * np.pi) * np.log(b / a)
-
-
 def test_coax_matches_the_bessel_solution_from_dc_to_100ghz():
     sec = load("geometries/coax_rg58.yaml").validate()
     r = fieldsolver.solve(sec)
     f = np.logspace(3, 11, 17)
     R, L, notes, _, _ = loss.series_impedance(sec, f, r.inductance, vacuum=(r.solution, r.capacitance_vacuum))
-    z = _coax_exact(f, 0.405e-3, 1.475e-3, 1.75e-3, CU)
+    z = coax_exact(f, 0.405e-3, 1.475e-3, 1.75e-3, CU)
     # the target is 1 %; measured: R within 0.3 %, L within 0.1 %
     assert np.max(np.abs(R[:, 0, 0] / z.real - 1)) < 0.005
     assert np.max(np.abs(L[:, 0, 0] / (z.imag / (2 * np.pi * f)) - 1)) < 0.002
@@ -212,7 +196,7 @@ def test_the_error_estimate_covers_the_coax_from_dc_to_100ghz():
     f = np.logspace(3, 11, 17)
     r = fieldsolver.solve("geometries/coax_rg58.yaml", freq=f)
     x = r.rlgc
-    z = _coax_exact(f, 0.405e-3, 1.475e-3, 1.75e-3, CU)
+    z = coax_exact(f, 0.405e-3, 1.475e-3, 1.75e-3, CU)
     assert np.all(np.abs(x.R[:, 0, 0] - z.real) <= x.uncertainty["R"][:, 0, 0])
     assert np.all(np.abs(x.L[:, 0, 0] - z.imag / (2 * np.pi * f)) <= x.uncertainty["L"][:, 0, 0])
     # and it is an estimate, not a blanket: within 1 % everywhere

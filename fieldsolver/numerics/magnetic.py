@@ -41,6 +41,7 @@ from scipy.sparse.linalg import splu
 
 from ..constants import MU0
 from ..geometry.model import Boundary, Circle, CrossSection, Rect, Ring, Shape, to_shapely
+from ..geometry.roughness import FaceRoughness, skin_depth
 from . import kernels
 from .grid import Grid, MeshOptions, make_grid
 from .solver import assemble
@@ -49,11 +50,6 @@ SIDES = ("left", "right", "bottom", "top")
 RESOLUTION = 12.0  # cells per skin depth at a face at the highest frequency, at density 1 (loss runs 0.5)
 GROWTH = 1.25  # ratio of neighbouring cells inside a conductor, away from a face
 CURVED_CELLS = 4.0  # a curved face is resolved while delta >= this many of its cells
-
-
-def skin_depth(freq, sigma: float):
-    """Skin depth (m) of a non-magnetic conductor, ``1 / sqrt(pi f mu0 sigma)``."""
-    return 1.0 / np.sqrt(np.pi * np.asarray(freq, float) * MU0 * sigma)
 
 
 @dataclass(frozen=True)
@@ -253,7 +249,7 @@ def _rasterize(section, conductors, sigma, grid: Grid) -> MagneticGrid:
         touched[1:, 1:] |= mine
         touched &= node_face < 0
         nxy = _outward_normal(c.shape, X[touched], Y[touched])
-        node_face[touched] = 3 * k + _face_index(*nxy)
+        node_face[touched] = 3 * k + FaceRoughness.face_index(*nxy)
         if cut:
             curved = True
             # the largest cell its boundary cuts must be within the skin depth
@@ -275,11 +271,6 @@ def _rasterize(section, conductors, sigma, grid: Grid) -> MagneticGrid:
         curved=curved,
         node_face=node_face,
     )
-
-
-def _face_index(nx: np.ndarray, ny: np.ndarray) -> np.ndarray:
-    """0 (top) where the normal points mostly up, 1 (bottom) mostly down, else 2 (sides)."""
-    return np.where(np.abs(ny) > np.abs(nx), np.where(ny > 0, 0, 1), 2)
 
 
 def _outward_normal(shape: Shape, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -316,19 +307,11 @@ class Impedance:
     face_labels: np.ndarray | None = None
     face_resistance: np.ndarray | None = None
 
-    @property
-    def resistance(self) -> np.ndarray:
-        return self.z.real
-
-    @property
-    def inductance(self) -> np.ndarray:
-        return self.z.imag / (2.0 * np.pi * self.freq)[:, None, None]
-
 
 class MagneticProblem:
     """The assembled MQS system of one grid, solved at any frequency.
 
-    :meth:`admittance` solves the full system (a sparse complex LU per frequency).
+    ``_solve_full`` solves the full system (a sparse complex LU per frequency).
     :meth:`impedance` sweeps a band with a reduced model: the solutions at a few frequencies
     (shifts) span a basis, the system is projected on it (Galerkin, which keeps it symmetric),
     and every frequency is then a small dense solve. Shifts are added where the reduced model and
@@ -380,10 +363,10 @@ class MagneticProblem:
     def _rhs(self, w: float) -> np.ndarray:
         return self.B1 + self.B2 / (1j * w)
 
-    def _y(self, w: float, a_free: np.ndarray, dense=None) -> np.ndarray:
-        """Admittance from the free nodes' solution (free nodes x groups), or from a reduced
-        model's ``dense`` projections."""
-        mf, pf = (self.mass_f @ a_free, self.pec_f @ a_free) if dense is None else dense
+    def _y(self, w: float, a_free: np.ndarray) -> np.ndarray:
+        """Admittance ``Y`` (groups x groups, ``I = Y u``) from the free nodes' solution (free
+        nodes x groups)."""
+        mf, pf = self.mass_f @ a_free, self.pec_f @ a_free
         fixed = self.onpec / (1j * w)
         y = np.diag(self.mass_sum).astype(complex) - 1j * w * (mf + self.mass_x @ fixed)
         if self.has_pec:
@@ -394,11 +377,6 @@ class MagneticProblem:
         A_mat = (self.K_ff + sp.diags(1j * w * MU0 * self.mass_f.sum(axis=0))).tocsc()
         lu = splu(A_mat, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0, options={"SymmetricMode": True})
         return lu.solve(np.asfortranarray(self._rhs(w).astype(complex)))
-
-    def admittance(self, freq: float) -> np.ndarray:
-        """``Y`` (groups x groups) at one frequency from a full solve: ``I = Y u``."""
-        w = 2.0 * np.pi * freq
-        return self._y(w, self._solve_full(w))
 
     def face_losses(self, w: float, a_free: np.ndarray, fields: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The resistance matrix split by face: (labels, (L, N, N)) with ``labels`` the values of
@@ -521,7 +499,6 @@ class ReducedModel:
         self.V = np.hstack([V, W])
         V = self.V
         self.B1r, self.B2r = V.T @ p.B1, V.T @ p.B2
-        self.massr, self.pecr = p.mass_f @ V, p.pec_f @ V
         # Gram matrices of the residual (real: V, K and M are)
         self._KK, self._KM, self._MM = self.KV.T @ self.KV, self.KV.T @ self.MV, self.MV.T @ self.MV
         self._b = np.stack([self.KV.T @ p.B1, self.KV.T @ p.B2], axis=2)
@@ -533,13 +510,6 @@ class ReducedModel:
 
     def _coefficients(self, w: float) -> np.ndarray:
         return np.linalg.solve(self.Kr + 1j * w * self.Mr, self.B1r + self.B2r / (1j * w))
-
-    def _y(self, w: float) -> np.ndarray:
-        c = self._coefficients(w)
-        return self.p._y(w, None, dense=(self.massr @ c, self.pecr @ c))
-
-    def admittance(self, freq: np.ndarray) -> list[np.ndarray]:
-        return [self._y(2 * np.pi * f) for f in freq]
 
 
 def reduce(y: np.ndarray, n_signals: int, has_ground: bool) -> np.ndarray:
