@@ -25,7 +25,7 @@ from fieldsolver.cli import main
 from fieldsolver.cli import study as cli_study
 from fieldsolver.geometry.loader import load
 from fieldsolver.physics import formulas as F
-from fieldsolver.studies import batch, synthesis
+from fieldsolver.studies import batch, journal, synthesis
 
 GEOMETRIES = Path(__file__).resolve().parent.parent / "geometries"
 STRIP = {"h1": 0.5, "h2": 0.5, "er": 1.0}  # zero-thickness stripline, b = 1: Cohn's exact Z0
@@ -544,7 +544,7 @@ def test_library_errors_speak_of_the_model_not_of_options(tmp_path):
     taken.write_text("a run\n")
     d = studies.Design.of("stripline", {"w": 0.3, **STRIP})
     with pytest.raises(studies.OutputExistsError) as e:
-        batch.Journal(taken, ["id"]).open(resume=False)
+        journal.Journal(taken, ["id"]).open(resume=False)
     assert e.value.path == taken and str(e.value) == f"{taken} exists: resume that run or choose another file"
     cases = [
         (lambda: batch.Runner(workers=-1), "workers must be >= 0, got -1"),

@@ -22,6 +22,12 @@ import os
 import threading
 from types import SimpleNamespace
 
+# GNU OpenMP's threads spin at every barrier by default: on a busy machine a spinning thread holds a
+# core another process (or the other solver thread) needs. Passive waiting costs nothing idle.
+# Read by libgomp when numba first starts its threads, so it must be set before that; a user's
+# own setting wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 import numba
 import numpy as np
 from numba import njit, prange

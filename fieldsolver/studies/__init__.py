@@ -3,11 +3,12 @@ synthesis, run in batches on Dask with a resumable journal. May import everythin
 (geometry, numerics, physics, post and the solve entry point); never the command line.
 
 One concept per module: :mod:`.design` (what to solve), :mod:`.points` (solving its points, one
-or a batch), :mod:`.batch` (where they run: Dask, the journal, progress), :mod:`.sweep`,
+or a batch), :mod:`.batch` (where they run: Dask, progress), :mod:`.journal` (the resumable results file), :mod:`.sweep`,
 :mod:`.tolerance` (spreads, sensitivity, Monte Carlo) and :mod:`.synthesis` (goal seek)."""
 
-from .batch import OutputExistsError, Runner, SchedulerUnreachableError
+from .batch import Runner, SchedulerUnreachableError
 from .design import Design
+from .journal import OutputExistsError
 from .points import Batch, PointSolver, Task, run_points, solve_point
 from .sweep import sweep_points
 from .synthesis import Synthesis, Target, Vary, synthesize

@@ -17,6 +17,7 @@ from ..errors import InputError
 from ..numerics.grid import MeshOptions
 from . import batch
 from .design import Design
+from .journal import Journal
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ def run_points(
 ) -> Batch:
     """Solve every (id, changes) point; with ``out``, append each finished row to it (CSV) as it
     comes, and with ``resume`` read back the finished ones instead of solving them again. An
-    existing ``out`` without ``resume`` raises :class:`batch.OutputExistsError`."""
+    existing ``out`` without ``resume`` raises :class:`.journal.OutputExistsError`."""
     params = list(dict.fromkeys(k for _, ch in points for k in ch))
     cols = columns(design, params, points)
     t0 = time.perf_counter()
@@ -150,7 +151,7 @@ def run_points(
     if out is not None:
         if out.suffix.lower() == ".parquet":
             batch.parquet_library()  # before the batch, not after it
-        journal = batch.Journal(_journal_path(out), cols)
+        journal = Journal(_journal_path(out), cols)
         done = journal.open(resume)
         stale = [i for i, ch in points if i in done and not _same(done[i], ch)]
         if stale:
