@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -149,9 +150,10 @@ def _outputs(args: argparse.Namespace, name: str, section: CrossSection) -> dict
         out["csv"] = Path(args.csv)
     if args.verb != "plot":
         out.update(_network_outputs(args, section))
-    for path in out.values():
-        if not path.parent.is_dir():
-            raise InputError(f"{path}: folder {path.parent} does not exist")
+    from ..post.output import check_target
+
+    for path in out.values():  # a missing folder, a directory named like the file: now, not after the solve
+        check_target(path)
     # what writing them needs, before a long solve
     if out.keys() & {"field map", "loss plot", "S-parameter plot"}:
         optional("matplotlib", "plot", "plotting")
@@ -320,8 +322,13 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _terminate(signum, frame):  # SIGTERM: an exit, so that files being written are cleaned up
+    raise SystemExit(128 + signum)
+
+
 def entry_point() -> int:
     """The installed ``fieldsolver`` command."""
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         return main()
     except BrokenPipeError:  # output piped into a reader that closed early (e.g. `head`)

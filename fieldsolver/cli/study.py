@@ -16,6 +16,7 @@ from ..api import MAX_NODES, TOL
 from ..errors import InputError, optional
 from ..geometry.units import DEFAULT_UNITS
 from ..physics.lines import headline_keys
+from ..post.output import check_target
 from ..post.plot import FORMATS
 from ..studies import batch, sweep, tolerance
 from ..studies.design import Design
@@ -122,6 +123,10 @@ def _output(args) -> Path | None:
     out = Path(args.output)
     if out.suffix.lower() not in (".csv", ".parquet"):
         raise InputError(f"-o {args.output}: use a .csv or .parquet file name")
+    try:
+        check_target(out)
+    except InputError as e:
+        raise InputError(f"-o {e}") from None
     return out
 
 
@@ -131,8 +136,10 @@ def _plot_path(args) -> Path | None:
     p = Path(args.plot)
     if p.suffix.lower() not in FORMATS:
         raise InputError(f"--plot {args.plot}: use a .png, .svg or .pdf file name")
-    if not p.parent.is_dir():
-        raise InputError(f"--plot {args.plot}: folder {p.parent} does not exist")
+    try:
+        check_target(p)
+    except InputError as e:
+        raise InputError(f"--plot {e}") from None
     optional("matplotlib", "plot", "plotting")
     return p
 

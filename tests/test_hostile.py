@@ -1,0 +1,164 @@
+"""Hostile input: output targets that must not be replaced, journals from another design,
+unexpected errors, and inputs too large to read, parse or solve. Each ends in one line."""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from fieldsolver.cli import main
+from fieldsolver.errors import InputError
+from fieldsolver.post import output
+
+ROOT = Path(__file__).resolve().parent.parent
+GEOMETRIES = ROOT / "geometries"
+QUICK = ("calc", "coax", "d=1", "D=2.3", "er=2.2", "--tol", "none")
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def cli(*argv, timeout=120, **kw):
+    """The installed command in a subprocess (what a user sees: exit code, stdout, stderr)."""
+    return subprocess.run(
+        [sys.executable, "-m", "fieldsolver.cli", *argv],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+        **kw,
+    )
+
+
+# ------------------------------------------------------------------------------------ output files
+def test_a_new_and_a_replaced_file_are_whole_and_keep_permissions(tmp_path):
+    path = tmp_path / "a.csv"
+    output.write_text(path, "one\n")
+    assert path.read_text() == "one\n"
+    assert path.stat().st_mode & 0o777 == 0o666 & ~_umask()
+    path.chmod(0o600)
+    output.write_text(path, "two\n")
+    assert path.read_text() == "two\n" and path.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["a.csv"]
+
+
+def _umask() -> int:
+    out = subprocess.run(["sh", "-c", "umask"], capture_output=True, text=True, check=True).stdout
+    return int(out, 8)
+
+
+def test_no_process_wide_umask_swap(tmp_path, monkeypatch):
+    # os.umask changes the whole process (other threads' files): it must not be called
+    def forbidden(mask):
+        raise AssertionError("os.umask called")
+
+    monkeypatch.setattr(output.os, "umask", forbidden)
+    output.write_text(tmp_path / "a.csv", "x")
+    with output.atomic_path(tmp_path / "b.png") as tmp:
+        Path(tmp).write_bytes(b"png")
+    assert (tmp_path / "b.png").read_bytes() == b"png"
+
+
+def test_a_symlink_is_kept_and_its_file_replaced(tmp_path):
+    real = tmp_path / "real.csv"
+    real.write_text("old")
+    link = tmp_path / "link.csv"
+    link.symlink_to("real.csv")
+    output.write_text(link, "new")
+    assert link.is_symlink() and real.read_text() == "new"
+    with output.atomic_path(link) as tmp:
+        Path(tmp).write_text("newer")
+    assert link.is_symlink() and real.read_text() == "newer"
+
+
+def test_devices_and_fifos_are_written_through_never_replaced(tmp_path):
+    assert output.target("/dev/null")[0] == output.THROUGH
+    output.write_text("/dev/null", "discarded")
+    assert Path("/dev/null").is_char_device()
+    with output.atomic_path("/dev/null") as tmp:
+        assert tmp == "/dev/null"
+    fifo = tmp_path / "out.csv"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE, text=True)
+    output.write_text(fifo, "through the pipe\n")
+    assert reader.communicate(timeout=10)[0] == "through the pipe\n"
+    assert fifo.is_fifo()
+
+
+def test_csv_to_dev_stdout_reaches_stdout():
+    out = cli(*QUICK, "--csv", "/dev/stdout")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("quantity,value,unit,uncertainty\nz0,")
+    assert "Z0" in out.stdout  # and the table after it
+    assert Path("/dev/stdout").is_symlink()
+
+
+def test_a_directory_is_refused_before_the_solve(tmp_path, capsys, monkeypatch):
+    from fieldsolver import api
+
+    def no_solve(*a, **k):
+        raise AssertionError("solved")
+
+    monkeypatch.setattr(api, "solve", no_solve)
+    (tmp_path / "d.png").mkdir()
+    code, out, err = run(capsys, *QUICK, "--plot", str(tmp_path / "d.png"))
+    assert code == 2 and out == ""
+    assert err.strip() == f"fieldsolver: error: {tmp_path / 'd.png'}: is a directory; give a file name"
+    code, _, err = run(capsys, *QUICK, "--csv", str(tmp_path))
+    assert code == 2 and "is a directory" in err and len(err.splitlines()) == 1
+    with pytest.raises(InputError, match=r"folder .* does not exist"):
+        output.check_target(tmp_path / "nope" / "x.csv")
+
+
+@pytest.mark.parametrize("named", [False, True])
+def test_a_killed_write_leaves_nothing_beside_the_target(tmp_path, named):
+    # the process dies (SIGKILL: no cleanup possible) in the middle of writing
+    target = tmp_path / ("x.png" if named else "x.csv")
+    target.write_text("old")
+    code = textwrap.dedent(
+        f"""
+        import os, signal
+        from fieldsolver.post import output
+        if {named}:
+            with output.atomic_path({str(target)!r}) as tmp:
+                with open(tmp, "wb") as f:
+                    f.write(b"half")
+                    f.flush()
+                    os.kill(os.getpid(), signal.SIGKILL)
+        else:
+            output._write_all = lambda fd, data: (os.write(fd, data[:4]), os.kill(os.getpid(), signal.SIGKILL))
+            output.write_text({str(target)!r}, "new content")
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
+    assert out.returncode == -signal.SIGKILL
+    assert [p.name for p in tmp_path.iterdir()] == [target.name] and target.read_text() == "old"
+
+
+def test_sigterm_during_a_write_removes_the_fallback_temporary(tmp_path, monkeypatch):
+    # where O_TMPFILE is missing, the hidden temporary is removed when the write is interrupted
+    monkeypatch.delattr(output.os, "O_TMPFILE", raising=False)
+    target = tmp_path / "x.csv"
+    with pytest.raises(KeyboardInterrupt), output.atomic_path(target) as tmp:
+        assert Path(tmp).parent == tmp_path and Path(tmp).name.startswith(".x.csv.")
+        Path(tmp).write_text("half")
+        raise KeyboardInterrupt
+    assert list(tmp_path.iterdir()) == []
+    output.write_text(target, "whole")  # and the fallback writes whole files
+    assert target.read_text() == "whole" and [p.name for p in tmp_path.iterdir()] == ["x.csv"]
+
+
+def test_fsync_before_the_rename(tmp_path, monkeypatch):
+    calls = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(output.os, "fsync", lambda fd: (calls.append("fsync"), real_fsync(fd))[1])
+    monkeypatch.setattr(output.os, "replace", lambda a, b: (calls.append("replace"), real_replace(a, b))[1])
+    output.write_text(tmp_path / "a.csv", "x")
+    assert calls[:2] == ["fsync", "replace"]
