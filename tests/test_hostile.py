@@ -162,3 +162,87 @@ def test_fsync_before_the_rename(tmp_path, monkeypatch):
     monkeypatch.setattr(output.os, "replace", lambda a, b: (calls.append("replace"), real_replace(a, b))[1])
     output.write_text(tmp_path / "a.csv", "x")
     assert calls[:2] == ["fsync", "replace"]
+
+
+# ------------------------------------------------------------------------------------------ resume
+STRIP = ["sweep", "stripline", "w=0.2,0.3", "h2=0.5", "er=1", "--workers", "0", "--quiet", "--tol", "none"]
+
+
+def test_resume_refuses_another_designs_results(tmp_path, capsys):
+    # the case: the same sweep journalled for h1 = 0.2, then resumed for h1 = 1.0
+    out = tmp_path / "x.csv"
+    assert main([*STRIP, "h1=0.2", "-o", str(out)]) == 0
+    capsys.readouterr()
+    before = out.read_text()
+    for other in (["h1=1.0"], ["h1=0.2", "--tol", "1e-2"], ["h1=0.2", "--density", "2"], ["h1=0.2", "--units", "mil"]):
+        code, stdout, err = run(capsys, *STRIP, *other, "-o", str(out), "--resume")
+        assert code == 2 and "resumed" not in stdout, other
+        assert err.strip() == (
+            f"fieldsolver: error: {out}:2: its results are of a different design (another template or file, "
+            "fixed parameters, units, --tol, --max-nodes or grid options): resume with the same command, "
+            "or choose another file"
+        )
+        assert out.read_text() == before
+    code, stdout, _ = run(capsys, *STRIP, "h1=0.2", "-o", str(out), "--resume")  # the same design resumes
+    assert code == 0 and "resumed: 2 of 2" in stdout
+
+
+def test_resume_refuses_a_changed_file(tmp_path, capsys):
+    src = (GEOMETRIES / "stripline_template.yaml").read_text()
+    design = tmp_path / "s.yaml"
+    design.write_text(src)
+    params = [p for p in _file_parameters(design)][:1]
+    assert params, "the example has parameters to sweep"
+    k, v = params[0]
+    argv = ["sweep", str(design), f"{k}={v},{v * 1.1}", "--workers", "0", "--quiet", "--tol", "none"]
+    out = tmp_path / "x.csv"
+    assert main([*argv, "-o", str(out)]) == 0
+    design.write_text(src + "\n# edited: the same parameters, another file\n")
+    code, _, err = run(capsys, *argv, "-o", str(out), "--resume")
+    assert code == 2 and "of a different design" in err
+
+
+def _file_parameters(path):
+    from fieldsolver.geometry import loader
+
+    return list(loader.parameters(loader.read(path), str(path)).items())
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)),  # binary
+        b"id,w,z0\n\xff\xfe not utf-8\n",
+        b"id,w\x00,z0\n0,1,2\n",  # a NUL byte
+    ],
+)
+def test_resume_refuses_a_binary_journal(tmp_path, capsys, content):
+    out = tmp_path / "x.csv"
+    out.write_bytes(content)
+    code, _, err = run(capsys, *STRIP, "h1=0.2", "-o", str(out), "--resume")
+    assert code == 2 and len(err.splitlines()) == 1
+    assert err.startswith(f"fieldsolver: error: {out}: not a results file of fieldsolver")
+    assert out.read_bytes() == content
+
+
+def test_resume_refuses_a_garbled_row_and_an_older_journal(tmp_path, capsys):
+    out = tmp_path / "x.csv"
+    assert main([*STRIP, "h1=0.2", "-o", str(out)]) == 0
+    capsys.readouterr()
+    lines = out.read_text().splitlines(keepends=True)
+    out.write_text(lines[0] + "0,0.2\n" + "".join(lines[2:]))  # a row cut in the middle of the file
+    code, _, err = run(capsys, *STRIP, "h1=0.2", "-o", str(out), "--resume")
+    assert code == 2 and err.startswith(f"fieldsolver: error: {out}:2: 2 cells where the header has")
+    # a journal of an older fieldsolver: the same columns without 'design'
+    out.write_text("".join(",".join(line.rstrip("\n").split(",")[:-1]) + "\n" for line in lines))
+    code, _, err = run(capsys, *STRIP, "h1=0.2", "-o", str(out), "--resume")
+    assert code == 2 and len(err.splitlines()) == 1
+    assert "written by an older fieldsolver, whose results do not say which design they are of" in err
+
+
+def test_a_fifo_is_not_a_journal(tmp_path, capsys):
+    fifo = tmp_path / "x.csv"
+    os.mkfifo(fifo)
+    code, _, err = run(capsys, *STRIP, "h1=0.2", "-o", str(fifo))
+    assert code == 2 and len(err.splitlines()) == 1
+    assert f"{fifo}: not a regular file" in err

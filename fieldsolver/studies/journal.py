@@ -1,6 +1,12 @@
 """The results file of a batch: a CSV file that each finished point is appended to, one whole line
 at a time, so an interrupted run (Ctrl-C, a killed worker or client) loses no finished point;
 ``resume`` reads it back and only the missing (or failed) points are run again.
+
+Every row carries the fingerprint of the design it was solved for (column ``design``: a hash of
+the template or the file's content, the fixed parameters, units, tolerance, node budget and grid
+options), so a resumed run never takes another design's results: a file written for a different
+design, by an older fieldsolver (no ``design`` column), or that is not a results file at all
+(binary, not UTF-8, a cut or garbled row before the last) is refused in one line.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ from ..post.output import write_text
 ID = "id"
 STATUS = "status"  # ok | failed
 ERROR = "error"
+DESIGN = "design"  # the fingerprint of the design a row was solved for
+TEXT = (ID, STATUS, ERROR, DESIGN)  # columns kept as text (the others are numbers where they parse)
 
 
 class OutputExistsError(InputError):
@@ -55,12 +63,18 @@ class Journal:
 
     path: Path
     columns: list[str]
+    design: str | None = None  # the fingerprint every row read back must carry (None: not checked)
 
     def open(self, resume: bool) -> dict[str, dict]:
         """The rows (by id) finished by an earlier run, when resuming; nothing is written yet.
         Without ``resume`` an existing file is an error (:class:`OutputExistsError`), never overwritten."""
         if not self.path.parent.is_dir():
             raise InputError(f"{self.path}: folder {self.path.parent} does not exist")
+        if self.path.exists() and not self.path.is_file():
+            raise InputError(
+                f"{self.path}: not a regular file; the results table is appended to as points finish "
+                "and read back by --resume: give a file name"
+            )
         if self.path.exists() and not resume:
             raise OutputExistsError(self.path)
         if not self.path.exists():
@@ -73,21 +87,48 @@ class Journal:
         self._rewrite(rows)
 
     def _read(self) -> dict[str, dict]:
-        text = self.path.read_text(encoding="utf-8")
+        try:
+            text = self.path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(f"{self.path}: not a results file of fieldsolver (binary or not UTF-8)") from None
+        except OSError as e:
+            raise InputError(f"{self.path}: cannot read: {e.strerror}") from None
+        if "\0" in text:
+            raise InputError(f"{self.path}: not a results file of fieldsolver (binary)")
         if not text.endswith("\n"):  # a line cut short by a crash: drop it
             text = text[: text.rfind("\n") + 1]
         reader = csv.reader(io.StringIO(text))
-        header = next(reader, None)
+        try:
+            header = next(reader, None)
+            body = list(reader)
+        except csv.Error as e:
+            raise InputError(f"{self.path}:{reader.line_num}: not a results file of fieldsolver ({e})") from None
         if header != self.columns:
+            older = header and DESIGN in self.columns and header == [c for c in self.columns if c != DESIGN]
+            why = (
+                "it was written by an older fieldsolver, whose results do not say which design they are of"
+                if older
+                else "it was written by a different command"
+            )
             raise InputError(
                 f"{self.path}: its columns ({', '.join(header or [])}) are not this run's "
-                f"({', '.join(self.columns)}): it was written by a different command"
+                f"({', '.join(self.columns)}): {why}; choose another file"
             )
         rows = {}
-        for cells in reader:
-            if len(cells) == len(header):
-                row = dict(zip(header, cells, strict=True))
-                rows[row[ID]] = {k: (v if k in (ID, STATUS, ERROR) else _parse(v)) for k, v in row.items()}
+        for n, cells in enumerate(body, start=2):
+            if len(cells) != len(header):
+                raise InputError(
+                    f"{self.path}:{n}: {len(cells)} cells where the header has {len(header)}: "
+                    "not a results file of fieldsolver, or edited; choose another file"
+                )
+            row = dict(zip(header, cells, strict=True))
+            if self.design is not None and row.get(DESIGN) != self.design:
+                raise InputError(
+                    f"{self.path}:{n}: its results are of a different design (another template or file, "
+                    "fixed parameters, units, --tol, --max-nodes or grid options): resume with the same "
+                    "command, or choose another file"
+                )
+            rows[row[ID]] = {k: (v if k in TEXT else _parse(v)) for k, v in row.items()}
         return rows
 
     def _rewrite(self, rows: Iterable[dict]) -> None:

@@ -5,6 +5,9 @@ its status; a failed point is a row too, and the batch goes on."""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import math
 import time
 from collections.abc import Sequence
@@ -17,7 +20,7 @@ from ..errors import InputError
 from ..numerics.grid import MeshOptions
 from . import batch
 from .design import Design
-from .journal import Journal
+from .journal import DESIGN, Journal
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,30 @@ def columns(design: Design, params: Sequence[str], points: Sequence[tuple[str, d
         batch.STATUS,
         batch.ERROR,
         "seconds",
+        DESIGN,
     ]
+
+
+def fingerprint(
+    design: Design, *, tol: float | None = api.TOL, max_nodes: int = api.MAX_NODES, options: MeshOptions | None = None
+) -> str:
+    """What makes two batches' rows interchangeable, as 16 hex digits: the template (or a hash of
+    the file's content), the fixed parameters, the units, the tolerance, the node budget and the
+    grid options. The varied parameters are each row's own (checked row by row on resume)."""
+
+    def plain(v: Any) -> Any:
+        return repr(float(v)) if isinstance(v, int | float) and not isinstance(v, bool) else str(v)
+
+    what = {
+        "template": design.name if design.is_template else None,
+        "file": None if design.is_template else hashlib.sha256((design.text or "").encode()).hexdigest(),
+        "params": {k: plain(v) for k, v in sorted(design.params.items())},
+        "units": design.units,
+        "tol": plain(tol),
+        "max_nodes": int(max_nodes),
+        "options": {k: plain(v) for k, v in dataclasses.asdict(options or MeshOptions()).items()},
+    }
+    return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()[:16]
 
 
 @dataclass
@@ -146,12 +172,13 @@ def run_points(
     params = list(dict.fromkeys(k for _, ch in points for k in ch))
     cols = columns(design, params, points)
     t0 = time.perf_counter()
+    stamp = fingerprint(design, tol=tol, max_nodes=max_nodes, options=options)
     journal = None
     done: dict[str, dict] = {}
     if out is not None:
         if out.suffix.lower() == ".parquet":
             batch.parquet_library()  # before the batch, not after it
-        journal = Journal(_journal_path(out), cols)
+        journal = Journal(_journal_path(out), cols, stamp)
         done = journal.open(resume)
         stale = [i for i, ch in points if i in done and not _same(done[i], ch)]
         if stale:
@@ -168,6 +195,7 @@ def run_points(
                 batch.STATUS: "failed",
                 batch.ERROR: f"{type(res).__name__}: {res}",
             }
+        res[DESIGN] = stamp
         got[task.id] = res
         if journal is not None:
             journal.append(res)
