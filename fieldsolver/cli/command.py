@@ -16,7 +16,7 @@ from ..api import MAX_NODES, TOL
 from ..errors import InputError, optional
 from ..geometry.model import CrossSection
 from ..geometry.units import DEFAULT_UNITS
-from . import study
+from . import check, study
 from .arguments import (
     add_mesh_options,
     add_network_options,
@@ -95,6 +95,7 @@ def _parser() -> argparse.ArgumentParser:
         e.add_argument("--vtk", metavar="FILE", help="potential, E, er and conductor ids on the grid (.vtu or .vtk)")
         e.add_argument("--csv", metavar="FILE", help="the results table as CSV")
     study.add_parsers(sub)
+    check.add_parsers(sub)
     return p
 
 
@@ -293,6 +294,8 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
         if args.verb in study.VERBS:
             return study.run(args)
+        if args.verb in check.VERBS:
+            return check.run(args)
         section, title = _section(args)
         outputs = _outputs(args, title.split()[0], section)
         if args.mode is not None:
