@@ -6,6 +6,8 @@ names, and how far the exact ones sit from the field solution, have independent 
 import csv
 import json
 import math
+import re
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +15,8 @@ from fieldsolver.cli import main
 from fieldsolver.physics import formulas as F
 from fieldsolver.studies.check import Claim, check
 from fieldsolver.studies.closed_forms import closed_forms
+
+ROOT = Path(__file__).parents[1]
 
 # a 1.6 mil-ish 50 ohm microstrip on FR-4 where IPC-2141 is about 4 % low and the others are
 # within 0.1 % of the field solution (HJ with t, Wheeler)
@@ -186,3 +190,36 @@ def test_table_mistake_names_the_row(capsys, tmp_path):
     table.write_text("template,w,h,er,quantity,claimed\nmicrostrip,0.3,0.2,4,z0,50\nmicrostrip,0.3,,4,z0,50\n")
     code, _, err = run(capsys, "check", "--table", str(table))
     assert code == 2 and f"{table}:3:" in err and err.count("\n") == 1
+
+
+def _numbers_agree(readme: str, fresh: str) -> None:
+    """The README's text with its numbers, against a fresh run: the words the same, each value
+    within the solver's tolerance (0.1 %), each percentage within 0.15 points, each error bar
+    (after +-, and the claims' error-bar column) within a factor of 1.5."""
+    num = re.compile(r"[+-]?\d+\.?\d*(?:e[+-]?\d+)?")
+    assert num.sub("#", readme).split() == num.sub("#", fresh).split()
+    for a, b in zip(readme.splitlines(), fresh.splitlines(), strict=True):
+        ms, fs_ = list(num.finditer(a)), list(num.finditer(b))
+        claim_row = a.split()[-1:] in (["agrees"], ["DISAGREES"])
+        for i, (x, y) in enumerate(zip(ms, fs_, strict=True)):
+            u, v = float(x.group()), float(y.group())
+            bar = a[: x.start()].rstrip().endswith("+-") or (claim_row and i == len(ms) - 1)
+            if bar:
+                assert v / 1.5 <= u <= v * 1.5, (a, b)
+            elif a[x.end() : x.end() + 1] == "%" or a[x.end() : x.end() + 2] == " %":
+                assert abs(u - v) <= 0.15, (a, b)
+            else:
+                assert abs(u - v) <= 1e-3 * abs(v) + 10 ** -_decimals(x.group()), (a, b)
+
+
+def _decimals(text: str) -> int:
+    return len(text.split(".")[1]) if "." in text and "e" not in text else 0
+
+
+def test_readme_check_example(capsys):
+    readme = (ROOT / "README.md").read_text()
+    command = re.search(r"^    fieldsolver (check coupled_microstrip .*)$", readme, flags=re.M).group(1)
+    block = re.search(r"<!-- check-example -->\n```\n(.*?)```", readme, flags=re.S).group(1)
+    code, out, _ = run(capsys, *command.split())
+    assert code == 0
+    _numbers_agree(block.strip(), out.strip())

@@ -152,4 +152,4 @@ def report(r: CheckResult) -> str:
             lines.append(f"  OUT {name}: {note}")
     lines.append("")
     lines.append(f"verdict: {r.verdict}")
-    return "\n".join(lines)
+    return "\n".join(line.rstrip() for line in lines)
