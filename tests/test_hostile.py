@@ -246,3 +246,79 @@ def test_a_fifo_is_not_a_journal(tmp_path, capsys):
     code, _, err = run(capsys, *STRIP, "h1=0.2", "-o", str(fifo))
     assert code == 2 and len(err.splitlines()) == 1
     assert f"{fifo}: not a regular file" in err
+
+
+# ----------------------------------------------------------------------------- unexpected errors
+def _broken_solve(monkeypatch, exc, warn=None):
+    from fieldsolver import api
+
+    def solve(*a, **k):
+        if warn:
+            import numpy as np
+
+            with np.errstate(all="warn"):
+                np.float64(1.0) / np.float64(0.0)  # a RuntimeWarning, as numpy gives it
+        if exc is not None:
+            raise exc
+        return real(*a, **k)
+
+    real = api.solve
+    monkeypatch.setattr(api, "solve", solve)
+
+
+@pytest.mark.parametrize(
+    ("exc", "line"),
+    [
+        (TypeError("unsupported operand"), "internal error: TypeError: unsupported operand (a bug in fieldsolver: "),
+        (MemoryError(), "out of memory (run again with --debug for the traceback); lower --max-nodes"),
+        (RecursionError("maximum recursion depth"), "the input is nested too deeply to process"),
+        (OSError(28, "No space left on device", "/x/y.csv"), "/x/y.csv: No space left on device (run again with"),
+    ],
+)
+def test_an_unexpected_error_is_one_line_exit_1(monkeypatch, capsys, exc, line):
+    from fieldsolver.cli import entry_point
+
+    _broken_solve(monkeypatch, exc, warn=True)
+    assert entry_point(list(QUICK)) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.splitlines()) == 1, err  # the warning was the error's echo
+    assert err.startswith(f"fieldsolver: error: {line}")
+    with pytest.raises(type(exc)):  # --debug, anywhere: the traceback
+        entry_point([*QUICK[:2], "--debug", *QUICK[2:]])
+
+
+def test_a_user_mistake_keeps_exit_2_and_its_own_line(capsys):
+    from fieldsolver.cli import entry_point
+
+    assert entry_point(["calc", "coax", "d=1", "D=0.5", "er=2.2"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and err.startswith("fieldsolver: error: ") and "internal" not in err
+
+
+def test_warnings_of_a_successful_run_are_one_line_each(monkeypatch, capsys):
+    from fieldsolver.cli import entry_point
+
+    _broken_solve(monkeypatch, None, warn=True)
+    assert entry_point(list(QUICK)) == 0
+    out, err = capsys.readouterr()
+    assert "Z0" in out
+    assert err.splitlines() == [
+        "fieldsolver: warning: RuntimeWarning: divide by zero encountered in scalar divide (in test_hostile.py:"
+        + err.split("test_hostile.py:")[1].split(")")[0]
+        + ")"
+    ]
+
+
+def test_interrupt_is_one_line(monkeypatch, capsys):
+    from fieldsolver.cli import entry_point
+
+    _broken_solve(monkeypatch, KeyboardInterrupt())
+    assert entry_point(list(QUICK)) == 130
+    assert capsys.readouterr().err == "fieldsolver: interrupted\n"
+
+
+@pytest.mark.parametrize("address", ["notaurl", "tcp://127.0.0.1:99999", "tcp://[::1", "", "tcp://host:port"])
+def test_a_bad_scheduler_address_is_a_usage_error(capsys, address):
+    code, _, err = run(capsys, *STRIP, "h1=0.2", "--scheduler", address)
+    assert code == 2 and len(err.splitlines()) == 1
+    assert err.startswith("fieldsolver: error: argument --scheduler: expected a scheduler address tcp://HOST:PORT")

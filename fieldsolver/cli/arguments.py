@@ -207,6 +207,27 @@ def workers(text: str) -> int:
     return int(f)
 
 
+SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
+
+
+def scheduler_address(text: str) -> str:
+    """``--scheduler``: a Dask scheduler's address, ``[tcp://]HOST:PORT`` (or tls, ws, wss, ucx)."""
+    from urllib.parse import urlsplit
+
+    url = text if "://" in text else f"tcp://{text}"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        port = None
+        parts = None
+    if parts is None or parts.scheme not in SCHEMES or not parts.hostname or port is None or not 0 < port < 65536:
+        raise argparse.ArgumentTypeError(
+            f"expected a scheduler address tcp://HOST:PORT, e.g. tcp://10.0.0.5:8786, got {text!r}"
+        )
+    return url
+
+
 # ------------------------------------------------------------------------------------ key=value
 def parse_value(text: str) -> object:
     """A command-line value as YAML reads it (numbers, true/false, .inf), a number where the text

@@ -16,7 +16,7 @@ from ..api import MAX_NODES, TOL
 from ..errors import InputError, optional
 from ..geometry.model import CrossSection
 from ..geometry.units import DEFAULT_UNITS
-from . import check, study
+from . import check, serve, study
 from .arguments import (
     add_mesh_options,
     add_network_options,
@@ -39,6 +39,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="fieldsolver", description="2D field solver for transmission-line impedance.")
+    p.add_argument(DEBUG, action="store_true", help="on an unexpected error, the traceback (anywhere on the line)")
     sub = p.add_subparsers(dest="verb", required=True, parser_class=_Parser)
     s = sub.add_parser("solve", help="solve a cross-section described in YAML")
     s.add_argument("file", help="cross-section YAML file")
@@ -96,6 +97,7 @@ def _parser() -> argparse.ArgumentParser:
         e.add_argument("--csv", metavar="FILE", help="the results table as CSV")
     study.add_parsers(sub)
     check.add_parsers(sub)
+    serve.add_parser(sub)
     return p
 
 
@@ -296,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
             return study.run(args)
         if args.verb in check.VERBS:
             return check.run(args)
+        if args.verb == "serve":
+            return serve.run(args)
         section, title = _section(args)
         outputs = _outputs(args, title.split()[0], section)
         if args.mode is not None:
@@ -329,14 +333,72 @@ def _terminate(signum, frame):  # SIGTERM: an exit, so that files being written 
     raise SystemExit(128 + signum)
 
 
-def entry_point() -> int:
-    """The installed ``fieldsolver`` command."""
+DEBUG = "--debug"  # anywhere on the command line: the traceback of an unexpected error
+
+
+def _unexpected(e: BaseException) -> str:
+    """One line for an error that is not the user's input mistake (exit code 1)."""
+    hint = f"run again with {DEBUG} for the traceback"
+    if isinstance(e, MemoryError):
+        return f"out of memory ({hint}); lower --max-nodes or --density, or simplify the structure"
+    if isinstance(e, RecursionError):
+        return f"the input is nested too deeply to process ({hint})"
+    if isinstance(e, OSError) and e.strerror:
+        where = f"{e.filename}: " if e.filename else ""
+        return f"{where}{e.strerror} ({hint})"
+    text = " ".join(str(e).split())[:300]
+    return f"internal error: {type(e).__name__}: {text} (a bug in fieldsolver: {hint} and report it)"
+
+
+def _warning_lines(caught: list) -> list[str]:
+    """Library warnings (numpy's RuntimeWarning and friends), one line each, repeats once."""
+    lines = []
+    for w in caught:
+        text = " ".join(str(w.message).split())[:200]
+        line = f"fieldsolver: warning: {w.category.__name__}: {text} (in {Path(w.filename).name}:{w.lineno})"
+        if line not in lines:
+            lines.append(line)
+    return lines[:5]
+
+
+def entry_point(argv: list[str] | None = None) -> int:
+    """The installed ``fieldsolver`` command: every way it can end is one line on stderr (a user
+    mistake: exit code 2; anything else: 1, with ``--debug`` for the traceback)."""
+    import logging
+    import warnings
+
+    argv = sys.argv[1:] if argv is None else list(argv)
+    debug = DEBUG in argv
+    argv = [a for a in argv if a != DEBUG]
     signal.signal(signal.SIGTERM, _terminate)
-    try:
-        return main()
-    except BrokenPipeError:  # output piped into a reader that closed early (e.g. `head`)
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+    # Dask's workers and nannies log a dying worker with its traceback: the batch reports the point
+    logging.getLogger("distributed").setLevel(logging.CRITICAL if not debug else logging.WARNING)
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "critical" if not debug else "warning")
+    code = 1
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        try:
+            code = main(argv)
+        except BrokenPipeError:  # output piped into a reader that closed early (e.g. `head`)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
+        except KeyboardInterrupt:
+            print("fieldsolver: interrupted", file=sys.stderr)
+            return 130
+        except SystemExit as e:  # argparse's --help (0), Ctrl-C in a batch (130), SIGTERM (143)
+            if e.code is None or isinstance(e.code, int):
+                return e.code or 0
+            print(f"fieldsolver: error: {e.code}", file=sys.stderr)
+            return 1
+        except Exception as e:
+            if debug:
+                raise
+            print(f"fieldsolver: error: {_unexpected(e)}", file=sys.stderr)
+            code = 1
+    if code == 0 or debug:  # after an error, the one line says it: the warnings were its echo
+        for line in _warning_lines(caught):
+            print(line, file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -33,6 +33,7 @@ from .arguments import (
     parse_value,
     parse_values,
     parse_vary,
+    scheduler_address,
     solver_tol,
     workers,
 )
@@ -61,7 +62,12 @@ def add_parsers(sub) -> None:
             default=None,
             help="local Dask worker processes (default: all cores; 0: in this process)",
         )
-        q.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on an existing Dask cluster instead")
+        q.add_argument(
+            "--scheduler",
+            type=scheduler_address,
+            metavar="tcp://HOST:PORT",
+            help="run on an existing Dask cluster instead",
+        )
         q.add_argument("--quiet", action="store_true", help="no progress bar")
         if verb != "synth":
             q.add_argument(
