@@ -16,7 +16,7 @@ from ..api import MAX_NODES, TOL
 from ..errors import InputError, optional
 from ..geometry.model import CrossSection
 from ..geometry.units import DEFAULT_UNITS
-from . import check, serve, study
+from . import board, check, serve, study
 from .arguments import (
     add_mesh_options,
     add_network_options,
@@ -97,6 +97,7 @@ def _parser() -> argparse.ArgumentParser:
         e.add_argument("--csv", metavar="FILE", help="the results table as CSV")
     study.add_parsers(sub)
     check.add_parsers(sub)
+    board.add_parsers(sub)
     serve.add_parser(sub)
     return p
 
@@ -298,6 +299,8 @@ def main(argv: list[str] | None = None) -> int:
             return study.run(args)
         if args.verb in check.VERBS:
             return check.run(args)
+        if args.verb in board.VERBS:
+            return board.run(args)
         if args.verb == "serve":
             return serve.run(args)
         section, title = _section(args)

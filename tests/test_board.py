@@ -1,0 +1,242 @@
+"""fieldsolver board: a KiCad board's stackup and net classes to an impedance table, widths that
+meet the targets, the fab's report and KiCad's rules.
+
+The stackup read from each board is checked against the numbers written in the file and against
+a hand-typed stackup file of the same board (geometries/boards/*.yaml): the same cross-section,
+the same answer to 1e-9."""
+
+import contextlib
+import csv
+import io
+import json
+import math
+import shutil
+from pathlib import Path
+
+import pytest
+
+import fieldsolver as fs
+from fieldsolver.cli import main
+from fieldsolver.errors import InputError
+from fieldsolver.geometry import loader
+from fieldsolver.geometry.kicad import Copper, Sheet, layer_stack, read_board
+from fieldsolver.studies.board import Target, design
+
+pytest.importorskip("kiutils")
+
+BOARDS = Path(__file__).parents[1] / "geometries" / "boards"
+FOUR = BOARDS / "usb_eth_4layer.kicad_pcb"
+SIX = BOARDS / "six_layer_stripline.kicad_pcb"
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_stackup_as_written_in_the_file():
+    b = read_board(FOUR)
+    assert b.version == 20240108
+    assert b.stack == (
+        Copper("F.Cu", 0.035, "signal"),
+        Sheet("dielectric 1", "prepreg", 0.2, 4.4, 0.02, "FR4"),
+        Copper("In1.Cu", 0.035, "power"),
+        Sheet("dielectric 2", "core", 1.065, 4.6, 0.02, "FR4"),
+        Copper("In2.Cu", 0.035, "power"),
+        Sheet("dielectric 3", "prepreg", 0.2, 4.4, 0.02, "FR4"),
+        Copper("B.Cu", 0.035, "signal"),
+    )
+    assert b.masks["top"].t == 0.01 and b.masks["top"].er == 3.8 and b.masks["bottom"].er == 3.8
+    usb = b.netclasses["USB"]
+    assert (usb.track_width, usb.diff_pair_width, usb.diff_pair_gap) == (0.27, 0.27, 0.15)
+    assert b.netclasses["RF50"].diff_pair_width is None
+    assert b.net_class["USB_D+"] == "USB" and b.net_class["ETH_RX-"] == "ETH" and b.net_class["LED"] == "Default"
+    assert b.routed_layers("ETH") == ["F.Cu", "B.Cu"] and b.routed_layers("HDMI") == []
+
+
+def test_sub_layers_are_sheets():
+    b = read_board(SIX)
+    sheets = [s for s in b.stack if isinstance(s, Sheet)]
+    assert [(s.name, s.h, s.er) for s in sheets[2:4]] == [
+        ("dielectric 3", 0.255, 4.2),
+        ("dielectric 3 (2)", 0.255, 4.0),
+    ]
+    assert b.version == 20241229 and [c.kind for c in b.copper] == [
+        "signal",
+        "power",
+        "signal",
+        "signal",
+        "power",
+        "signal",
+    ]
+
+
+@pytest.mark.parametrize("version", [6, 7, 9])
+def test_each_kicad_version_reads_the_same_board(version):
+    ref = read_board(FOUR)
+    other = BOARDS / "versions" / f"usb_eth_4layer_v{version}.kicad_pcb"
+    project = BOARDS / "versions" / "usb_eth_4layer_v6.kicad_pro" if version == 6 else FOUR.with_suffix(".kicad_pro")
+    b = read_board(other, project)
+    assert b.stack == ref.stack and b.masks == ref.masks and b.tracks == ref.tracks
+    # KiCad 6 lists each class's nets in the project; 8 and 9 match patterns: the same classes
+    assert {n: c for n, c in b.net_class.items()} == ref.net_class
+
+
+def test_planes_are_the_nearest_marked_planes():
+    b = read_board(SIX)
+    s = layer_stack(b, "In2.Cu")
+    assert s.structure == "offset stripline" and s.references == ("In1.Cu", "In4.Cu")  # past the In3.Cu signal layer
+    assert layer_stack(b, "In2.Cu", ("In1.Cu", "In3.Cu")).references == ("In1.Cu", "In3.Cu")
+    top = layer_stack(b, "F.Cu")
+    assert top.structure == "microstrip" and top.references == ("In1.Cu",) and top.masked
+    # the bottom layer is turned over: its plane below it, its mask on top
+    assert layer_stack(b, "B.Cu").document["stackup"][0] == {"plane": "In4.Cu", "t": 0.035}
+    with pytest.raises(InputError, match="one plane above it and one below"):
+        layer_stack(b, "In2.Cu", ("In1.Cu", "F.Cu"))
+
+
+@pytest.mark.parametrize(
+    ("board", "layer", "hand"),
+    [(FOUR, "F.Cu", "usb_eth_4layer_usb_pair.yaml"), (SIX, "In2.Cu", "six_layer_stripline_pcie.yaml")],
+)
+def test_board_stackup_equals_a_hand_typed_stackup(board, layer, hand):
+    b = read_board(board)
+    cls = b.netclasses["USB" if board == FOUR else "PCIE"]
+    d = design(b, layer_stack(b, layer), cls.diff_pair_width, cls.diff_pair_gap)
+    from_board = d.section()
+    typed = loader.load(BOARDS / hand)
+    assert [c.shape for c in from_board.conductors] == [c.shape for c in typed.conductors]
+    assert [(x.shape, x.er, x.tand) for x in from_board.dielectrics] == [
+        (x.shape, x.er, x.tand) for x in typed.dielectrics
+    ]
+    r1, r2 = fs.solve(from_board), fs.solve(typed)
+    for k in ("z_diff", "z_common"):
+        assert r1.values[k] == pytest.approx(r2.values[k], rel=1e-9, abs=0)
+
+
+@pytest.fixture(scope="module")
+def four_layer(tmp_path_factory):
+    """One run with targets: JSON, the report and the rules."""
+    tmp = tmp_path_factory.mktemp("board")
+    argv = [
+        "board", FOUR, "--target", "USB=90diff+-10%", "--target", "RF50=50se+-5%", "--target", "HDMI=100diff",
+        "--report", tmp / "fab.csv", "--rules", tmp / "board.kicad_dru", "--json",
+    ]  # fmt: skip
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(a) for a in argv])
+    return code, tmp, out.getvalue(), err.getvalue()
+
+
+def test_table_json_report_and_rules(four_layer):
+    code, tmp, out, err = four_layer
+    # HDMI is never routed: one line, exit 2, the rest still reported
+    assert (
+        code == 2 and err == "fieldsolver: error: net class HDMI: never routed on this board (no track of its nets)\n"
+    )
+    d = json.loads(out)
+    rows = {(r["netclass"], r["layer"]): r for r in d["rows"]}
+    assert set(rows) == {("USB", "F.Cu"), ("RF50", "F.Cu")}
+    for r in rows.values():
+        for k in ("netclass", "layer", "structure", "references", "width", "gap", "quantity", "value", "uncertainty",
+                  "target", "tolerance", "pass", "synthesized_width", "synthesized_gap", "outside"):  # fmt: skip
+            assert k in r
+    usb, rf = rows["USB", "F.Cu"], rows["RF50", "F.Cu"]
+    assert usb["quantity"] == "z_diff" and usb["references"] == ["In1.Cu"] and usb["synthesized_gap"] == 0.15
+    assert (
+        rf["quantity"] == "z0" and [n["net"] for n in rf["outside"]] == ["RF_OUT"] and rf["outside"][0]["width"] == 0.25
+    )
+    # the report: one row per (class, layer), the fab's columns
+    table = list(csv.DictReader((tmp / "fab.csv").read_text().splitlines()))
+    assert [(r["net class"], r["layer"], r["pass"]) for r in table] == [
+        ("USB", "F.Cu", "PASS"),
+        ("RF50", "F.Cu", "PASS"),
+    ]
+    assert float(table[1]["impedance (ohm)"]) == pytest.approx(rf["value"], abs=0.005)
+
+
+def test_rules_parse_with_kiutils(four_layer):
+    from kiutils.dru import DesignRules
+
+    tmp = four_layer[1]
+    rules = DesignRules.from_file(str(tmp / "board.kicad_dru")).rules
+    assert [(r.layer, r.condition) for r in rules] == [
+        ("F.Cu", "A.NetClass == 'USB'"),
+        ("F.Cu", "A.NetClass == 'RF50'"),
+    ]
+    width = {c.type: c for c in rules[0].constraints}
+    assert set(width) == {"track_width", "diff_pair_gap"} and width["diff_pair_gap"].opt == "0.1500mm"
+    lo, opt, hi = (float(getattr(width["track_width"], k).removesuffix("mm")) for k in ("min", "opt", "max"))
+    assert lo < opt < hi
+
+
+def test_synthesized_width_solved_back_meets_the_target(four_layer):
+    """Through the hand-typed stackup file, not the board's own design."""
+    rows = {r["netclass"]: r for r in json.loads(four_layer[2])["rows"]}
+    usb = rows["USB"]
+    hand = BOARDS / "usb_eth_4layer_usb_pair.yaml"
+    z = fs.solve(loader.load(hand, {"w": usb["synthesized_width"]}))
+    assert abs(z.values["z_diff"] / 90 - 1) <= 5e-3 + z.uncertainty["z_diff"]  # synth's 0.5 %, and the bar
+    assert math.isclose(usb["value"], fs.solve(loader.load(hand)).values["z_diff"], rel_tol=1e-9)
+
+
+def test_target_syntax():
+    assert Target.parse("USB=90diff+-10%") == Target("USB", 90.0, "diff", 0.10)
+    assert Target.parse("RF=50") == Target("RF", 50.0, "se", 0.10)
+    assert Target.parse("RF=50se+-2.5ohm").tolerance == pytest.approx(0.05)
+    for bad in ("USB", "USB=abc", "USB=90diff+-", "USB=-5"):
+        with pytest.raises(InputError):
+            Target.parse(bad)
+
+
+def _copy(tmp_path: Path, edit) -> Path:
+    text = edit(FOUR.read_text())
+    path = tmp_path / "board.kicad_pcb"
+    path.write_text(text)
+    shutil.copy(FOUR.with_suffix(".kicad_pro"), tmp_path / "board.kicad_pro")
+    return path
+
+
+def _no_stackup(text: str) -> str:
+    start, end = text.index("\t\t(stackup"), text.index("\t\t(pad_to_mask_clearance")
+    return text[:start] + text[end:]
+
+
+def _no_er(text: str) -> str:
+    return text.replace("(epsilon_r 4.6)\n", "", 1)  # the core's
+
+
+@pytest.mark.parametrize(
+    ("edit", "argv", "words", "reported"),
+    [
+        (_no_stackup, [], "the board has no stackup", None),
+        # the core's er is needed only where F.Cu is referred to In2.Cu: B.Cu is still reported
+        (
+            _no_er,
+            ["--no-synth", "--target", "ETH=100diff", "--planes", "F.Cu=In2.Cu"],
+            "'dielectric 2': no epsilon_r",
+            "B.Cu",
+        ),
+        (
+            lambda t: t,
+            ["--no-synth", "--target", "RF50=50diff", "--target", "USB=90diff"],
+            "RF50 has no diff pair",
+            "USB",
+        ),
+        (lambda t: t, ["--no-synth", "--target", "NOPE=50"], "no such net class", None),
+        (lambda t: t, ["--target", "USB=ninety"], "expected NETCLASS=VALUE", None),
+        (lambda t: t, ["--rules", "x.txt", "--target", "USB=90diff"], "use a .kicad_dru file name", None),
+    ],
+)
+def test_mistakes_are_one_line_exit_2(capsys, tmp_path, edit, argv, words, reported):
+    path = _copy(tmp_path, edit)
+    code, out, err = run(capsys, "board", path, *argv)
+    assert code == 2 and words in err and err.count("\n") == 1 and "Traceback" not in err
+    # a class's or layer's mistake leaves the rest of the board reported
+    assert (reported in out) if reported else "PASS" not in out
+
+
+def test_missing_board_is_one_line(capsys, tmp_path):
+    code, _, err = run(capsys, "board", tmp_path / "none.kicad_pcb")
+    assert code == 2 and "no such file" in err and err.count("\n") == 1
