@@ -322,3 +322,171 @@ def test_a_bad_scheduler_address_is_a_usage_error(capsys, address):
     code, _, err = run(capsys, *STRIP, "h1=0.2", "--scheduler", address)
     assert code == 2 and len(err.splitlines()) == 1
     assert err.startswith("fieldsolver: error: argument --scheduler: expected a scheduler address tcp://HOST:PORT")
+
+
+# ------------------------------------------------------------------------------ inputs too large
+GROUND = "  - {name: g, rect: {x: [-.inf, .inf], y: [-0.035, 0]}}\n"
+
+
+def _signal(x1: str) -> str:
+    return f"parameters: {{a: 1}}\nconductors:\n  - {{name: s, role: signal, rect: {{x: [-0.1, '{x1}'], y: [0.2, 0.235]}}}}\n"
+
+
+def _bomb(levels: int) -> str:
+    lines = ["template: microstrip", "params:", "  w: &l0 [1, 1, 1, 1, 1, 1, 1, 1, 1]"]
+    for i in range(1, levels):
+        lines.append(f"  k{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]")
+    return "\n".join(lines) + "\n"
+
+
+def _circle_polygon(n: int) -> str:
+    import math
+
+    pts = ", ".join(
+        f"[{0.1 * math.cos(2 * math.pi * i / n):.6f}, {0.3 + 0.1 * math.sin(2 * math.pi * i / n):.6f}]"
+        for i in range(n)
+    )
+    return f"conductors:\n  - {{name: s, role: signal, polygon: {{points: [{pts}]}}}}\n" + GROUND
+
+
+HOSTILE_FILES = {
+    # name: (file content, the one line expected after "fieldsolver: error: FILE")
+    "integer of 309 digits": (
+        "conductors:\n  - {name: s, role: signal, rect: {x: [-0.1, " + "9" * 309 + "], y: [0, 1]}}\n",
+        ":2: an integer of 309 digits: at most 300 (write large or small values as 1.5e9)",
+    ),
+    "integer of 5000 digits": (
+        "conductors:\n  - {name: s, role: signal, rect: {x: [-0.1, " + "9" * 5000 + "], y: [0, 1]}}\n",
+        ":2: an integer of 5,000 digits: at most 300",
+    ),
+    "complex expression": (
+        _signal("(-1)**0.5") + GROUND,
+        ":3: conductors[0].rect.x[1]: '(-1)**0.5': the result is not a real number",
+    ),
+    "100,000-term sum": (
+        _signal("+".join(["a"] * 100_000)) + GROUND,
+        "an expression of 199,999 characters: at most 1,000",
+    ),
+    "deep expression": (_signal("-" * 900 + "a") + GROUND, "nested more than 100 operators deep"),
+    "nested parentheses": (
+        _signal("(" * 300 + "a" + ")" * 300) + GROUND,
+        "expected a number or an expression of the parameters",
+    ),
+    "overflowing expression": (_signal("10.0**400") + GROUND, "the result is too large for a float"),
+    "nesting depth 10,000": ("conductors: " + "[" * 10_000 + "]" * 10_000 + "\n", ": nested more than 64 levels deep"),
+    "nested mappings": ("a: " + "{b: " * 5000 + "1" + "}" * 5000 + "\n", ": nested more than 64 levels deep"),
+    "alias bomb": (_bomb(9), ": more than 100,000 values with its aliases expanded: not a cross-section file"),
+    "5,000-point polygon": (
+        _circle_polygon(5000),
+        ":2: conductors[0].polygon.points: 5,000 points in a polygon: at most 1,000 are allowed",
+    ),
+    "collinear polygon": (
+        "conductors:\n  - {name: s, role: signal, polygon: {points: [[0.1, 0.2], [0.3, 0.5], [0.5, 0.8000000001]]}}\n"
+        + GROUND,
+        ":2: conductors[0]: polygon has (almost) zero area: its points lie on a line",
+    ),
+    "infinite signal": (
+        "conductors:\n  - {name: s, role: signal, rect: {x: [-.inf, .inf], y: [0.2, 0.235]}}\n" + GROUND,
+        ":2: conductors[0]: a signal conductor must be finite: an infinite or half-infinite plane is a ground",
+    ),
+    "half-infinite signal": (
+        "conductors:\n  - {name: s, role: signal, rect: {x: [0, .inf], y: [0.2, 0.235]}}\n" + GROUND,
+        ":2: conductors[0]: a signal conductor must be finite",
+    ),
+    "-inf from an expression": (
+        _signal("-1e200*1e200").replace("[-0.1, ", "[").replace("'-1e200*1e200']", "'-1e200*1e200', 0.1]") + GROUND,
+        "a signal conductor must be finite",
+    ),
+    "mask c2: 1e300": (
+        "stackup:\n  - {plane: L2, t: 0.035}\n  - {dielectric: core, h: 0.2, er: 4.4}\n  - {signal: L1, t: 0.035}\n"
+        "traces:\n  - {name: s, layer: L1, x: 0, w: 0.3}\nmask: {c1: 0.02, c2: 1e300, er: 3.5}\n",
+        ":7: mask: mask c2 is 1e+297 m: at most 100 m",
+    ),
+    "huge circle": (
+        "conductors:\n  - {name: s, role: signal, circle: {center: [0, 0.5], radius: 1e300}}\n" + GROUND,
+        ":2: conductors[0]: a coordinate 1e+297 m from the origin: at most 100 m",
+    ),
+    "200k dielectric entries": (
+        "conductors:\n  - {name: s, role: signal, rect: {x: [-0.1, 0.1], y: [0.2, 0.235]}}\n"
+        + GROUND
+        + "dielectrics:\n"
+        + "".join(f"  - {{er: 2, layer: {{y: [{i}, {i + 1}]}}}}\n" for i in range(200_000)),
+        ": larger than 4 MiB: not a cross-section file",
+    ),
+    "5,000 dielectric entries": (
+        "conductors:\n  - {name: s, role: signal, rect: {x: [-0.1, 0.1], y: [0.2, 0.235]}}\n"
+        + GROUND
+        + "dielectrics:\n"
+        + "".join(f"  - {{er: 2, layer: {{y: [{i}, {i + 1}]}}}}\n" for i in range(5_000)),
+        ":1: 5,002 entries in conductors, dielectrics: at most 2,000 are allowed",
+    ),
+    "NUL bytes": ("units: mm\0\n", ": a binary file, not a YAML file"),
+    "a python tag": (
+        "!!python/object/apply:os.system ['echo hi']\n",
+        ":1: invalid YAML: could not determine a constructor",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE_FILES))
+def test_a_hostile_file_is_one_line(tmp_path, capsys, name):
+    text, line = HOSTILE_FILES[name]
+    path = tmp_path / "x.yaml"
+    path.write_text(text)
+    code, out, err = run(capsys, "solve", str(path), "--tol", "none")
+    assert code == 2 and out == "", err
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith(f"fieldsolver: error: {path}") and line in err, err
+
+
+def test_dev_zero_and_a_binary_file_are_refused_before_reading_them_whole(capsys, tmp_path):
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    code, _, err = run(capsys, "solve", "/dev/zero")
+    assert code == 2 and err == "fieldsolver: error: /dev/zero: larger than 4 MiB: not a cross-section file\n"
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50_000  # kB: never read whole
+    path = tmp_path / "x.yaml"
+    path.write_bytes(bytes(range(128, 256)) * 10)
+    code, _, err = run(capsys, "solve", str(path))
+    assert code == 2 and err.startswith(f"fieldsolver: error: {path}: cannot read: not UTF-8 text")
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (
+            ["calc", "microstrip", "w=" + "9" * 400, "h=0.2", "er=4"],
+            "w=99999999999999999999...: a number of 400 digits: at most 300",
+        ),
+        (["calc", "microstrip", "w=" + "9" * 5000, "h=0.2", "er=4"], "a number of 5,000 digits: at most 300"),
+        (["calc", "microstrip", "w=0.3", "w=0.5", "h=0.2", "er=4"], "calc: w given twice"),
+        (["plot", "microstrip", "w=0.3", "h=0.2", "h=0.5", "er=4"], "plot: h given twice"),
+        (["sweep", "stripline", "w=0.3", "w=0.5", "h1=0.5", "h2=0.5", "er=4"], "w given twice"),
+        (
+            ["sweep", "stripline", "w=0.1:0.3:100000", "h1=0.1:0.3:100000", "h2=0.5", "er=4"],
+            "10,000,000,000 points in the sweep (100000 x 100000): at most 100,000 are allowed",
+        ),
+        (
+            ["sweep", "stripline", "w=0.1:0.3:1000000", "h1=0.5", "h2=0.5", "er=4"],
+            "1,000,000 points in w=0.1:0.3:1000000: at most 100,000",
+        ),
+        (
+            ["tolerance", "stripline", "w=0.2", "h1=0.5", "h2=0.5", "er=4", "--spread", "w=+-0.01", "--n", "100000000"],
+            "argument --n: at most 100,000 samples (each a field solve), got 100,000,000",
+        ),
+        (["calc", "coax", "d=1", "D=2", "er=1", "--freq", "1MHz:1GHz:100000000000"], "2 <= COUNT <= 10,000"),
+        (
+            ["calc", "coax", "d=1", "D=2", "er=1", "--size", "9" * 5000 + "x100"],
+            "argument --size: expected WIDTHxHEIGHT",
+        ),
+        (
+            ["sweep", "stripline", "w=0.1,0.2", "h1=0.5", "h2=0.5", "er=4", "--workers", "1e9"],
+            "at most 1024 local workers",
+        ),
+    ],
+)
+def test_a_hostile_command_line_is_one_line(capsys, argv, line):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == "" and len(err.splitlines()) == 1, err
+    assert err.startswith("fieldsolver: error: ") and line in err, err

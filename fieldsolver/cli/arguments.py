@@ -10,10 +10,13 @@ import math
 import numpy as np
 
 from ..errors import InputError
+from ..geometry.limits import MAX_BATCH_POINTS, check_count
 from ..numerics.grid import MeshOptions
 from ..studies.design import Design
 from ..studies.synthesis import Target, Vary
 from ..studies.tolerance import Spec, Spread
+
+MAX_FREQUENCIES = 10_000  # --freq: frequencies of one solve
 
 
 # --------------------------------------------------------------------------------- argparse types
@@ -41,7 +44,8 @@ def extent(text: str) -> tuple[float, float, float, float]:
 
 def image_size(text: str) -> tuple[int, int]:
     w, sep, h = text.lower().partition("x")
-    if not (sep and w.isdigit() and h.isdigit() and 100 <= int(w) <= 10000 and 100 <= int(h) <= 10000):
+    small = sep and w.isdigit() and h.isdigit() and len(w) <= 5 and len(h) <= 5
+    if not (small and 100 <= int(w) <= 10000 and 100 <= int(h) <= 10000):
         raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT in pixels (100 to 10000), e.g. 1600x700, got {text!r}")
     return int(w), int(h)
 
@@ -63,12 +67,15 @@ def frequencies(text: str) -> np.ndarray:
         if len(parts) == 3:
             lo, hi = parse_frequency(parts[0].strip()), parse_frequency(parts[1].strip())
             n = parts[2].strip()
-            if not (n.isdigit() and int(n) >= 2 and hi > lo):
-                raise InputError(f"{text!r}: START:STOP:COUNT needs STOP > START and COUNT >= 2")
+            if not (n.isdigit() and len(n) <= 6 and 2 <= int(n) <= MAX_FREQUENCIES and hi > lo):
+                raise InputError(f"{text!r}: START:STOP:COUNT needs STOP > START and 2 <= COUNT <= {MAX_FREQUENCIES:,}")
             return np.geomspace(lo, hi, int(n))
         if len(parts) != 1:
             raise InputError(f"{text!r}: give START:STOP:COUNT, a list f1,f2,... or one frequency")
-        return np.array(sorted(parse_frequency(t.strip()) for t in text.split(",")))
+        items = text.split(",")
+        if len(items) > MAX_FREQUENCIES:
+            raise InputError(f"{len(items):,} frequencies: at most {MAX_FREQUENCIES:,}")
+        return np.array(sorted(parse_frequency(t.strip()) for t in items))
     except InputError as e:
         raise argparse.ArgumentTypeError(str(e)) from None
 
@@ -197,6 +204,17 @@ def count(text: str) -> int:
     return int(f)
 
 
+def samples(text: str) -> int:
+    """``--n``: a number of Monte Carlo samples, 1 to :data:`MAX_BATCH_POINTS`."""
+    n = count(text)
+    if n > MAX_BATCH_POINTS:
+        raise argparse.ArgumentTypeError(f"at most {MAX_BATCH_POINTS:,} samples (each a field solve), got {n:,}")
+    return n
+
+
+MAX_WORKERS = 1024  # local worker processes
+
+
 def workers(text: str) -> int:
     """A number of worker processes: a whole number >= 0 (0: in this process)."""
     f = number(text)
@@ -204,6 +222,8 @@ def workers(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}")
     if f < 0:
         raise argparse.ArgumentTypeError(f"must be >= 0, got {int(f)}")
+    if f > MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"at most {MAX_WORKERS} local workers, got {int(f)}")
     return int(f)
 
 
@@ -229,48 +249,71 @@ def scheduler_address(text: str) -> str:
 
 
 # ------------------------------------------------------------------------------------ key=value
-def parse_value(text: str) -> object:
+def parse_value(text: str, where: str = "") -> object:
     """A command-line value as YAML reads it (numbers, true/false, .inf), a number where the text
-    is one, else the text (the template or file then says what it expected)."""
+    is one, else the text (the template or file then says what it expected). Integers become
+    floats; a number of more digits than a float holds is one line naming ``where``."""
     import yaml
 
+    from ..geometry.limits import MAX_NUMBER_DIGITS
+
+    at = f"{where}{text[:20]}{'...' if len(text) > 20 else ''}: "
+    digits = sum(ch.isdigit() for ch in text)
+    if digits > MAX_NUMBER_DIGITS:
+        raise InputError(f"{at}a number of {digits:,} digits: at most {MAX_NUMBER_DIGITS} (write 1.5e9)")
     try:
         value = yaml.safe_load(text)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError, RecursionError):
         value = text
     if isinstance(value, str):
         try:
             value = float(value)
         except ValueError:
             pass
+    elif isinstance(value, int) and not isinstance(value, bool):
+        try:
+            value = float(value)
+        except OverflowError:
+            raise InputError(f"{at}a number too large for a float") from None
     return value
 
 
-def parse_params(items: list[str]) -> dict[str, object]:
-    """``key=value`` items (of ``calc`` and ``plot``) -> parameters."""
+def parse_params(items: list[str], verb: str = "calc") -> dict[str, object]:
+    """``key=value`` items (of ``calc`` and ``plot``) -> parameters; a key given twice is an error."""
     out: dict[str, object] = {}
     for it in items:
         key, sep, text = it.partition("=")
         if not sep or not key:
-            raise InputError(f"calc: expected key=value, got {it!r}")
-        out[key] = parse_value(text)
+            raise InputError(f"{verb}: expected key=value, got {it!r}")
+        if key in out:
+            raise InputError(f"{verb}: {key} given twice")
+        out[key] = parse_value(text, f"{key}=")
     return out
 
 
 def parse_values(text: str, where: str = "") -> list[float]:
-    """A sweep's values: ``a:b:n`` (n values from a to b) or ``a,b,c``."""
+    """A sweep's values: ``a:b:n`` (n values from a to b) or ``a,b,c``; at most
+    :data:`MAX_BATCH_POINTS`, checked before any is made."""
+    bad = InputError(f"{where}{text!r}: expected start:stop:count (e.g. 0.1:0.3:21) or a list (0.1,0.15,0.2)")
+    if ":" in text:
+        parts = text.split(":")
+        if len(parts) != 3 or not parts[2].strip().isdigit() or len(parts[2].strip()) > 18:
+            raise bad
+        num = int(parts[2])
+        check_count(f"points in {where}{text}", num, MAX_BATCH_POINTS)
+        try:
+            a, b = float(parts[0]), float(parts[1])
+        except ValueError:
+            raise bad from None
+        if num < 1:
+            raise bad
+        return [float(v) for v in np.linspace(a, b, num)]
+    values = text.split(",")
+    check_count(f"values in {where}", len(values), MAX_BATCH_POINTS)
     try:
-        if ":" in text:
-            a, b, n = text.split(":")
-            num = int(n)
-            if num < 1:
-                raise ValueError
-            return [float(v) for v in np.linspace(float(a), float(b), num)]
-        return [float(v) for v in text.split(",")]
+        return [float(v) for v in values]
     except ValueError:
-        raise InputError(
-            f"{where}{text!r}: expected start:stop:count (e.g. 0.1:0.3:21) or a list (0.1,0.15,0.2)"
-        ) from None
+        raise bad from None
 
 
 def parse_spread(text: str) -> Spread:

@@ -113,7 +113,7 @@ def _section(args: argparse.Namespace) -> tuple[CrossSection, str]:
     from ..geometry.templates import build
 
     name = args.template if args.verb == "calc" else args.source
-    params = parse_params(args.params)
+    params = parse_params(args.params, args.verb)
     section = build(name, params, args.units, where=args.verb, param_where={k: f"{args.verb}: {k}" for k in params})
     shown = " ".join(args.params)
     return section.validate(), f"{name} {shown} ({args.units})"

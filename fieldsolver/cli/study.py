@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..api import MAX_NODES, TOL
 from ..errors import InputError, optional
+from ..geometry.limits import MAX_BATCH_POINTS, check_count
 from ..geometry.units import DEFAULT_UNITS
 from ..physics.lines import headline_keys
 from ..post.output import check_target
@@ -33,6 +34,7 @@ from .arguments import (
     parse_value,
     parse_values,
     parse_vary,
+    samples,
     scheduler_address,
     solver_tol,
     workers,
@@ -91,7 +93,7 @@ def add_parsers(sub) -> None:
                 help=f"relative tolerance on the target (default {SYNTH_TOL:g})",
             )
         if verb == "tolerance":
-            q.add_argument("--n", type=count, default=500, help="samples (default 500)")
+            q.add_argument("--n", type=samples, default=500, help="samples (default 500)")
             q.add_argument("--dist", default="normal", choices=DISTRIBUTIONS, help="normal: +-AMOUNT is 3 sigma")
             q.add_argument("--seed", type=int, default=0, help="random seed (a resumed run needs the same one)")
             q.add_argument("--spec", action="append", default=[], metavar="Q=TARGET+-TOL", help="e.g. z_diff=90+-15%%")
@@ -170,7 +172,7 @@ def _run(args: argparse.Namespace) -> int:
         if args.verb == "sweep" and (":" in v or "," in v):
             axes[k] = parse_values(v, f"{k}=")
         else:
-            base[k] = parse_value(v)
+            base[k] = parse_value(v, f"{k}=")
     # a sweep is checked point by point: its base alone may lack the swept parameters
     design = Design.of(args.source, base, args.units, check=args.verb != "sweep")
     out, plot_path = _output(args), _plot_path(args)
@@ -196,6 +198,8 @@ def _sweep(design, axes, runner, args, out, plot_path, title) -> int:
     unknown = sorted(set(axes) - set(design.names()))
     if unknown:
         raise InputError(f"sweep: {unknown[0]!r} is not a parameter; choose from {', '.join(design.names())}")
+    total = math.prod(len(v) for v in axes.values())  # before listing any
+    check_count(f"points in the sweep ({' x '.join(str(len(v)) for v in axes.values())})", total, MAX_BATCH_POINTS)
     points = sweep.sweep_points(axes)
     columns(design, [], points)  # some point must build: else its mistake, now
     with runner:

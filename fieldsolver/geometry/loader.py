@@ -38,15 +38,13 @@ a plane), ``trapezoid: {bottom: [x0, x1], top: [x0, x1], y: [y0, y1]}``,
 
 from __future__ import annotations
 
-import ast
 import math
-import operator
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from . import materials, stackup, templates
+from .expressions import ExpressionError, evaluate
+from .limits import MAX_POLYGON_POINTS, MAX_SHAPES, check_count
 from .materials import COPPER_SIGMA, FACES, SMOOTH, FaceRoughness, Medium, Roughness
 from .model import (
     ROLES,
@@ -65,48 +63,9 @@ from .model import (
 )
 from .roughness import MODELS, model_class
 from .units import DEFAULT_UNITS, UNITS, parse_frequency, parse_length
+from .yamlfile import Map, Seq, _short, read_text, yaml_data
 
-
-# ------------------------------------------------------------------ YAML with line numbers
-class _Map(dict):
-    line = 0
-    key_lines: dict[str, int]
-
-
-class _Seq(list):
-    line = 0
-    item_lines: list[int]
-
-
-class _Loader(yaml.SafeLoader):
-    pass
-
-
-def _map(loader: _Loader, node: yaml.MappingNode) -> _Map:
-    loader.flatten_mapping(node)
-    out = _Map()
-    out.line = node.start_mark.line + 1
-    out.key_lines = {}
-    for k_node, v_node in node.value:
-        key = loader.construct_object(k_node, deep=True)
-        if not isinstance(key, str):
-            raise InputError(f"line {k_node.start_mark.line + 1}: keys must be text, got {key!r}")
-        if key in out:
-            raise InputError(f"line {k_node.start_mark.line + 1}: duplicate key {key!r}")
-        out[key] = loader.construct_object(v_node, deep=True)
-        out.key_lines[key] = k_node.start_mark.line + 1
-    return out
-
-
-def _seq(loader: _Loader, node: yaml.SequenceNode) -> _Seq:
-    out = _Seq(loader.construct_object(c, deep=True) for c in node.value)
-    out.line = node.start_mark.line + 1
-    out.item_lines = [c.start_mark.line + 1 for c in node.value]
-    return out
-
-
-_Loader.add_constructor("tag:yaml.org,2002:map", _map)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _seq)
+__all__ = ["load", "parameters", "parse", "read", "read_text", "yaml_data"]
 
 
 # ------------------------------------------------------------------------------- the reader
@@ -131,13 +90,13 @@ class _At:
             raise self.fail(f"expected a mapping{keys}, got {_kind(v)}")
         for k in v:
             if k not in allowed:
-                line = v.key_lines.get(k, self.line) if isinstance(v, _Map) else self.line
+                line = v.key_lines.get(k, self.line) if isinstance(v, Map) else self.line
                 path = f"{self.path}.{k}" if self.path else k
                 raise InputError(f"{self.file}:{line}: {path}: unknown key; expected one of {', '.join(allowed)}")
         for k in required:
             if k not in v:
                 raise self.fail(f"missing key {k!r}")
-        lines = v.key_lines if isinstance(v, _Map) else {}
+        lines = v.key_lines if isinstance(v, Map) else {}
         return {
             k: _At(v[k], self.file, lines.get(k, self.line), f"{self.path}.{k}" if self.path else k, self.names)
             for k in v
@@ -149,7 +108,7 @@ class _At:
             raise self.fail(f"expected a list, got {_kind(v)}")
         if n is not None and len(v) != n:
             raise self.fail(f"expected a list of {n} values, got {len(v)}")
-        lines = v.item_lines if isinstance(v, _Seq) else [self.line] * len(v)
+        lines = v.item_lines if isinstance(v, Seq) else [self.line] * len(v)
         return [
             _At(x, self.file, ln, f"{self.path}[{i}]", self.names)
             for i, (x, ln) in enumerate(zip(v, lines, strict=True))
@@ -162,26 +121,25 @@ class _At:
                 v = float(v)
             except ValueError:
                 if not self.names:
-                    raise self.fail(f"expected a number, got {self.value!r}") from None
+                    raise self.fail(f"expected a number, got {_short(self.value)}") from None
                 v = self.expression()
         if isinstance(v, bool) or not isinstance(v, int | float):
             raise self.fail(f"expected a number, got {_kind(v)}")
-        v = float(v)
+        try:
+            v = float(v)
+        except OverflowError:
+            raise self.fail(f"a number too large: {len(str(abs(v)))} digits") from None
         if math.isnan(v) or (math.isinf(v) and not allow_inf):
             raise self.fail(f"expected a finite number, got {v}")
         return v
 
     def expression(self) -> float:
         """The value as an arithmetic expression of the file's parameters: numbers, names,
-        + - * / ** and parentheses."""
+        + - * / ** and parentheses (:mod:`.expressions`)."""
         try:
-            return float(_evaluate(ast.parse(str(self.value), mode="eval").body, self.names))
-        except SyntaxError:
-            raise self.fail(f"expected a number or an expression of the parameters, got {self.value!r}") from None
-        except _ExpressionError as e:
-            raise self.fail(f"{self.value!r}: {e}") from None
-        except (ZeroDivisionError, OverflowError) as e:
-            raise self.fail(f"{self.value!r}: {e}") from None
+            return evaluate(str(self.value), self.names)
+        except ExpressionError as e:
+            raise self.fail(f"{_short(self.value)}: {e}") from None
 
     def text(self, choices: tuple[str, ...] | None = None) -> str:
         if not isinstance(self.value, str):
@@ -191,42 +149,12 @@ class _At:
         return self.value
 
 
-class _ExpressionError(Exception):
-    pass
-
-
-_OPS = {
-    ast.Add: operator.add,
-    ast.Sub: operator.sub,
-    ast.Mult: operator.mul,
-    ast.Div: operator.truediv,
-    ast.Pow: operator.pow,
-    ast.USub: operator.neg,
-    ast.UAdd: operator.pos,
-}
-
-
-def _evaluate(node: ast.AST, names: dict[str, float]) -> float:
-    """Arithmetic only: nothing is called, looked up or imported."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not isinstance(node.value, bool):
-        return float(node.value)
-    if isinstance(node, ast.Name):
-        if node.id not in names:
-            raise _ExpressionError(f"unknown parameter {node.id!r}; parameters: {', '.join(names)}")
-        return names[node.id]
-    if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
-        return _OPS[type(node.op)](_evaluate(node.left, names), _evaluate(node.right, names))
-    if isinstance(node, ast.UnaryOp) and type(node.op) in _OPS:
-        return _OPS[type(node.op)](_evaluate(node.operand, names))
-    raise _ExpressionError("only numbers, parameter names, + - * / ** and parentheses are allowed")
-
-
 def _kind(v: Any) -> str:
     if isinstance(v, dict):
         return "a mapping"
     if isinstance(v, list):
         return "a list"
-    return repr(v)
+    return _short(v)
 
 
 # ---------------------------------------------------------------------------------- shapes
@@ -268,7 +196,10 @@ def _shape(kind: str, at: _At, scale: float) -> Shape:
         return Ring(*_point(m["center"], scale), *radii)
     assert kind == "polygon"
     m = at.mapping(("points",), ("points",))
-    return Polygon(tuple(_point(p, scale) for p in m["points"].sequence()))
+    points = m["points"]
+    if isinstance(points.value, list):
+        _checked(points, check_count, "points in a polygon", len(points.value), MAX_POLYGON_POINTS)
+    return Polygon(tuple(_point(p, scale) for p in points.sequence()))
 
 
 def _one_shape(m: dict[str, _At], item: _At, kinds: tuple[str, ...]) -> tuple[str, _At]:
@@ -507,6 +438,9 @@ def parse(data: Any, file: str = "<input>", overrides: dict[str, float] | None =
     names.update({k: float(v) for k, v in (overrides or {}).items()})
     root = _At(data, file, getattr(data, "line", 1), "", names)
     m = root.mapping(TOP_KEYS)
+    lists = [k for k in ("conductors", "dielectrics", "stackup", "traces") if isinstance(m.get(k, root).value, list)]
+    n = sum(len(m[k].value) for k in lists)
+    _checked(root, check_count, f"entries in {', '.join(lists)}", n, MAX_SHAPES)
     units = m["units"].text(tuple(UNITS)) if "units" in m else DEFAULT_UNITS
     if "template" in m:
         extra = sorted(set(m) - {"units", "description", "template", "params", "parameters"})
@@ -593,33 +527,3 @@ def load(path: str | Path, overrides: dict[str, float] | None = None) -> CrossSe
 def read(path: str | Path) -> Any:
     """A cross-section file's YAML data (with line numbers for messages)."""
     return yaml_data(read_text(path), path)
-
-
-def read_text(path: str | Path) -> str:
-    """A cross-section file's text; a missing or unreadable file is one line."""
-    p = Path(path)
-    try:
-        return p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{p}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{p}: is a directory, not a YAML file") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"{p}: cannot read: {e}") from None
-
-
-def yaml_data(text: str, path: str | Path) -> Any:
-    """The YAML data of a file's ``text`` (with line numbers for messages)."""
-    p = Path(path)
-    try:
-        data = yaml.load(text, Loader=_Loader)
-    except InputError as e:
-        raise InputError(f"{p}:{str(e).removeprefix('line ')}") from None
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        line = f"{mark.line + 1}" if mark is not None else "?"
-        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise InputError(f"{p}:{line}: invalid YAML: {problem}") from None
-    if data is None:
-        raise InputError(f"{p}: file is empty")
-    return data

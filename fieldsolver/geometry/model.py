@@ -16,6 +16,7 @@ from typing import Literal
 import numpy as np
 
 from ..errors import InputError as InputError  # the model's mistakes are input errors
+from .limits import MAX_COORDINATE
 from .materials import COPPER_SIGMA, SMOOTH, FaceRoughness, Medium
 from .units import DEFAULT_UNITS
 
@@ -262,6 +263,9 @@ class Polygon(Shape):
         poly = self._shapely
         if not poly.is_valid or poly.area <= 0:
             raise _fail(where, "polygon is self-intersecting or has zero area")
+        x0, x1, y0, y1 = self.bbox()
+        if poly.area <= 1e-9 * ((x1 - x0) ** 2 + (y1 - y0) ** 2):
+            raise _fail(where, "polygon has (almost) zero area: its points lie on a line")
 
 
 def to_shapely(shape: Shape, clip: tuple[float, float, float, float]):
@@ -282,6 +286,13 @@ def to_shapely(shape: Shape, clip: tuple[float, float, float, float]):
         return shapely.box(x0, y0, x1, y1)
     (outline,) = shape.outline(clip)
     return shapely.Polygon(outline[:-1])
+
+
+def _within_limits(where: str, shape: Shape) -> None:
+    """Every finite coordinate within :data:`~.limits.MAX_COORDINATE` of the origin."""
+    far = max((abs(v) for v in shape.bbox() if math.isfinite(v)), default=0.0)
+    if far > MAX_COORDINATE:
+        raise _fail(where, f"a coordinate {far:.3g} m from the origin: at most {MAX_COORDINATE:g} m")
 
 
 # ---------------------------------------------------------------------------------- the section
@@ -413,10 +424,18 @@ class CrossSection:
             if not c.sigma > 0:  # NaN fails this too
                 raise _fail(c.where, f"sigma must be > 0 S/m (or .inf for a perfect conductor), got {c.sigma}")
             c.roughness.check(c.where)
+            _within_limits(c.where or src, c.shape)
+            if c.role == "signal" and not all(map(math.isfinite, c.shape.bbox())):
+                raise _fail(
+                    c.where,
+                    "a signal conductor must be finite: an infinite or half-infinite plane is a ground "
+                    "(role: ground) or floating",
+                )
         if not self.signals:
             raise _fail(src, "no conductor has role: signal")
         for d in self.dielectrics:
             d.shape.check(d.where)
+            _within_limits(d.where or src, d.shape)
             d.medium.check(d.where)  # er >= 1, tand >= 0, f_ref, dispersion, sigma
         if not math.isfinite(self.background_er) or self.background_er < 1:
             raise _fail(src, f"background er must be a finite number >= 1, got {self.background_er}")

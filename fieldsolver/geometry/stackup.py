@@ -23,6 +23,7 @@ import math
 from dataclasses import dataclass
 from itertools import pairwise
 
+from .limits import MAX_COORDINATE
 from .materials import COPPER_SIGMA, SMOOTH, FaceRoughness, Medium
 from .model import Conductor, CrossSection, Dielectric, InputError, Polygon, Rect, Trapezoid, background_fields
 from .units import DEFAULT_UNITS
@@ -84,6 +85,8 @@ class Mask:
             v = getattr(self, k)
             if v is not None and not (math.isfinite(v) and v >= 0):
                 raise InputError(f"{where}: mask {k} must be >= 0, got {v}")
+            if v is not None and v > MAX_COORDINATE:
+                raise InputError(f"{where}: mask {k} is {v:.3g} m: at most {MAX_COORDINATE:g} m")
         if not (math.isfinite(self.er) and self.er >= 1):
             raise InputError(f"{where}: mask er must be >= 1, got {self.er}")
 

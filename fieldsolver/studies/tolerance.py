@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import InputError
+from ..geometry.limits import MAX_BATCH_POINTS, check_count
 from ..geometry.units import UNITS
 from . import batch
 from .design import Design
@@ -115,6 +116,7 @@ def sample_points(
         raise InputError(f"distribution {dist!r}: choose {' or '.join(DISTRIBUTIONS)}")
     if n < 1:
         raise InputError(f"the number of samples must be at least 1, got {n}")
+    check_count("samples", n, MAX_BATCH_POINTS)  # before drawing any
     vals = spread_values(design, spreads)
     rng = np.random.default_rng(seed)
     cols = {}
