@@ -22,11 +22,15 @@ import os
 import threading
 from types import SimpleNamespace
 
-# GNU OpenMP's threads spin at every barrier by default: on a busy machine a spinning thread holds a
-# core another process (or the other solver thread) needs. Passive waiting costs nothing idle.
-# Read by libgomp when numba first starts its threads, so it must be set before that; a user's
-# own setting wins.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# GNU OpenMP's threads spin at every barrier by default (and for a while after each parallel region):
+# on a busy machine a spinning thread holds a core another process (or the other solver thread)
+# needs. Passive waiting costs nothing idle. Read by libgomp when numba first starts its threads
+# (numba's threading layer on Linux is ``omp``), so it must be set before that; a user's own
+# setting wins, an empty one counts as unset (libgomp ignores it too). Measured: 100 threaded
+# kernel calls with 5 ms of sleep between them cost 1.3 s of CPU with ACTIVE, 0.9 s unset, 0.03 s
+# PASSIVE (tests/test_threads.py checks it in a fresh process).
+if not os.environ.get("OMP_WAIT_POLICY"):
+    os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
 
 import numba
 import numpy as np
@@ -443,7 +447,12 @@ def _multigrid_kernels(parallel: bool) -> SimpleNamespace:
 
 THREADED = _multigrid_kernels(True)
 SERIAL = _multigrid_kernels(False)
-THREADED_MIN_NODES = 5_000  # smaller grids run serially: below about this size, starting threads costs what they save
+# Levels with fewer nodes run on one thread: below this the second thread saves less than the
+# threaded builds cost (fork-join at every kernel, 4 kernels per relaxation sweep, and a core
+# taken from whatever else runs). Chosen from `make bench`'s "threads" table (serial vs 2
+# threads per size, in the same run): on 2 cores two threads were no faster up to about 1e5
+# nodes (0.8-1.0x) and 1.1-1.3x faster from 3e5 on, idle; on a busy machine not at all.
+THREADED_MIN_NODES = 250_000
 
 # A process forked from this one runs the serial builds: GNU OpenMP, numba's usual threading
 # layer on Linux, cannot start threads in a child forked after it ran in the parent.
@@ -452,8 +461,12 @@ os.register_at_fork(after_in_child=lambda: _process.update(forked=True))
 
 
 def multigrid_kernels(nodes: int) -> SimpleNamespace:
-    """The multigrid kernels for a grid of ``nodes`` nodes: threaded where that pays and can run."""
-    if nodes < THREADED_MIN_NODES or _process["forked"]:
+    """The multigrid kernels for a grid of ``nodes`` nodes: threaded where that pays and can run.
+
+    Only the builds that run are loaded (each kernel is read from numba's cache on its first
+    call), and the thread pool is not started for a problem that runs serially throughout.
+    """
+    if nodes < THREADED_MIN_NODES or _process["forked"] or thread_count() == 1:
         return SERIAL
     return THREADED
 

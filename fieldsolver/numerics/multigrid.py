@@ -67,7 +67,16 @@ class _Level:
         self.cpx, self.ivx = np.empty((ny, nx)), np.empty((ny, nx))
         self.cpy, self.ivy = np.empty((ny, nx)), np.empty((ny, nx))
         self.kernels.line_factors(st, self.cpx, self.ivx, self.cpy, self.ivy)
+        # the V-cycle's work arrays, made once per hierarchy: the residual on this level, and the
+        # right-hand side and correction when this is a coarse level (halos stay zero). Fresh
+        # arrays per cycle cost a page-fault and zeroing pass each, most where malloc returns big
+        # blocks to the system at once (as under a Dask nanny's MALLOC_TRIM_THRESHOLD_)
         self.r = np.zeros(self.shape)
+        self.rhs = self.sol = None  # see Hierarchy._build
+
+    def coarse(self) -> None:
+        """Make the arrays of a coarse level."""
+        self.rhs, self.sol = np.zeros(self.shape), np.zeros(self.shape)
 
     @property
     def nodes(self) -> int:
@@ -118,8 +127,6 @@ class Hierarchy:
         kernels._stencil_from_links(gh, gv, fixed, st)
         self.levels = [_Level(st, fixed, x, y)]
         self.transfers = []
-        threads = kernels.thread_count()
-        self.chunks = 4 * threads
         while True:
             f = self.levels[-1]
             yc2f, ypar, yw = _coarse_lines(f.y)
@@ -131,6 +138,10 @@ class Hierarchy:
             f.kernels.galerkin(f.st, f.fixed, ypar, yw, yc2f, xpar, xw, fixed_c, stc)
             self.transfers.append((ypar, yw, yc2f, xpar, xw, xc2f))
             self.levels.append(_Level(stc, fixed_c, f.x[xc2f], f.y[yc2f]))
+        for lv in self.levels[1:]:
+            lv.coarse()
+        # column chunks of the y-line smoother: a few per thread (one without threads)
+        self.chunks = 4 * kernels.thread_count() if self.levels[0].kernels is kernels.THREADED else 1
         last = self.levels[-1]
         self._coarsest = splu(_matrix(last.st), permc_spec="MMD_AT_PLUS_A")
         self.fixed = fixed
@@ -162,13 +173,9 @@ class Hierarchy:
         kern.residual(lv.st, b, x, lv.r)
         ypar, yw, yc2f, xpar, xw, xc2f = self.transfers[k]
         c = self.levels[k + 1]
-        rc = np.empty(c.shape)
-        rc[0, :] = rc[-1, :] = 0.0
-        rc[:, 0] = rc[:, -1] = 0.0
-        kern.restrict(lv.r, rc, ypar, yw, yc2f, xpar, xw, xc2f, c.fixed)
-        xc = np.zeros(c.shape)
-        self.vcycle(rc, xc, k + 1)
-        kern.prolong_add(xc, x, ypar, yw, xpar, xw, lv.fixed)
+        kern.restrict(lv.r, c.rhs, ypar, yw, yc2f, xpar, xw, xc2f, c.fixed)
+        self.vcycle(c.rhs, c.sol, k + 1)
+        kern.prolong_add(c.sol, x, ypar, yw, xpar, xw, lv.fixed)
         for color in (1, 0):
             kern.relax_columns(lv.st, lv.cpy, lv.ivy, b, x, color, ch)
         for color in (1, 0):

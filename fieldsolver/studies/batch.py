@@ -30,6 +30,20 @@ class SchedulerUnreachableError(InputError):
 
 
 # ------------------------------------------------------------------------------------------ runner
+# Dask settings of the local cluster's workers that would otherwise slow every solve:
+# * the nanny's MALLOC_TRIM_THRESHOLD_ turns off glibc's adaptive mmap threshold, so every large
+#   temporary array is mapped fresh and zeroed by the kernel (measured: +45 % CPU per point before
+#   the multigrid's work arrays were made once per hierarchy); glibc's default adapts instead;
+# * the statistical profiler samples every thread's stack each 10 ms (0.15-0.3 s per point).
+# * OpenMP threads that wait passively (as the kernels set it in this process; a user's own wins).
+# For a cluster started elsewhere (``scheduler=``), the same keys go in its dask config.
+WORKER_CONFIG = {
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+    "distributed.nanny.pre-spawn-environ.OMP_WAIT_POLICY": "PASSIVE",
+    "distributed.worker.profile.enabled": False,
+}
+
+
 class Runner:
     """Where the solves run. Use as a context manager; ``workers=0``: in this process."""
 
@@ -47,12 +61,11 @@ class Runner:
 
     @property
     def threads(self) -> int:
-        """Solver threads for each task: the cores shared among local workers; 1 elsewhere."""
+        """Solver threads for each task: one on a worker (the workers share the cores; threads pay
+        only on grids far larger than a design point's, see ``kernels.THREADED_MIN_NODES``)."""
         if self.local:
             return 0  # leave the solver's own setting alone
-        if self.scheduler is not None:
-            return 1
-        return max(1, (os.cpu_count() or 1) // self.workers)
+        return 1
 
     def __enter__(self) -> Runner:
         if self.local:
@@ -68,13 +81,16 @@ class Runner:
             except OSError as e:
                 raise SchedulerUnreachableError(self.scheduler, e) from None
         else:
-            self.cluster = LocalCluster(
-                n_workers=self.workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=":0",  # any free port: never clashes with another cluster
-                silence_logs=logging.ERROR,
-            )
+            import dask
+
+            with dask.config.set(WORKER_CONFIG):
+                self.cluster = LocalCluster(
+                    n_workers=self.workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=":0",  # any free port: never clashes with another cluster
+                    silence_logs=logging.ERROR,
+                )
             self.client = Client(self.cluster)
         return self
 
