@@ -12,7 +12,6 @@ from .numerics.grid import MeshOptions
 from .numerics.refine import Level, refine
 from .numerics.solver import FieldSolution, field_solve
 from .physics.lines import line_parameters, uncertainty
-from .physics.loss import check_frequencies, rlgc
 from .physics.result import Accuracy, GridInfo, LevelInfo, Result
 
 TOL = 1e-3
@@ -88,6 +87,8 @@ def solve(
     t = time.perf_counter()
     section = section.validate()
     if freq is not None:
+        from .physics.loss import check_frequencies  # the loss machinery only where it runs
+
         freq = check_frequencies(freq)
     if tol is None:
         sol = field_solve(section, options)
@@ -136,6 +137,8 @@ def solve(
 def _with_loss(result: Result, section: CrossSection, freq, options: MeshOptions | None) -> Result:
     if freq is None:
         return result
+    from .physics.loss import rlgc
+
     t = time.perf_counter()
     assert result.solution is not None
     x = rlgc(
