@@ -107,7 +107,7 @@ def table(result: BoardResult) -> str:
     lines += [f"  note: {n}" for n in b.notes]
     head = (
         f"  {'net class':<10} {'layer':<7} {'structure':<16} {'references':<15} {'width':>6} {'gap':>6}  "
-        f"{'impedance':<22} {'delay':>9}  {'target':<18} {'pass':<5} synthesized"
+        f"{'impedance':<22} {'delay':>11}  {'target':<20} {'pass':<5} synthesized"
     )
     lines += ["", head]
     for r in result.rows:
@@ -119,12 +119,12 @@ def table(result: BoardResult) -> str:
         if r.synthesized_width is not None:
             syn = f"w {r.synthesized_width:.4f}" + (f" s {r.synthesized_gap:g}" if r.synthesized_gap else "")
             syn += f" ({r.synthesized_value:.2f} ohm)"
-        elif r.target is not None and result.rows and r.synthesized_value is None:
-            syn = "-"
+        elif r.synthesis_note:
+            syn = "NOT reachable with w from 1/4 to 4 times the class's"
         lines.append(
             f"  {r.netclass:<10} {r.layer:<7} {r.structure:<16} {'/'.join(r.references):<15} {r.width:6.3f} "
             f"{'-' if r.gap is None else f'{r.gap:.3f}':>6}  {imp:<22} {r.delay * METRE_PER_INCH * 1e12:6.1f} ps/in  "
-            f"{t:<18} {ok:<5} {syn}"
+            f"{t:<20} {ok:<5} {syn}"
         )
     outside = [(r, n) for r in result.rows for n in r.outside]
     if outside:

@@ -105,6 +105,7 @@ class Row:
     synthesized_value: float | None = None
     synthesized_uncertainty: float | None = None
     width_range: tuple[float, float] | None = None  # widths within the target's tolerance (linearised)
+    synthesis_note: str = ""  # why no width was synthesized
     outside: list[RoutedNet] = field(default_factory=list)
     nets: tuple[str, ...] = ()
 
@@ -137,6 +138,7 @@ class Row:
             "synthesized_gap": self.synthesized_gap,
             "synthesized_value": self.synthesized_value,
             "width_range": None if self.width_range is None else list(self.width_range),
+            "synthesis_note": self.synthesis_note,
             "nets": list(self.nets),
             "outside": [
                 {"net": n.net, "width": n.width, "length": n.length, "value": n.value, "uncertainty": n.uncertainty}
@@ -308,6 +310,7 @@ def _synthesize(d: Design, row: Row, target: Target, how: Solve) -> None:
         lambda changes: solve_point(Task(d, "0", changes, how.tol, how.max_nodes, 0, how.options)),
     )
     if not s.reached:
+        row.synthesis_note = s.message
         return
     w = s.params["w"]
     row.synthesized_width, row.synthesized_gap = w, row.gap
