@@ -280,3 +280,22 @@ def test_readme_board_example(four_layer):
         net, layer, _, width, _, z = m.groups()
         (value,) = [v for n, lay, wd, v in listed if (n, lay, wd) == (net, layer, float(width))]
         assert abs(float(z) - value) <= 1e-3 * value + 0.005
+
+
+def test_readme_report_excerpt(four_layer):
+    """The README's rows of fab.csv are the rows written now: text the same, numbers within 1 %
+    (the synthesized width moves with the search's last step), the error bar within 1.5x."""
+    block = re.search(r"<!-- board-report -->\n```\n(.*?)```", README, flags=re.S).group(1)
+    shown = list(csv.reader(block.strip().splitlines()))
+    written = {(r[0], r[1]): r for r in csv.reader((four_layer[1] / "fab.csv").read_text().splitlines())}
+    assert shown[0] == written["net class", "layer"]
+    bar = shown[0].index("error bar (ohm)")
+    for row in shown[1:]:
+        now = written[row[0], row[1]]
+        for i, (a, b) in enumerate(zip(row, now, strict=True)):
+            try:
+                x, y = float(a), float(b)
+            except ValueError:
+                assert re.sub(r"[\d.]+", "#", a) == re.sub(r"[\d.]+", "#", b)
+                continue
+            assert (1 / 1.5 <= x / y <= 1.5) if i == bar else abs(x - y) <= 0.01 * abs(y), (shown[0][i], a, b)
