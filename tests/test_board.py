@@ -216,6 +216,13 @@ def _no_er(text: str) -> str:
             "'dielectric 2': no epsilon_r",
             "B.Cu",
         ),
+        # the core's thickness is needed only where B.Cu is referred to In1.Cu: F.Cu is still reported
+        (
+            lambda t: t.replace("(thickness 1.065)", "(thickness 0)"),
+            ["--no-synth", "--target", "ETH=100diff", "--planes", "B.Cu=In1.Cu"],
+            "'dielectric 2': no thickness",
+            "F.Cu",
+        ),
         (
             lambda t: t,
             ["--no-synth", "--target", "RF50=50diff", "--target", "USB=90diff"],

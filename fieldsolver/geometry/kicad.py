@@ -157,10 +157,10 @@ def _stack(layers, kinds: dict[str, str], where: str) -> tuple[tuple[Copper | Sh
             sheets += [(s.thickness, s.epsilonR, s.lossTangent, s.material) for s in lay.subLayers]
             for i, (h, er, tand, mat) in enumerate(sheets):
                 name = lay.name if i == 0 else f"{lay.name} ({i + 1})"
-                if h is None or not (math.isfinite(h) and h > 0):
-                    raise InputError(f"{where}: stackup layer {name!r}: thickness must be > 0, got {h}")
+                # a missing thickness or er is an error only where a structure needs the sheet
+                h_value = float(h) if h is not None and math.isfinite(h) and h > 0 else math.nan
                 er_value = None if er is None else float(er)
-                stack.append(Sheet(name, lay.type, float(h), er_value, float(tand or 0.0), mat))
+                stack.append(Sheet(name, lay.type, h_value, er_value, float(tand or 0.0), mat))
         elif lay.type in MASK_TYPES and lay.thickness:
             masks[MASK_TYPES[lay.type]] = SolderMask(
                 float(lay.thickness), float(lay.epsilonR or 3.3), float(lay.lossTangent or 0.0)
@@ -287,6 +287,8 @@ def _document(items: list[Copper | Sheet], layer: str, where: str) -> dict[str, 
         if isinstance(s, Sheet):
             if s.er is None:
                 raise InputError(f"{where}: stackup layer {s.name!r}: no epsilon_r (dielectric constant)")
+            if not s.h > 0:
+                raise InputError(f"{where}: stackup layer {s.name!r}: no thickness (or not > 0)")
             entry: dict[str, Any] = {"dielectric": s.name, "h": s.h, "er": s.er}
             if s.tand:
                 entry["tand"] = s.tand
