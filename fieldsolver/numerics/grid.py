@@ -229,7 +229,9 @@ def axis_lines(
 
     def march(start: float, end: float) -> np.ndarray:
         step = 1.0 if end > start else -1.0
-        pts = [start]
+        if all(step * (b - start if step > 0 else a - start) <= 0 for a, b, _ in caps):
+            return _march_geometric(start, end, step, float(spacing(np.array([start]))[0]))
+        pts = [start]  # a curved shape's cap reaches past the outermost key: line by line
         while True:
             h = float(spacing(np.array([pts[-1]]))[0])
             nxt = pts[-1] + step * h
@@ -237,6 +239,26 @@ def axis_lines(
                 pts.append(end)
                 return np.asarray(pts)
             pts.append(nxt)
+
+    def _march_geometric(start: float, end: float, step: float, h0: float) -> np.ndarray:
+        """The lines of ``march`` in closed form. Beyond the outermost key every key's term of the
+        spacing grows by (growth - 1) per unit of distance, so the spacing at distance d past
+        ``start`` is H0 + (growth - 1) d (H0: the uncapped spacing at start; the first cell is
+        ``h0``, the spacing at start), and the distances follow d[n+1] = growth d[n] + H0: a
+        geometric series, d[n] + c = (h0 + c) growth^(n-1) with c = H0 / (growth - 1)."""
+        H0 = float(np.min(h_key + (growth - 1.0) * np.abs(start - keys)))
+        D = step * (end - start)
+        if growth > 1.0:
+            c = H0 / (growth - 1.0)
+            n = math.ceil(math.log(max((D + c) / (h0 + c), 1.0)) / math.log(growth)) + 2
+            d = np.concatenate([[0.0], (h0 + c) * growth ** np.arange(n) - c])
+        else:
+            n = math.ceil(max(D - h0, 0.0) / H0) + 2
+            d = np.concatenate([[0.0], h0 + H0 * np.arange(n)])
+        h = np.diff(d)  # the spacing at each line, the step to the next
+        # the last line kept: the first from which the next step would land within half a cell of end
+        last = int(np.argmax(D - d[1:] < 0.5 * h))
+        return np.concatenate([start + step * d[: last + 1], [end]])
 
     ends = np.unique(np.concatenate([[lo, hi], keys]))
     hmin = float(np.min(h_key))
