@@ -20,7 +20,7 @@ import fieldsolver as fs
 from fieldsolver.cli import main
 from fieldsolver.errors import InputError
 from fieldsolver.geometry import loader
-from fieldsolver.geometry.kicad import Copper, Sheet, layer_stack, read_board
+from fieldsolver.geometry.kicad import Copper, Sheet, layer_stack, read_board, routed_pairs
 from fieldsolver.studies.board import Target, design
 
 pytest.importorskip("kiutils")
@@ -82,6 +82,17 @@ def test_each_kicad_version_reads_the_same_board(version):
     assert b.stack == ref.stack and b.masks == ref.masks and b.tracks == ref.tracks
     # KiCad 6 lists each class's nets in the project; 8 and 9 match patterns: the same classes
     assert {n: c for n, c in b.net_class.items()} == ref.net_class
+
+
+def test_pairs_are_measured_as_routed():
+    """Widths and centre lines as written in the board file: USB at y = 100.21 and 99.79 (0.27
+    wide), Ethernet RX at 120.2 and 119.8 (0.2 wide, then 3 mm at 0.15)."""
+    b = read_board(FOUR)
+    usb = routed_pairs(b, b.nets_of("USB"), "F.Cu")
+    assert list(usb) == [("USB_D+/USB_D-", 0.27, 0.15)] and usb["USB_D+/USB_D-", 0.27, 0.15] == pytest.approx(30)
+    eth = routed_pairs(b, b.nets_of("ETH"), "B.Cu")
+    assert eth == pytest.approx({("ETH_RX+/ETH_RX-", 0.2, 0.2): 25.0, ("ETH_RX+/ETH_RX-", 0.15, 0.25): 3.0})
+    assert routed_pairs(b, b.nets_of("RF50"), "F.Cu") == {}  # no partner
 
 
 def test_planes_are_the_nearest_marked_planes():
@@ -257,7 +268,9 @@ ROW = re.compile(
     r"^  (\S+)\s+(\S+)\s+(microstrip|stripline|offset stripline)\s+(\S+)\s+([\d.]+)\s+([\d.]+|-)\s+"
     r"(Zdiff|Z0) ([\d.]+) \+- ([\d.]+)\s+([\d.]+) ps/in\s+(.+?)\s+(PASS|FAIL)\s+w ([\d.]+)(?: s ([\d.]+))? \(([\d.]+) ohm\)$"
 )
-OUTSIDE = re.compile(r"^  (\S+) on (\S+): ([\d.]+) mm at width ([\d.]+) mm: (Zdiff|Z0) ([\d.]+) ohm")
+OUTSIDE = re.compile(
+    r"^  (\S+) on (\S+): ([\d.]+) mm at width ([\d.]+) mm(?:, gap ([\d.]+) mm)?: (Zdiff|Z0) ([\d.]+) ohm"
+)
 
 
 def test_readme_board_example(four_layer):
@@ -281,11 +294,12 @@ def test_readme_board_example(four_layer):
         for v in (float(sz), r["synthesized_value"]):
             assert abs(v / r["target"] - 1) <= 5e-3 + r["uncertainty"]
     outside = [OUTSIDE.match(line) for line in block.splitlines() if OUTSIDE.match(line)]
-    listed = [(n["net"], r["layer"], n["width"], n["value"]) for r in rows.values() for n in r["outside"]]
-    assert len(outside) == len(listed) == 3
+    listed = [(n["net"], r["layer"], n["width"], n["gap"], n["value"]) for r in rows.values() for n in r["outside"]]
+    assert len(outside) == len(listed) == 2
     for m in outside:
-        net, layer, _, width, _, z = m.groups()
-        (value,) = [v for n, lay, wd, v in listed if (n, lay, wd) == (net, layer, float(width))]
+        net, layer, _, width, gap, _, z = m.groups()
+        key = (net, layer, float(width), None if gap is None else float(gap))
+        (value,) = [v for n, lay, wd, g, v in listed if (n, lay, wd, g) == key]
         assert abs(float(z) - value) <= 1e-3 * value + 0.005
 
 

@@ -128,11 +128,12 @@ def table(result: BoardResult) -> str:
         )
     outside = [(r, n) for r in result.rows for n in r.outside]
     if outside:
-        lines += ["", "routed widths outside the target:"]
+        lines += ["", "routed widths (and a pair's gaps) outside the target:"]
         for r, n in outside:
             label = "Zdiff" if r.quantity == "z_diff" else "Z0"
+            gap = "" if n.gap is None else f", gap {n.gap:g} mm"
             lines.append(
-                f"  {n.net} on {r.layer}: {n.length:.3g} mm at width {n.width:g} mm: {label} {n.value:.2f} ohm "
+                f"  {n.net} on {r.layer}: {n.length:.3g} mm at width {n.width:g} mm{gap}: {label} {n.value:.2f} ohm "
                 f"(target {r.target})"
             )
     lines += [

@@ -71,6 +71,9 @@ class Track:
     layer: str
     width: float
     length: float
+    start: tuple[float, float] = (0.0, 0.0)
+    end: tuple[float, float] = (0.0, 0.0)
+    straight: bool = True  # a segment (an arc is not)
 
 
 @dataclass(frozen=True)
@@ -130,7 +133,15 @@ def read_board(path: str | Path, project: str | Path | None = None) -> Board:
     stack, masks = _stack(b.setup.stackup.layers, kinds, str(path))
     nets = {n.number: n.name for n in b.nets}
     tracks = tuple(
-        Track(nets.get(t.net, ""), t.layer, float(t.width), _length(t))
+        Track(
+            nets.get(t.net, ""),
+            t.layer,
+            float(t.width),
+            _length(t),
+            (float(t.start.X), float(t.start.Y)),
+            (float(t.end.X), float(t.end.Y)),
+            type(t).__name__ == "Segment",
+        )
         for t in b.traceItems
         if type(t).__name__ in ("Segment", "Arc") and nets.get(t.net)
     )
@@ -212,6 +223,47 @@ def _project(path: Path, nets: set[str]) -> tuple[dict[str, NetClass], dict[str,
 def _mm(c: dict[str, Any], key: str) -> float | None:
     v = c.get(key)
     return float(v) if isinstance(v, int | float) and v > 0 else None
+
+
+# ------------------------------------------------------------------------- routed pairs
+def partner(net: str) -> str | None:
+    """The other net of a differential pair, by KiCad's naming (``+``/``-`` or ``P``/``N`` last)."""
+    for a, b in (("+", "-"), ("P", "N")):
+        if net.endswith(a):
+            return net[: -len(a)] + b
+    return None
+
+
+def routed_pairs(board: Board, nets: list[str], layer: str) -> dict[tuple[str, float, float], float]:
+    """The pairs among ``nets`` as routed on ``layer``: (``P/N``, width, gap) -> the length routed
+    so (mm). Two straight segments of a pair count where they run parallel side by side: the gap
+    is the distance between their centre lines less half of each width (their mean width is the
+    pair's), up to five widths apart; the length is where they overlap."""
+    segs: dict[str, list[Track]] = {}
+    for t in board.tracks:
+        if t.layer == layer and t.straight and t.net in nets and t.length > 0:
+            segs.setdefault(t.net, []).append(t)
+    out: dict[tuple[str, float, float], float] = {}
+    for p in sorted(segs):
+        n = partner(p)
+        if n is None or n not in segs:
+            continue
+        for a in segs[p]:
+            ux, uy = (a.end[0] - a.start[0]) / a.length, (a.end[1] - a.start[1]) / a.length
+            for b in segs[n]:
+                vx, vy = (b.end[0] - b.start[0]) / b.length, (b.end[1] - b.start[1]) / b.length
+                if abs(ux * vy - uy * vx) > 1e-3:  # not parallel
+                    continue
+                dist = abs(ux * (b.start[1] - a.start[1]) - uy * (b.start[0] - a.start[0]))
+                t0, t1 = sorted(ux * (q[0] - a.start[0]) + uy * (q[1] - a.start[1]) for q in (b.start, b.end))
+                overlap = min(a.length, t1) - max(0.0, t0)
+                width = 0.5 * (a.width + b.width)
+                gap = dist - width
+                if overlap <= 1e-9 or not 0 < gap <= 5 * width:
+                    continue
+                key = (f"{p}/{n}", round(width, 6), round(gap, 6))
+                out[key] = out.get(key, 0.0) + overlap
+    return out
 
 
 # ----------------------------------------------------------------------- a layer's structure

@@ -21,7 +21,7 @@ import yaml
 
 from .. import api
 from ..errors import InputError
-from ..geometry.kicad import Board, LayerStack, layer_stack
+from ..geometry.kicad import Board, LayerStack, layer_stack, routed_pairs
 from ..numerics.grid import MeshOptions
 from . import batch
 from .design import Design
@@ -75,11 +75,12 @@ class Target:
 class RoutedNet:
     """A routed net's width on a layer that gives an impedance outside the target."""
 
-    net: str
+    net: str  # a pair: "P/N"
     width: float
-    length: float  # mm routed at that width
+    length: float  # mm routed at that width (and gap)
     value: float
     uncertainty: float
+    gap: float | None = None  # a pair's gap as routed
 
 
 @dataclass
@@ -141,7 +142,14 @@ class Row:
             "synthesis_note": self.synthesis_note,
             "nets": list(self.nets),
             "outside": [
-                {"net": n.net, "width": n.width, "length": n.length, "value": n.value, "uncertainty": n.uncertainty}
+                {
+                    "net": n.net,
+                    "width": n.width,
+                    "gap": n.gap,
+                    "length": n.length,
+                    "value": n.value,
+                    "uncertainty": n.uncertainty,
+                }
                 for n in self.outside
             ],
         }
@@ -282,21 +290,25 @@ def _row(board, name, mode, target, layer, planes, how: Solve, synth: bool) -> R
 
 
 def _outside(board: Board, d: Design, row: Row, target: Target, how: Solve) -> list[RoutedNet]:
-    """The routed widths of the class's nets on this layer that miss the target."""
-    lengths: dict[tuple[str, float], float] = {}
-    for t in board.tracks:
-        if t.layer == row.layer and t.net in row.nets:
-            key = (t.net, round(t.width, 6))
-            lengths[key] = lengths.get(key, 0.0) + t.length
-    solved: dict[float, dict] = {round(row.width, 6): {row.quantity: row.value, f"u_{row.quantity}": row.uncertainty}}
+    """The routed widths of the class's nets on this layer that miss the target (a pair's width
+    and gap as routed, where its two nets run side by side)."""
+    lengths: dict[tuple[str, float, float | None], float] = {}
+    if row.gap is None:
+        for t in board.tracks:
+            if t.layer == row.layer and t.net in row.nets:
+                key = (t.net, round(t.width, 6), None)
+                lengths[key] = lengths.get(key, 0.0) + t.length
+    else:
+        lengths.update(routed_pairs(board, list(row.nets), row.layer))
+    q = row.quantity
+    solved = {(round(row.width, 6), row.gap): {q: row.value, f"u_{q}": row.uncertainty}}
     out = []
-    for (net, width), length in sorted(lengths.items()):
-        if width not in solved:
-            solved[width] = _point(d, {"w": width}, how)
-        p = solved[width]
-        value = p[row.quantity]
-        if abs(value / target.value - 1) > target.tolerance:
-            out.append(RoutedNet(net, width, length, value, p.get(f"u_{row.quantity}") or 0.0))
+    for (net, width, gap), length in sorted(lengths.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2] or 0)):
+        if (width, gap) not in solved:
+            solved[width, gap] = _point(d, {"w": width} if gap is None else {"w": width, "s": gap}, how)
+        p = solved[width, gap]
+        if abs(p[q] / target.value - 1) > target.tolerance:
+            out.append(RoutedNet(net, width, length, p[q], p.get(f"u_{q}") or 0.0, gap))
     return out
 
 

@@ -45,7 +45,10 @@ def cells(r: Row) -> list[str]:
     t = r.target
     mask = "" if r.mask is None else f"{r.mask['c1']:g} mm, er {r.mask['er']:g}"
     passed = "" if r.passed is None else ("PASS" if r.passed else "FAIL")
-    outside = "; ".join(f"{n.net} at {n.width:g} mm: {n.value:.1f} ohm" for n in r.outside)
+    outside = "; ".join(
+        f"{n.net} at {n.width:g} mm" + ("" if n.gap is None else f", gap {n.gap:g} mm") + f": {n.value:.1f} ohm"
+        for n in r.outside
+    )
     return [
         r.netclass,
         r.layer,
