@@ -1,7 +1,8 @@
 """The page and its JSON routes (Starlette).
 
 ``GET /``: the page. ``POST /api/preview``: the section as SVG (no solve), or the mistake.
-``POST /api/solve`` and ``POST /api/seek``: queue a solve or a goal seek (see :mod:`.jobs`);
+``POST /api/solve``, ``/api/seek`` and ``/api/check``: queue a solve, a goal seek or the check of
+a calculator's numbers (see :mod:`.jobs`);
 ``GET /api/jobs/ID``: its progress and result; ``POST /api/jobs/ID/cancel``;
 ``GET /api/jobs/ID/files/NAME``: a download. ``POST /api/yaml``: what was typed as a YAML file.
 ``GET /api/examples`` and ``/api/examples/NAME``: the shipped example files (only those).
@@ -256,6 +257,37 @@ async def seek_route(request: Request) -> JSONResponse:
         return _internal()
 
 
+async def check_route(request: Request) -> JSONResponse:
+    settings: Settings = request.app.state.settings
+    try:
+        data = await _json(request)
+        src = inputs.source(data)
+        claims = []
+        for i in (1, 2):
+            q, v = inputs.text(data, f"claim{i}", "claim"), inputs.text(data, f"claimed{i}", "claim")
+            if q is not None and v is not None:
+                claims.append((q, v))
+        if not claims:
+            raise InputError("check: enter the number a calculator gave, e.g. Zdiff 90")
+        budget = int(inputs.finite(data, "max_nodes", settings.max_nodes, 20_000, settings.max_nodes, "node budget"))
+        spec = work.CheckJob(src, tuple(claims), _tol(data), budget, threads=settings.threads)
+
+        def plan() -> None:
+            sec = src.section()
+            keys = value_keys(sec)
+            for c in work.claims_of(spec):
+                if c.quantity not in keys:
+                    raise InputError(f"claim {c.quantity}: not a value of this line; choose from {', '.join(keys)}")
+
+        await run_in_threadpool(plan)  # a mistake is told now
+        job = request.app.state.jobs.submit(_client(data), "check", spec)
+        return JSONResponse(job.public(), status_code=202)
+    except InputError as e:
+        return _error(e)
+    except Exception:
+        return _internal()
+
+
 def job_route(request: Request) -> JSONResponse:
     job = request.app.state.jobs.get(request.path_params["id"])
     if job is None:
@@ -314,6 +346,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/api/yaml", yaml_route, methods=["POST"]),
             Route("/api/solve", solve_route, methods=["POST"]),
             Route("/api/seek", seek_route, methods=["POST"]),
+            Route("/api/check", check_route, methods=["POST"]),
             Route("/api/jobs/{id}", job_route),
             Route("/api/jobs/{id}/cancel", cancel_route, methods=["POST"]),
             Route("/api/jobs/{id}/files/{name}", file_route),

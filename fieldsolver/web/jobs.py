@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import multiprocessing
 import secrets
+import sys
 import threading
 import time
+import traceback
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from multiprocessing import forkserver
@@ -47,6 +49,7 @@ class Job:
     finished: float | None = None
     process: Any = None
     conn: Any = None
+    starting: bool = False  # its process is being started
 
     def public(self) -> dict[str, Any]:
         """What the page is told (no file contents: those are downloaded one by one)."""
@@ -71,6 +74,7 @@ class Jobs:
         self.stopping = False
         self.thread: threading.Thread | None = None
         self.ctx = multiprocessing.get_context("forkserver")
+        self.reaping: list[tuple[Any, float]] = []  # ended (or ending) processes not yet joined
 
     # ------------------------------------------------------------------ the server's side
     def start(self) -> None:
@@ -89,6 +93,12 @@ class Jobs:
             for job in self.jobs.values():
                 if job.state in ACTIVE:
                     self._stop(job, "cancelled", "the server stopped")
+        for process, _ in self.reaping:
+            process.join(timeout=2)
+            if process.exitcode is None:
+                process.kill()
+                process.join(timeout=2)
+        self.reaping.clear()
 
     def submit(self, client: str, kind: str, spec: Any) -> Job:
         """Queue a job; the same page's earlier job of this kind is stopped (superseded)."""
@@ -117,38 +127,83 @@ class Jobs:
             return job
 
     # ------------------------------------------------------------------ the watcher thread
+    # The lock is held only to read and change the jobs, never while a process starts or ends
+    # (starting one waits for the fork server): a request never waits behind a process.
     def _loop(self) -> None:
         while not self.stopping:
-            with self.lock:
-                self._start_queued()
-                self._enforce_time_limit()
-                conns = {j.conn: j for j in self.jobs.values() if j.state == "running" and j.conn is not None}
-            ready = wait(list(conns), timeout=0.1) if conns else []
-            if not conns:
-                self.wake.wait(0.1)
-                self.wake.clear()
-            for conn in ready:
-                self._receive(conns[conn])
+            try:
+                self._step()
+            except Exception:  # the watcher must not die: say what happened and go on
+                traceback.print_exc(file=sys.stderr)
+                time.sleep(0.5)
 
-    def _start_queued(self) -> None:
-        running = sum(1 for j in self.jobs.values() if j.state == "running")
-        for job in list(self.jobs.values()):
-            if running >= self.workers:
+    def _step(self) -> None:
+        with self.lock:
+            starting = self._claim_queued()
+        for job in starting:
+            try:
+                self._launch(job)
+            except Exception as e:
+                traceback.print_exc(file=sys.stderr)
+                with self.lock:
+                    job.starting = False
+                    if job.state == "queued":
+                        job.error = f"could not start a solve process ({type(e).__name__}); see the server's log"
+                        self._finish(job, "failed")
+        with self.lock:
+            self._enforce_time_limit()
+            conns = {j.conn: j for j in self.jobs.values() if j.state == "running" and j.conn is not None}
+        self._reap()
+        ready = wait(list(conns), timeout=0.1) if conns else []
+        if not conns:
+            self.wake.wait(0.1)
+            self.wake.clear()
+        for conn in ready:
+            self._receive(conns[conn])
+
+    def _claim_queued(self) -> list[Job]:
+        """The queued jobs that may start now (marked as starting)."""
+        busy = sum(1 for j in self.jobs.values() if j.state == "running" or j.starting)
+        out = []
+        for job in self.jobs.values():
+            if busy >= self.workers:
+                break
+            if job.state == "queued" and not job.starting:
+                job.starting = True
+                out.append(job)
+                busy += 1
+        return out
+
+    def _launch(self, job: Job) -> None:
+        recv, send = self.ctx.Pipe(duplex=False)
+        process = self.ctx.Process(target=work.main, args=(job.spec, send), daemon=True)
+        process.start()
+        send.close()
+        with self.lock:
+            job.starting = False
+            if job.state == "queued":  # not cancelled while it started
+                job.process, job.conn, job.state, job.started = process, recv, "running", time.monotonic()
                 return
-            if job.state != "queued":
-                continue
-            recv, send = self.ctx.Pipe(duplex=False)
-            job.process = self.ctx.Process(target=work.main, args=(job.spec, send), daemon=True)
-            job.process.start()
-            send.close()
-            job.conn, job.state, job.started = recv, "running", time.monotonic()
-            running += 1
+        recv.close()
+        process.terminate()
+        self.reaping.append((process, time.monotonic()))
+
+    def _reap(self) -> None:
+        """Collect the ended processes; kill one that ignored its SIGTERM for 2 s."""
+        keep = []
+        for process, since in self.reaping:
+            process.join(timeout=0)
+            if process.exitcode is None:
+                if time.monotonic() - since > 2:
+                    process.kill()
+                keep.append((process, since))
+        self.reaping[:] = keep
 
     def _enforce_time_limit(self) -> None:
         now = time.monotonic()
         for job in self.jobs.values():
             if job.state == "running" and job.started is not None and now - job.started > self.time_limit:
-                what = "goal seek" if job.kind == "seek" else "solve"
+                what = {"seek": "goal seek", "check": "check"}.get(job.kind, "solve")
                 self._stop(
                     job,
                     "timeout",
@@ -169,6 +224,8 @@ class Jobs:
                 return
             if kind == "progress":
                 job.progress = data
+            elif kind == "partial":
+                job.result = data
             elif kind == "done":
                 job.result = data
                 self._finish(job, "done")
@@ -181,14 +238,11 @@ class Jobs:
         if job.conn is not None:
             job.conn.close()
         if job.process is not None:
-            job.process.join(timeout=1)
-            if job.process.is_alive():
-                job.process.kill()
-                job.process.join(timeout=1)
+            self.reaping.append((job.process, time.monotonic()))
         job.conn = job.process = None
 
     def _stop(self, job: Job, state: str, why: str) -> None:
-        """Stop a queued or running job now (its process is terminated)."""
+        """Stop a queued or running job now (its process is sent SIGTERM, and reaped later)."""
         if job.process is not None and job.process.is_alive():
             job.process.terminate()
         job.error = why

@@ -126,13 +126,14 @@ def _plots(r, job: SolveJob, title: str, stem: str) -> dict[str, bytes]:
     return out
 
 
-def solve(job: SolveJob, report: Report) -> dict[str, Any]:
-    """Solve the page's line: its values with error bars, the CLI's table, and the files."""
+def solve(job: SolveJob, report: Report, partial: Report | None = None) -> dict[str, Any]:
+    """Solve the page's line: its values with error bars, the CLI's table, and the files;
+    ``partial`` receives all but the plots as soon as they are known."""
+    partial = partial or (lambda _: None)
     watch_refinement(report)
     section = job.source.section()
     freq = None if job.freq is None else list(job.freq)
     r = api.solve(section, tol=job.tol, max_nodes=job.max_nodes, freq=freq)
-    report({"stage": "plots"})
     stem = job.source.template or Path(job.source.title).stem
     length = job.length if r.rlgc is not None else None
     files: dict[str, bytes] = {
@@ -145,10 +146,9 @@ def solve(job: SolveJob, report: Report) -> dict[str, Any]:
 
         net = r.network(length, z_ref=job.z_ref, name=stem)
         files[f"{stem}.s{2 * len(r.signals)}p"] = touchstone(net).encode()
-    files.update(_plots(r, job, job.source.title, stem))
     n = len(r.signals)
     a = r.accuracy
-    return {
+    out: dict[str, Any] = {
         "title": job.source.title,
         "rows": _value_rows(r),
         "signals": list(r.signals),
@@ -161,6 +161,10 @@ def solve(job: SolveJob, report: Report) -> dict[str, Any]:
         "seconds": r.timings.get("total"),
         "files": files,
     }
+    partial(dict(out))  # the numbers now; the plots take longer
+    report({"stage": "plots"})
+    out["files"] = {**files, **_plots(r, job, job.source.title, stem)}
+    return out
 
 
 # ------------------------------------------------------------------------------------ goal seek
@@ -225,10 +229,53 @@ def seek(job: SeekJob, report: Report) -> dict[str, Any]:
     }
 
 
+# ------------------------------------------------------------------------------- check a claim
+@dataclass(frozen=True)
+class CheckJob:
+    source: Source
+    claims: tuple[tuple[str, str], ...]  # (quantity, the number as the calculator gave it)
+    tol: float | None
+    max_nodes: int
+    threads: int = 1
+
+
+def claims_of(job: CheckJob) -> list:
+    """The claims of a check, parsed as ``fieldsolver check`` parses them."""
+    from ..studies.check import Claim
+
+    return [Claim.of(q, v) for q, v in job.claims]
+
+
+def check_claims(job: CheckJob, report: Report) -> dict[str, Any]:
+    """A calculator's numbers beside the field solution and the closed forms
+    (:func:`fieldsolver.studies.check.check`)."""
+    from ..studies.check import check
+    from .inputs import PASTE
+
+    watch_refinement(report)
+    src, claims = job.source, claims_of(job)
+    if src.text is None:
+        result = check(
+            src.template or "", dict(src.params), claims, units=src.units, tol=job.tol, max_nodes=job.max_nodes
+        )
+        return result.to_dict()
+    with tempfile.TemporaryDirectory() as tmp:  # the library checks a file: the paste, for the while
+        path = Path(tmp) / PASTE
+        path.write_text(src.text, encoding="utf-8")
+        try:
+            result = check(str(path), {}, claims, tol=job.tol, max_nodes=job.max_nodes)
+        except InputError as e:
+            raise InputError(str(e).replace(str(path), PASTE)) from None
+    out = result.to_dict()
+    out["structure"] = PASTE
+    return out
+
+
 # --------------------------------------------------------------------------------- the process
-def main(job: SolveJob | SeekJob, conn) -> None:
+def main(job: SolveJob | SeekJob | CheckJob, conn) -> None:
     """A worker process: run ``job``, send ``("progress", dict)`` messages, then ``("done",
-    data)`` or ``("error", message)`` on ``conn``. A user's mistake is its one line; anything
+    data)`` or ``("error", message)`` on ``conn``. ``("partial", data)`` may come before: the
+    result so far (a solve's numbers before its plots). A user's mistake is its one line; anything
     else is one line for the page and the traceback on the server's stderr."""
     from ..numerics import kernels
 
@@ -237,8 +284,14 @@ def main(job: SolveJob | SeekJob, conn) -> None:
     def report(progress: dict) -> None:
         conn.send(("progress", progress))
 
+    def partial(result: dict) -> None:
+        conn.send(("partial", result))
+
     try:
-        out = solve(job, report) if isinstance(job, SolveJob) else seek(job, report)
+        if isinstance(job, SolveJob):
+            out = solve(job, report, partial)
+        else:
+            out = seek(job, report) if isinstance(job, SeekJob) else check_claims(job, report)
         conn.send(("done", out))
     except InputError as e:
         conn.send(("error", str(e)))

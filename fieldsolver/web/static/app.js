@@ -23,6 +23,7 @@ let mode = "template";
 let units = "mm";
 let job = null; // the solve being watched
 let seekJob = null;
+let checkJob = null;
 let previewTimer = null;
 let previewSeq = 0;
 
@@ -110,9 +111,13 @@ function setParam(name, value) {
 
 function changeUnits() {
   const next = $("units").value;
-  const k = UNITS[units] / UNITS[next];
   for (const el of paramInputs()) {
-    if (el.dataset.length && el.value.trim() !== "" && isFinite(Number(el.value))) el.value = fmt(Number(el.value) * k, 6);
+    if (!el.dataset.length || el.value.trim() === "" || !isFinite(Number(el.value))) continue;
+    // the length as typed, in metres: switching units back and forth gives back what was typed
+    const metres = el.dataset.shown === el.value ? Number(el.dataset.metres) : Number(el.value) * UNITS[units];
+    el.value = fmt(metres / UNITS[next], 6);
+    el.dataset.metres = String(metres);
+    el.dataset.shown = el.value;
   }
   units = next;
   document.querySelectorAll(".param .unit").forEach((u) => { if (u.textContent) u.textContent = units; });
@@ -202,9 +207,11 @@ async function loadExample() {
   if (r.ok) { $("yaml").value = await r.text(); gutter(); schedulePreview(0); }
 }
 
-function switchTab(to) {
+async function switchTab(to) {
   if (to === "yaml" && mode === "template" && $("yaml").value.trim() === "") {
-    post("/api/yaml", source()).then(async ({ ok, data }) => { if (ok) { $("yaml").value = data.text; gutter(); } });
+    // start the YAML from the line on the form, so that it can be edited beyond the template
+    const { ok, data } = await post("/api/yaml", source());
+    if (ok) $("yaml").value = data.text;
   }
   mode = to;
   $("tab-template").setAttribute("aria-selected", String(to === "template"));
@@ -232,6 +239,7 @@ async function solve() {
 }
 
 function progressText(p, kind) {
+  if (kind === "check" && p.levels === undefined) return "checking: solving the first grids...";
   if (kind === "seek") {
     if (p.evaluations === undefined) return "seeking: first solve...";
     const at = Object.entries(p.params).map(([k, v]) => `${k} = ${fmt(v)}`).join(", ");
@@ -244,24 +252,31 @@ function progressText(p, kind) {
     `(target ${fmt(100 * p.tol, 2)} %)`;
 }
 
+let shownPartial = false; // the numbers of the solve being watched are shown (its plots are coming)
+
 async function watch(id, kind) {
-  const status = kind === "seek" ? $("seek-status") : $("status");
+  if (kind === "solve") shownPartial = false;
+  const status = { seek: $("seek-status"), check: $("check-status") }[kind] || $("status");
+  const current = () => ({ solve: job, seek: seekJob, check: checkJob })[kind];
   for (;;) {
     await new Promise((r) => setTimeout(r, 300));
-    if ((kind === "solve" ? job : seekJob) !== id) return; // superseded
+    if (current() !== id) return; // superseded
     const r = await fetch("/api/jobs/" + id);
     const data = await r.json();
     if (!r.ok) { status.textContent = data.error; return; }
     if (data.state === "queued") status.textContent = "waiting for a free solver...";
-    else if (data.state === "running") status.textContent = progressText(data.progress, kind) + ` (${data.seconds.toFixed(0)} s)`;
+    else if (data.state === "running") {
+      status.textContent = progressText(data.progress, kind) + ` (${data.seconds.toFixed(0)} s)`;
+      if (kind === "solve" && data.result && !shownPartial) { shownPartial = true; showResult(data); }
+    }
     else {
       if (kind === "solve") { $("cancel").disabled = true; job = null; }
       if (data.state === "done") {
-        status.textContent = kind === "seek" ? "" : `solved in ${data.seconds.toFixed(1)} s`;
-        if (kind === "solve") showResult(data); else showSeek(data);
+        status.textContent = kind === "solve" ? `solved in ${data.seconds.toFixed(1)} s` : "";
+        ({ solve: showResult, seek: showSeek, check: showCheck })[kind](data);
       } else {
         status.textContent = "";
-        if (data.state !== "cancelled" || kind === "seek") showError({ error: data.error });
+        if (data.state !== "cancelled" || kind !== "solve") showError({ error: data.error });
         else status.textContent = data.error;
       }
       return;
@@ -341,12 +356,19 @@ function fillSeek(keys, vary) {
     sel.replaceChildren(...(blank ? [new Option(blank, "")] : []), ...list.map((k) => new Option(CAT.labels[k] || k, k)));
     if (list.includes(was)) sel.value = was;
   };
+  keep($("claim1"), keys, null);
+  keep($("claim2"), keys, "(nothing else)");
+  if ($("claim1").dataset.keys !== keys.join()) {
+    $("claim1").dataset.keys = keys.join();
+    $("claim1").value = targets.includes("z_diff") ? "z_diff" : targets[0];
+  }
   keep($("target1"), targets, null);
   keep($("target2"), targets, "(nothing else)");
   keep($("vary1"), vary, null);
   keep($("vary2"), vary, " ");
   for (const id of ["vary1", "vary2"]) Array.from($(id).options).forEach((o) => { if (o.value) o.textContent = o.value; });
-  if (!$("target1").dataset.touched) {
+  if ($("target1").dataset.keys !== targets.join()) { // another kind of line: its usual targets
+    $("target1").dataset.keys = targets.join();
     const pair = targets.includes("z_diff");
     $("target1").value = pair ? "z_diff" : targets.includes("z0") ? "z0" : targets[0];
     $("value1").value = pair ? "90" : "50";
@@ -386,6 +408,52 @@ function showSeek(data) {
   }
 }
 
+// ------------------------------------------------------------------------------ check a calculator
+async function runCheck() {
+  const body = { ...source(), client: CLIENT, tol: $("tol").value, claim1: $("claim1").value, claimed1: $("claimed1").value,
+    claim2: $("claim2").value, claimed2: $("claimed2").value };
+  $("check-result").replaceChildren();
+  const { ok, data } = await post("/api/check", body);
+  if (!ok) { showError(data); return; }
+  showError(null);
+  checkJob = data.id;
+  $("check-status").textContent = "queued...";
+  watch(data.id, "check");
+}
+
+function showCheck(data) {
+  const r = data.result;
+  const out = [];
+  for (const c of r.claims) {
+    const p = document.createElement("p");
+    p.className = c.verdict === "agrees" ? "agrees" : "disagrees";
+    p.textContent = c.message;
+    out.push(p);
+    for (const t of c.traps) { const q = document.createElement("p"); q.className = "trap"; q.textContent = t; out.push(q); }
+  }
+  if (r.formulas.length) {
+    const table = document.createElement("table");
+    table.className = "forms";
+    const head = document.createElement("tr");
+    for (const h of ["closed form", "quantity", "value", "vs field", "stated accuracy", "in its range"]) {
+      const th = document.createElement("th"); th.textContent = h; head.append(th);
+    }
+    table.append(head, ...r.formulas.map((f) => {
+      const tr = document.createElement("tr");
+      tr.append(cell(f.name), cell(CAT.labels[f.quantity] || f.quantity), cell(fmt(f.value, 5)),
+        cell(`${f.deviation >= 0 ? "+" : ""}${fmt(100 * f.deviation, 3)} %`),
+        cell(f.stated_accuracy === null ? "" : `${fmt(100 * f.stated_accuracy, 2)} %`), cell(f.in_range ? "yes" : "no"));
+      if (f.matches_claim) tr.className = "match";
+      tr.title = [f.accuracy_note, f.range_note].filter(Boolean).join("; ");
+      return tr;
+    }));
+    out.push(table);
+  } else {
+    const p = document.createElement("p"); p.className = "hint"; p.textContent = "No closed form describes this structure."; out.push(p);
+  }
+  $("check-result").replaceChildren(...out);
+}
+
 // ------------------------------------------------------------------------------ start
 $("template").addEventListener("change", buildForm);
 $("units").addEventListener("change", changeUnits);
@@ -400,5 +468,5 @@ $("solve").addEventListener("click", solve);
 $("cancel").addEventListener("click", cancel);
 $("download-yaml").addEventListener("click", downloadYaml);
 $("seek-run").addEventListener("click", seek);
-$("target1").addEventListener("change", () => { $("target1").dataset.touched = "1"; });
+$("check-run").addEventListener("click", runCheck);
 buildForm();
