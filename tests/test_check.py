@@ -223,3 +223,13 @@ def test_readme_check_example(capsys):
     code, out, _ = run(capsys, *command.split())
     assert code == 0
     _numbers_agree(block.strip(), out.strip())
+
+
+def test_table_file_beside_the_table(capsys, tmp_path):
+    """A row's relative file is found beside the table; the exact stripline's Cohn value agrees."""
+    (tmp_path / "sl.yaml").write_text("units: mm\ntemplate: stripline\nparams: {w: 0.2, h1: 0.2, h2: 0.2, er: 4}\n")
+    table = tmp_path / "calc.csv"
+    table.write_text(f"file,quantity,claimed\nsl.yaml,z0,{F.stripline_z0(0.2, 0.4, 4.0):.3f}\n")
+    code, out, _ = run(capsys, "check", "--table", str(table))
+    (row,) = list(csv.DictReader(out.splitlines()))
+    assert code == 0 and row["verdict"] == "agrees" and "Cohn 1954 (exact)" in row["matches"]

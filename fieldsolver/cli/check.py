@@ -88,7 +88,7 @@ def _table(args: argparse.Namespace, solve: dict) -> int:
     for need in ("quantity", "claimed"):
         if need not in header:
             raise InputError(f"{path}:1: no column {need!r} (columns: {', '.join(header)})")
-    checked = check_table(rows, str(path), **solve)
+    checked = check_table(rows, str(path), path.parent, **solve)
     columns = header + [c for c in RESULT_COLUMNS if c not in header]
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")

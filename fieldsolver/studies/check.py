@@ -387,17 +387,22 @@ RESULT_COLUMNS = (
 )
 
 
-def check_table(rows: list[dict[str, str]], where: str = "table", **solve) -> list[dict[str, str]]:
+def check_table(
+    rows: list[dict[str, str]], where: str = "table", base: Path | None = None, **solve
+) -> list[dict[str, str]]:
     """Check a calculator's table: one row per structure and claim, with a ``template`` (and
     its parameters, one column each; an empty cell is not given) or a ``file``, optionally
     ``units``, and ``quantity`` and ``claimed``. Returns the rows with :data:`RESULT_COLUMNS`
     filled in (a checked table checks again the same way: those columns are ignored on input).
     Every row is built before any is solved, so a mistake is found first (``where:ROW``; the
-    header is row 1). Rows of the same structure share one solve per claimed quantity."""
+    header is row 1). Rows of the same structure share one solve per claimed quantity. A
+    relative ``file`` is looked for beside the table (in ``base``), then in the working folder."""
     parsed = []
     for i, row in enumerate(rows, 2):
         at = f"{where}:{i}"
         source, params, units = _row_structure(row, at)
+        if base is not None and (row.get("file") or "").strip() and (base / source).is_file():
+            source = str(base / source)
         claim = Claim.of(_cell_text(row, "quantity", at), _cell_text(row, "claimed", at), f"{at}: claimed")
         try:
             design = Design.of(source, params, units)
