@@ -233,3 +233,11 @@ def test_table_file_beside_the_table(capsys, tmp_path):
     code, out, _ = run(capsys, "check", "--table", str(table))
     (row,) = list(csv.DictReader(out.splitlines()))
     assert code == 0 and row["verdict"] == "agrees" and "Cohn 1954 (exact)" in row["matches"]
+
+
+def test_coplanar_strips_in_air_are_exact():
+    r = check("cps", {"w": 0.3, "s": 0.2, "h": 0.5, "er": 1.0}, {"z_diff": round(F.cps_z(0.3, 0.2), 2)})
+    (cps,) = [f for f in r.formulas if f.form.source == "cps_z"]
+    assert cps.form.in_range and abs(cps.deviation) <= r.uncertainty["z_diff"] and r.claims[0].agrees
+    on_fr4 = closed_forms("cps", {"w": 0.3, "w_top": 0.3, "s": 0.2, "h": 0.5, "t": 0.0, "er": 4.4})
+    assert not on_fr4[0].in_range and "uniform medium" in on_fr4[0].range_note

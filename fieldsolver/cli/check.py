@@ -129,7 +129,7 @@ def report(r: CheckResult) -> str:
         lines.append("")
         lines.append("closed forms (deviation = formula / field solution - 1):")
         lines.append(
-            f"  {'formula':<28} {'quantity':<9} {'value':>9} {'deviation':>10} {'stated acc.':>11}  {'range':<6} claim"
+            f"  {'formula':<30} {'quantity':<9} {'value':>9} {'deviation':>10} {'stated acc.':>11}  {'range':<6} claim"
         )
         notes: list[str] = []
         for f in r.formulas:
@@ -145,7 +145,7 @@ def report(r: CheckResult) -> str:
                 notes.append((f.form.name, f.form.range_note))
             claim = "" if f.matches_claim is None else ("MATCHES" if f.matches_claim else "-")
             lines.append(
-                f"  {f.form.name:<28} {label(f.form.quantity):<9} {f.form.value:9.4f} {100 * f.deviation:+9.2f}% "
+                f"  {f.form.name:<30} {label(f.form.quantity):<9} {f.form.value:9.4f} {100 * f.deviation:+9.2f}% "
                 f"{acc:>11}  {rng:<6} {claim}"
             )
         for name, note in notes:

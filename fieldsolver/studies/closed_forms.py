@@ -283,7 +283,26 @@ def _cpw(v: dict[str, Any]) -> list[ClosedForm]:
         z, e = F.cpw_ghione_naldi(w, g, h, er)
         name, src = "Ghione-Naldi 1984 (CPW)", "cpw_ghione_naldi"
     rng = _range([], model)
-    return [_form(name, "z0", z, None, GN_ACC, rng, src), _form(name, "eps_eff", e, None, GN_ACC, rng, src)]
+    out = [_form(name, "z0", z, None, GN_ACC, rng, src), _form(name, "eps_eff", e, None, GN_ACC, rng, src)]
+    if not v.get("backed"):  # the limit of a substrate filling the half-space below: exact there only
+        z_inf, e_inf = F.cpw_thick_z0(w, g, er)
+        half = (False, "; ".join([*model, f"a substrate of height h = {h:g} (exact for h -> infinity only)"]))
+        name = "CPW on a half-space (exact)"
+        out += [_form(name, "z0", z_inf, 0.0, EXACT, half, "cpw_thick_z0", True)]
+        out += [_form(name, "eps_eff", e_inf, 0.0, EXACT, half, "cpw_thick_z0", True)]
+    return out
+
+
+def _cps(v: dict[str, Any]) -> list[ClosedForm]:
+    """Coplanar strips: exact in a uniform medium (no substrate of another er), zero thickness."""
+    w, s, t, er = v["w"], v["s"], v["t"], _er(v, "er")
+    model = _model_notes(v)
+    if er != 1.0:
+        model.append(f"a substrate of er {er:g} under air (the formula is for one uniform medium)")
+    if t > 0:
+        model.append(f"conductor thickness t = {t:g} (exact for t = 0 only)")
+    z = F.cps_z(w, s, 1.0)
+    return [_form("coplanar strips (exact)", "z_diff", z, 0.0, EXACT, _range([], model), "cps_z", True)]
 
 
 def _coax(v: dict[str, Any]) -> list[ClosedForm]:
@@ -313,6 +332,7 @@ FORMS: dict[str, Callable[[dict[str, Any]], list[ClosedForm]]] = {
     "coupled_offset_stripline": _coupled_stripline,
     "broadside_stripline": _broadside,
     "cpw": _cpw,
+    "cps": _cps,
     "coax": _coax,
     "twin_wire": _twin_wire,
     "wire_over_ground": _wire_over_ground,
