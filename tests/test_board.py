@@ -320,3 +320,19 @@ def test_readme_report_excerpt(four_layer):
                 assert re.sub(r"[\d.]+", "#", a) == re.sub(r"[\d.]+", "#", b)
                 continue
             assert (1 / 1.5 <= x / y <= 1.5) if i == bar else abs(x - y) <= 0.01 * abs(y), (shown[0][i], a, b)
+
+
+def test_without_targets_every_routed_class_is_listed(capsys):
+    code, out, err = run(capsys, "board", SIX, "--json")
+    assert code == 0 and err == ""
+    rows = [
+        (r["netclass"], r["layer"], r["quantity"], r["pass"], r["synthesized_width"]) for r in json.loads(out)["rows"]
+    ]
+    assert rows == [
+        ("Default", "F.Cu", "z0", None, None),
+        ("Default", "F.Cu", "z_diff", None, None),
+        ("SE50", "In2.Cu", "z0", None, None),
+        ("PCIE", "In2.Cu", "z0", None, None),
+        ("PCIE", "In2.Cu", "z_diff", None, None),
+        ("DDR", "In3.Cu", "z0", None, None),
+    ]
