@@ -336,3 +336,16 @@ def test_without_targets_every_routed_class_is_listed(capsys):
         ("PCIE", "In2.Cu", "z_diff", None, None),
         ("DDR", "In3.Cu", "z0", None, None),
     ]
+
+
+def test_etch_factor_makes_trapezoids(capsys, tmp_path):
+    """--etch 2 on 35 um copper: w_top = w - 0.035; the same as the hand-typed file with etch: 2."""
+    code, out, _ = run(capsys, "board", FOUR, "--target", "USB=90diff", "--no-synth", "--etch", "2", "--json")
+    (row,) = json.loads(out)["rows"]
+    assert code == 0 and row["w_top"] == pytest.approx(0.27 - 0.035, abs=1e-12)
+    hand = (BOARDS / "usb_eth_4layer_usb_pair.yaml").read_text().replace("w: w}", "w: w, etch: 2}")
+    (tmp_path / "hand.yaml").write_text(hand)
+    typed = fs.solve(loader.load(tmp_path / "hand.yaml")).values["z_diff"]
+    assert row["value"] == pytest.approx(typed, rel=1e-9, abs=0)
+    rect = fs.solve(loader.load(BOARDS / "usb_eth_4layer_usb_pair.yaml")).values["z_diff"]
+    assert row["value"] > rect  # narrower tops: less capacitance, higher impedance

@@ -14,7 +14,7 @@ from ..errors import InputError
 from ..geometry.kicad import read_board
 from ..studies.board import METRE_PER_INCH, BoardResult, Solve, Target, board_table
 from ..studies.board_report import REPORT_FORMATS, report_text, rules_text
-from .arguments import add_mesh_options, count, mesh_options, solver_tol
+from .arguments import add_mesh_options, count, mesh_options, positive, solver_tol
 
 VERBS = ("board",)
 
@@ -45,6 +45,12 @@ def add_parsers(sub) -> None:
     )
     q.add_argument("--report", metavar="FILE", help="the fab impedance table: .csv, .md or .html")
     q.add_argument("--rules", metavar="FILE.kicad_dru", help="KiCad custom rules with the synthesized widths")
+    q.add_argument(
+        "--etch",
+        type=positive,
+        metavar="F",
+        help="the fab's etch factor (copper thickness / undercut per side): trapezoidal traces, w_top = w - 2 t / F",
+    )
     q.add_argument("--no-synth", action="store_true", help="solve the present widths only")
     q.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     q.add_argument("--tol", type=solver_tol, default=TOL, help=f"relative error target (default {TOL:g})")
@@ -82,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     _outputs(args)
     board = read_board(args.file, args.project)
     how = Solve(args.tol, args.max_nodes, mesh_options(args))
-    result = board_table(board, targets, planes=planes, how=how, synthesize_widths=not args.no_synth)
+    result = board_table(board, targets, planes=planes, how=how, synthesize_widths=not args.no_synth, etch=args.etch)
     from ..post.output import write_text
 
     if args.report is not None:

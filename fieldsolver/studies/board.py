@@ -180,9 +180,13 @@ class Solve:
 
 
 # ------------------------------------------------------------------------------------ designs
-def design(board: Board, stack: LayerStack, width: float, gap: float | None = None, name: str = "") -> Design:
+def design(
+    board: Board, stack: LayerStack, width: float, gap: float | None = None, name: str = "", etch: float | None = None
+) -> Design:
     """The cross-section of ``stack`` with one trace of ``width`` (or a pair at ``gap``) as a
-    ``stackup:`` design with parameters ``w`` (and ``s``), mm."""
+    ``stackup:`` design with parameters ``w`` (and ``s``), mm; ``etch``: the fab's etch factor
+    (copper thickness over the undercut of each side: ``w_top = w - 2 t / etch``), else
+    rectangular traces."""
     doc = dict(stack.document)
     params: dict[str, float] = {"w": width} if gap is None else {"w": width, "s": gap}
     doc["parameters"] = params
@@ -193,6 +197,9 @@ def design(board: Board, stack: LayerStack, width: float, gap: float | None = No
             {"name": "P", "layer": stack.layer, "x": "-(s + w) / 2", "w": "w"},
             {"name": "N", "layer": stack.layer, "x": "(s + w) / 2", "w": "w"},
         ]
+    if etch is not None:
+        for tr in doc["traces"]:
+            tr["etch"] = etch
     text = yaml.safe_dump(doc, sort_keys=False)
     return Design(name or f"{board.path} {stack.layer}", params, "mm", text)
 
@@ -212,9 +219,13 @@ def board_table(
     planes: dict[str, tuple[str, ...]] | None = None,
     how: Solve | None = None,
     synthesize_widths: bool = True,
+    etch: float | None = None,
 ) -> BoardResult:
     """Solve every (net class with a target, layer it is routed on); without targets, every
-    routed class with its track width (and its diff pair, if it has one), no pass or fail."""
+    routed class with its track width (and its diff pair, if it has one), no pass or fail.
+    ``etch``: the fab's etch factor (see :func:`design`)."""
+    if etch is not None and not (math.isfinite(etch) and etch > 0):
+        raise InputError(f"etch factor must be > 0, got {etch}")
     how = how or Solve()
     planes = planes or {}
     errors: list[str] = []
@@ -250,19 +261,20 @@ def board_table(
             continue
         for layer in layers:
             try:
-                rows.append(_row(board, name, mode, target, layer, planes.get(layer), how, synthesize_widths))
+                rows.append(_row(board, name, mode, target, layer, planes.get(layer), how, synthesize_widths, etch))
             except InputError as e:
                 errors.append(f"net class {name} on {layer}: {e}")
     return BoardResult(board, rows, errors)
 
 
-def _row(board, name, mode, target, layer, planes, how: Solve, synth: bool) -> Row:
+def _row(board, name, mode, target, layer, planes, how: Solve, synth: bool, etch: float | None) -> Row:
     cls = board.netclasses[name]
     stack = layer_stack(board, layer, planes)
     width = cls.diff_pair_width if mode == "diff" else cls.track_width
     gap = cls.diff_pair_gap if mode == "diff" else None
     q = "z_diff" if mode == "diff" else "z0"
-    d = design(board, stack, width, gap, f"{name} on {layer}")
+    d = design(board, stack, width, gap, f"{name} on {layer}", etch)
+    t = board.layer(layer).t
     base = _point(d, {}, how)
     row = Row(
         netclass=name,
@@ -274,7 +286,7 @@ def _row(board, name, mode, target, layer, planes, how: Solve, synth: bool) -> R
         quantity=q,
         width=width,
         gap=gap,
-        w_top=width,
+        w_top=width if etch is None else width - 2 * t / etch,
         value=base[q],
         uncertainty=base.get(f"u_{q}") or 0.0,
         delay=base["delay_odd" if mode == "diff" else "delay"],
