@@ -43,7 +43,8 @@ def test_stackup_as_written_in_the_file():
         Copper("F.Cu", 0.035, "signal"),
         Sheet("dielectric 1", "prepreg", 0.2, 4.4, 0.02, "FR4"),
         Copper("In1.Cu", 0.035, "power"),
-        Sheet("dielectric 2", "core", 1.065, 4.6, 0.02, "FR4"),
+        Sheet("dielectric 2", "core", 0.5325, 4.6, 0.02, "FR4"),  # a core of two sub-layers
+        Sheet("dielectric 2 (2)", "core", 0.5325, 4.6, 0.02, "FR4"),
         Copper("In2.Cu", 0.035, "power"),
         Sheet("dielectric 3", "prepreg", 0.2, 4.4, 0.02, "FR4"),
         Copper("B.Cu", 0.035, "signal"),
@@ -229,7 +230,7 @@ def _no_er(text: str) -> str:
         ),
         # the core's thickness is needed only where B.Cu is referred to In1.Cu: F.Cu is still reported
         (
-            lambda t: t.replace("(thickness 1.065)", "(thickness 0)"),
+            lambda t: t.replace("(thickness 0.5325)", "(thickness 0)", 1),
             ["--no-synth", "--target", "ETH=100diff", "--planes", "B.Cu=In1.Cu"],
             "'dielectric 2': no thickness",
             "F.Cu",
