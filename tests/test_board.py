@@ -350,3 +350,16 @@ def test_etch_factor_makes_trapezoids(capsys, tmp_path):
     assert row["value"] == pytest.approx(typed, rel=1e-9, abs=0)
     rect = fs.solve(loader.load(BOARDS / "usb_eth_4layer_usb_pair.yaml")).values["z_diff"]
     assert row["value"] > rect  # narrower tops: less capacitance, higher impedance
+
+
+@pytest.mark.parametrize("suffix", [".md", ".html"])
+def test_report_formats(capsys, tmp_path, suffix):
+    path = tmp_path / f"fab{suffix}"
+    code, out, _ = run(capsys, "board", FOUR, "--target", "USB=90diff", "--no-synth", "--report", path, "--json")
+    (row,) = json.loads(out)["rows"]
+    text = path.read_text()
+    assert code == 0 and f"{row['value']:.2f}" in text and "dielectric 1 0.2, 4.4" in text
+    if suffix == ".md":
+        assert text.count("\n| USB | F.Cu | microstrip | In1.Cu |") == 1
+    else:
+        assert text.startswith("<!DOCTYPE html>") and text.count("<tr>") == 2 and "<td>USB</td>" in text
