@@ -420,6 +420,10 @@ HOSTILE_FILES = {
         + "".join(f"  - {{er: 2, layer: {{y: [{i}, {i + 1}]}}}}\n" for i in range(5_000)),
         ":1: 5,002 entries in conductors, dielectrics: at most 2,000 are allowed",
     ),
+    "er 1e146 (a singular solve)": (
+        "template: coupled_microstrip\nparams: {w: 0.165, s: 0.2, h: 0.13, t: 0.035, er: 4.2, c2: 0.015, mask_er: 9.69e146}\n",
+        ":1: template: dielectric 'mask on p': er 9.69e+146: at most 1e+06",
+    ),
     "NUL bytes": ("units: mm\0\n", ": a binary file, not a YAML file"),
     "a python tag": (
         "!!python/object/apply:os.system ['echo hi']\n",

@@ -15,6 +15,7 @@ MAX_EXPRESSION_CHARS = 1_000  # an expression of a file's parameters
 MAX_EXPRESSION_DEPTH = 100  # operators inside each other in one expression
 MAX_POLYGON_POINTS = 1_000  # vertices of one polygon
 MAX_SHAPES = 2_000  # conductors + dielectrics (+ stackup entries and traces) of one section
+MAX_PERMITTIVITY = 1e6  # a relative permittivity (ceramics reach 1e4); beyond, the solve is singular
 MAX_COORDINATE = 100.0  # metres: the largest finite coordinate (a cable is millimetres across)
 MAX_BATCH_POINTS = 100_000  # the points of one sweep or Monte Carlo run (each a field solve)
 

@@ -16,7 +16,7 @@ from typing import Literal
 import numpy as np
 
 from ..errors import InputError as InputError  # the model's mistakes are input errors
-from .limits import MAX_COORDINATE
+from .limits import MAX_COORDINATE, MAX_PERMITTIVITY
 from .materials import COPPER_SIGMA, SMOOTH, FaceRoughness, Medium
 from .units import DEFAULT_UNITS
 
@@ -437,8 +437,10 @@ class CrossSection:
             d.shape.check(d.where)
             _within_limits(d.where or src, d.shape)
             d.medium.check(d.where)  # er >= 1, tand >= 0, f_ref, dispersion, sigma
-        if not math.isfinite(self.background_er) or self.background_er < 1:
-            raise _fail(src, f"background er must be a finite number >= 1, got {self.background_er}")
+            if d.medium.er > MAX_PERMITTIVITY:
+                raise _fail(d.where or src, f"dielectric {d.name!r}: er {d.medium.er:.3g}: at most {MAX_PERMITTIVITY:g}")
+        if not math.isfinite(self.background_er) or not 1 <= self.background_er <= MAX_PERMITTIVITY:
+            raise _fail(src, f"background er must be a number from 1 to {MAX_PERMITTIVITY:g}, got {self.background_er}")
         self.background.check(f"{src}: background" if src else "background")
         b = self.boundary
         if b.kind == "box":
