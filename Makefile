@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-all lint validate bench docs clean
+.PHONY: run test test-all lint validate bench docs screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ bench: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/python docs/gallery.py docs/templates.png
 	$(BIN)/fieldsolver plot geometries/usb2_diff_microstrip.yaml -o docs/usb2_field_map.png --size 760x860 > /dev/null
+
+# the README's pictures of the calculator page (fieldsolver serve), in Debian's headless chromium
+screenshots: $(STAMP)
+	$(BIN)/python docs/screenshots.py docs
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

@@ -66,17 +66,23 @@ def _doc(builder) -> str:
 
 
 def template_info(name: str) -> dict[str, Any]:
-    builder, spec, _, _ = templates.TEMPLATES[name]
+    builder, spec, _, slots = templates.TEMPLATES[name]
     start = STARTS.get(name, {})
+    # what a dielectric's er and tand follow when not given (templates.Slot)
+    follows = {s.er: (s.like, s.er_default) for s in slots}
+    follows |= {
+        s.tand: (s.like and next(t.tand for t in slots if t.er == s.like), None if s.like else 0.0) for s in slots
+    }
     params = []
     for key, p in spec.items():
+        like, default = follows.get(key, (p.like, p.default))
         params.append(
             {
                 "name": key,
                 "kind": p.kind,
                 "length": p.kind in templates.LENGTHS,
-                "default": _json_number(p.default),
-                "like": p.like,
+                "default": _json_number(default),
+                "like": like,
                 "optional": p.optional,
                 "required": p.default is None and p.like is None and not p.optional and p.kind != "er",
                 "start": _json_number(start.get(key)),

@@ -77,10 +77,10 @@ def svg(sec: CrossSection, *, width: int = 640) -> tuple[str, list[dict]]:
             else:  # a zero-thickness strip
                 out.append(f'<path d="{_path(g, s)}" stroke="{colour}" stroke-width="{4 * stroke:.3g}" fill="none"/>')
         inside = to_shapely(c.shape, clip).intersection(shapely.box(clip[0], clip[2], clip[1], clip[3]))
-        if c.role != "ground" and not inside.is_empty:
-            p = inside.representative_point()
+        if c.role != "ground" and not inside.is_empty:  # its name just above it
+            b = inside.bounds
             out.append(
-                f'<text x="{p.x / s:.6g}" y="{-p.y / s + 0.06 * h:.6g}" font-size="{0.045 * h:.3g}" '
+                f'<text x="{0.5 * (b[0] + b[2]) / s:.6g}" y="{-b[3] / s - 0.02 * h:.6g}" font-size="{0.045 * h:.3g}" '
                 f'text-anchor="middle" fill="#222">{escape(c.name)}</text>'
             )
     out.append(_scale_bar(x0, y1, w, h, units, stroke))

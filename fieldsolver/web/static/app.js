@@ -62,7 +62,7 @@ function buildForm() {
         input.value = p.length ? fmt(p.start * scale) : String(p.start);
       }
       input.placeholder = p.like ? `= ${p.like}` : p.default !== null && p.default !== undefined ? String(p.default)
-        : p.kind === "er" ? "" : p.optional ? "" : "required";
+        : p.kind === "er" ? "required" : p.optional ? "" : "required";
     }
     input.id = "p-" + p.name;
     input.dataset.param = p.name;
@@ -152,9 +152,10 @@ async function post(url, body) {
 
 function showError(data) {
   const box = $("error");
-  if (!data) { box.hidden = true; box.textContent = ""; markLine(null); return; }
+  if (!data) { box.hidden = true; box.textContent = ""; markLine(null); $("preview-box").classList.remove("stale"); return; }
   box.hidden = false;
   box.textContent = data.error;
+  $("preview-box").classList.add("stale"); // the drawing is of the last valid line
   markLine(data.line || null);
   for (const el of paramInputs()) {
     const bad = new RegExp(`^calc: ${el.dataset.param}:`).test(data.error);
@@ -191,7 +192,7 @@ function gutter() {
   const n = $("yaml").value.split("\n").length;
   const bad = Number($("gutter").dataset.bad || 0);
   $("gutter").innerHTML = Array.from({ length: n }, (_, i) =>
-    i + 1 === bad ? `<span class="bad">${i + 1}</span>` : String(i + 1)).join("\n");
+    `<span${i + 1 === bad ? ' class="bad"' : ""}>${i + 1}</span>`).join("");
   $("gutter").scrollTop = $("yaml").scrollTop;
 }
 
@@ -218,6 +219,7 @@ async function switchTab(to) {
   $("tab-yaml").setAttribute("aria-selected", String(to === "yaml"));
   $("pane-template").hidden = to !== "template";
   $("pane-yaml").hidden = to !== "yaml";
+  document.querySelector("main").classList.toggle("wide-inputs", to === "yaml");
   gutter();
   schedulePreview(0);
 }
@@ -312,7 +314,7 @@ function showResult(data) {
     const d = row.digits || 3;
     const v = row.value === null ? "undefined" : row.value.toFixed(d);
     const bar = row.value === null || row.rel === null || row.rel === undefined ? ""
-      : `± ${(Math.abs(row.value) * row.rel).toFixed(d)} (${fmt(100 * row.rel, 2)} %)`;
+      : `± ${fmt(Math.abs(row.value) * row.rel, 2)} (${fmt(100 * row.rel, 2)} %)`;
     tr.append(cell(row.label), cell(v), cell(bar), cell(row.unit));
     tr.dataset.key = row.key;
     return tr;
@@ -364,8 +366,9 @@ function fillSeek(keys, vary) {
   }
   keep($("target1"), targets, null);
   keep($("target2"), targets, "(nothing else)");
-  keep($("vary1"), vary, null);
+  keep($("vary1"), vary, vary.length ? null : "(none: give the file parameters:)");
   keep($("vary2"), vary, " ");
+  $("seek-run").disabled = !vary.length;
   for (const id of ["vary1", "vary2"]) Array.from($(id).options).forEach((o) => { if (o.value) o.textContent = o.value; });
   if ($("target1").dataset.keys !== targets.join()) { // another kind of line: its usual targets
     $("target1").dataset.keys = targets.join();
