@@ -307,7 +307,7 @@ def parse_values(text: str, where: str = "") -> list[float]:
             raise bad from None
         if num < 1:
             raise bad
-        return [float(v) for v in np.linspace(a, b, num)]
+        return [float(f"{v:.12g}") for v in np.linspace(a, b, num)]  # 0.3, not 0.30000000000000004
     values = text.split(",")
     check_count(f"values in {where}", len(values), MAX_BATCH_POINTS)
     try:

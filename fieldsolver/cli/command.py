@@ -43,15 +43,23 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="verb", required=True, parser_class=_Parser)
     s = sub.add_parser("solve", help="solve a cross-section described in YAML")
     s.add_argument("file", help="cross-section YAML file")
+    t = sub.add_parser("templates", help="list the templates, or one template's parameters with units and defaults")
+    t.add_argument("name", nargs="?", help="a template: its parameters")
+    t.add_argument("--units", default=DEFAULT_UNITS, help="length units shown (mm, um, mil, in, m)")
+    t.add_argument("--json", action="store_true", help="print one JSON object")
     c = sub.add_parser("calc", help="solve a parametric template, e.g. calc microstrip w=0.3 h=0.2 er=4.3")
     c.add_argument("template")
     c.add_argument("params", nargs="*", metavar="key=value")
     pl = sub.add_parser("plot", help="solve and write the field map (and more plots and exports)")
     pl.add_argument("source", help="cross-section YAML file, or a template name followed by key=value")
     pl.add_argument("params", nargs="*", metavar="key=value")
-    pl.add_argument("-o", "--output", help="the field map (PNG, SVG or PDF by extension; default NAME.png)")
+    pl.add_argument(
+        "-o", "--output", "--plot", dest="output", help="the field map (PNG, SVG or PDF by extension; default NAME.png)"
+    )
     for q in (c, pl):
-        q.add_argument("--units", default=DEFAULT_UNITS, help="length units of template parameters (mm, um, mil, in)")
+        q.add_argument(
+            "--units", default=DEFAULT_UNITS, help="length units of template parameters (mm, um, mil, in, m)"
+        )
     for q in (s, c, pl):
         q.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
         if q is not pl:
@@ -286,7 +294,28 @@ def _write(result, args: argparse.Namespace, outputs: dict[str, Path], title: st
             plot.save(make(), outputs[kind], dpi=dpi, exact_size=args.size is not None)
 
 
+def _template_help(argv: list[str]) -> str | None:
+    """``calc TEMPLATE --help`` (or plot): the verb's options, then the template's parameters."""
+    from ..geometry.templates import TEMPLATES
+
+    if len(argv) < 3 or argv[0] not in ("calc", "plot") or not {"-h", "--help"} & set(argv):
+        return None
+    name = argv[1]
+    if name not in TEMPLATES:
+        return None
+    from .catalogue import table
+
+    units = next((argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--units"), DEFAULT_UNITS)
+    sub = _parser()._subparsers._group_actions[0].choices[argv[0]]  # type: ignore[union-attr]
+    return sub.format_help() + "\n" + table(name, units if units in ("mm", "um", "mil", "in", "m") else DEFAULT_UNITS)
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    shown = _template_help(argv)
+    if shown is not None:
+        print(shown)
+        return 0
     try:
         parser = _parser()
         args, extra = parser.parse_known_args(argv)
@@ -297,6 +326,10 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
         if args.verb in study.VERBS:
             return study.run(args)
+        if args.verb == "templates":
+            from .catalogue import run
+
+            return run(args.name, args.units, args.json)
         if args.verb in check.VERBS:
             return check.run(args)
         if args.verb in board.VERBS:

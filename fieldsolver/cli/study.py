@@ -8,6 +8,9 @@ Dask (:mod:`fieldsolver.studies.batch`).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
+import json
 import math
 import sys
 from pathlib import Path
@@ -54,7 +57,9 @@ def add_parsers(sub) -> None:
         q = sub.add_parser(verb, help=helps[verb])
         q.add_argument("source", help="a template name or a YAML file with a 'parameters:' section")
         q.add_argument("params", nargs="*", metavar="key=value", help=_param_help(verb))
-        q.add_argument("--units", default=DEFAULT_UNITS, help="length units of template parameters (mm, um, mil, in)")
+        q.add_argument(
+            "--units", default=DEFAULT_UNITS, help="length units of template parameters (mm, um, mil, in, m)"
+        )
         q.add_argument("--tol", type=solver_tol, default=TOL, help=f"solver tolerance of each point (default {TOL:g})")
         q.add_argument("--max-nodes", type=count, default=MAX_NODES, help="node budget of each point's grid")
         add_mesh_options(q)
@@ -71,9 +76,14 @@ def add_parsers(sub) -> None:
             help="run on an existing Dask cluster instead",
         )
         q.add_argument("--quiet", action="store_true", help="no progress bar")
+        q.add_argument("--json", action="store_true", help="print one JSON object instead of the tables")
         if verb != "synth":
             q.add_argument(
-                "-o", "--output", help="results table, CSV or Parquet; each point is appended as it finishes"
+                "-o",
+                "--output",
+                "--csv",
+                dest="output",
+                help="results table, CSV or Parquet; each point is appended as it finishes (--csv: the same)",
             )
             q.add_argument("--resume", action="store_true", help="continue an interrupted run from its output file")
             q.add_argument("--plot", metavar="FILE", help="plot (PNG, SVG or PDF)")
@@ -178,21 +188,54 @@ def _run(args: argparse.Namespace) -> int:
     out, plot_path = _output(args), _plot_path(args)
     runner = batch.Runner(args.workers, args.scheduler)
     title = f"{Path(design.name).name} " + " ".join(args.params)
+    data: dict = {"verb": args.verb, "design": design.name, "units": design.file_units}
     if args.verb == "synth":
-        return _synth(design, targets, varies, runner, args)
-    if args.verb == "sweep":
-        return _sweep(design, axes, runner, args, out, plot_path, title)
-    spreads = [parse_spread(s) for s in args.spread]
-    try:
-        tolerance.spread_values(design, spreads)
-    except InputError as e:  # the library's "spread NAME: ..." is the option --spread
-        raise InputError(f"--{e}") from None
-    if args.verb == "sensitivity":
-        return _sensitivity(design, spreads, runner, args, out, plot_path, title)
-    return _tolerance(design, spreads, runner, args, out, plot_path, title)
+        run = lambda: _synth(design, targets, varies, runner, args, data)  # noqa: E731
+    elif args.verb == "sweep":
+        run = lambda: _sweep(design, axes, runner, args, out, plot_path, title, data)  # noqa: E731
+    else:
+        spreads = [parse_spread(s) for s in args.spread]
+        try:
+            tolerance.spread_values(design, spreads)
+        except InputError as e:  # the library's "spread NAME: ..." is the option --spread
+            raise InputError(f"--{e}") from None
+        verb = _sensitivity if args.verb == "sensitivity" else _tolerance
+        run = lambda: verb(design, spreads, runner, args, out, plot_path, title, data)  # noqa: E731
+    if not args.json:
+        return run()
+    with contextlib.redirect_stdout(io.StringIO()):  # the tables: not printed
+        code = run()
+    print(json.dumps(_plain(data), indent=1))
+    return code
 
 
-def _sweep(design, axes, runner, args, out, plot_path, title) -> int:
+def _plain(v):
+    """JSON's values: numbers (non-finite: null), text, lists and objects."""
+    if isinstance(v, dict):
+        return {str(k): _plain(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_plain(x) for x in v]
+    if isinstance(v, bool) or v is None or isinstance(v, str):
+        return v
+    if isinstance(v, int | float):
+        return float(v) if math.isfinite(v) and not isinstance(v, int) else (int(v) if isinstance(v, int) else None)
+    return str(v)
+
+
+def _batch_data(res: Batch) -> dict:
+    """A batch in JSON: its counts and every row (the results table's columns)."""
+    return {
+        "points": len(res.rows),
+        "solved": len(res.ok),
+        "failed": len(res.failed),
+        "resumed": res.resumed,
+        "seconds": res.seconds,
+        "columns": res.columns,
+        "rows": res.rows,
+    }
+
+
+def _sweep(design, axes, runner, args, out, plot_path, title, data) -> int:
     if not axes:
         raise InputError("sweep: give at least one NAME=START:STOP:COUNT or NAME=A,B,C")
     unknown = sorted(set(axes) - set(design.names()))
@@ -205,6 +248,7 @@ def _sweep(design, axes, runner, args, out, plot_path, title) -> int:
     with runner:
         res = _batch(design, points, runner, args, out)
     _report_sweep(res, axes)
+    data.update(parameters=list(axes), **_batch_data(res))
     if plot_path is not None:
         from ..post import plot
 
@@ -213,10 +257,13 @@ def _sweep(design, axes, runner, args, out, plot_path, title) -> int:
     return 0
 
 
-def _sensitivity(design, spreads, runner, args, out, plot_path, title) -> int:
+def _sensitivity(design, spreads, runner, args, out, plot_path, title, data) -> int:
     if not spreads:
         vals = design.numeric()
         spreads = [sp for k in vals if (sp := tolerance.typical_spread(k, design.file_units)) and sp.delta(vals[k]) > 0]
+        spreads, idle = tolerance.structural(design, spreads)  # no solves for parameters with no effect
+        if idle:
+            print(f"not varied (no effect on this structure, or not alone): {', '.join(sp.name for sp in idle)}")
         if not spreads:
             raise InputError("no parameter with a typical tolerance: give --spread NAME=+-AMOUNT")
     points = tolerance.sensitivity_points(design, spreads)
@@ -228,6 +275,22 @@ def _sensitivity(design, spreads, runner, args, out, plot_path, title) -> int:
     keys = headline_keys(res.columns)
     sens = tolerance.sensitivities(design, spreads, rows, keys)
     _report_sensitivity(sens, rows["base"], keys, res)
+    data.update(
+        quantities=list(keys),
+        base={k: rows["base"].get(k) for k in keys},
+        sensitivities=[
+            {
+                "parameter": x.param,
+                "value": x.value,
+                "tolerance": str(x.spread),
+                "delta": x.delta,
+                "derivative": x.derivative,
+                "change": x.change,
+            }
+            for x in sens
+        ],
+        **_batch_data(res),
+    )
     if plot_path is not None:
         from ..post import plot
 
@@ -236,7 +299,7 @@ def _sensitivity(design, spreads, runner, args, out, plot_path, title) -> int:
     return 0
 
 
-def _tolerance(design, spreads, runner, args, out, plot_path, title) -> int:
+def _tolerance(design, spreads, runner, args, out, plot_path, title, data) -> int:
     if not spreads:
         raise InputError("tolerance: give at least one --spread NAME=+-AMOUNT")
     specs = [parse_spec(s) for s in args.spec]
@@ -253,6 +316,25 @@ def _tolerance(design, spreads, runner, args, out, plot_path, title) -> int:
         for q in shown
     ]
     _report_tolerance(stats, specs, spreads, args, res)
+    data.update(
+        distribution=args.dist,
+        samples=args.n,
+        seed=args.seed,
+        spreads=[str(sp) for sp in spreads],
+        statistics=[
+            {
+                "quantity": st.quantity,
+                "mean": st.mean,
+                "std": st.std,
+                "percentiles": {str(k): v for k, v in st.percentiles.items()},
+                "yield": st.yield_,
+                "yield_interval": list(st.yield_ci) if st.yield_ is not None else None,
+                "spec": next((str(sp) for sp in specs if sp.quantity == st.quantity), None),
+            }
+            for st in stats
+        ],
+        **_batch_data(res),
+    )
     if plot_path is not None:
         from ..post import plot
 
@@ -289,11 +371,18 @@ def _batch(design, points, runner, args, out) -> Batch:
     return res
 
 
+def _num(v) -> str:
+    """A value for people: 4 decimals for ordinary sizes (50.1234 ohm, eps_eff 3.1983), 5
+    significant digits for tiny or huge ones (0.0041231, not 0.0041)."""
+    if v is None or not math.isfinite(v):
+        return "-" if v is None else f"{v}"
+    return f"{v:.4f}" if v == 0 or 0.1 <= abs(v) < 1e5 else f"{v:.5g}"
+
+
 def _fmt(v, u=None) -> str:
     if v is None:
         return "-"
-    s = f"{v:.4f}"
-    return s + (f" +- {abs(v) * u:.2g}" if u else "")
+    return _num(v) + (f" +- {abs(v) * u:.2g}" if u else "")
 
 
 def _report_sweep(res: Batch, axes: dict[str, list[float]]) -> None:
@@ -329,10 +418,8 @@ def _report_tolerance(stats, specs, spreads, args, res) -> None:
     print(f"samples: {len(res.ok)} solved of {args.n} ({dist}); spreads: {', '.join(map(str, spreads))}")
     for st in stats:
         p = st.percentiles
-        line = (
-            f"  {st.quantity:<10} mean {st.mean:.4f}  std {st.std:.4f}  "
-            f"p1 {p.get(1, math.nan):.3f}  p5 {p.get(5, math.nan):.3f}  p50 {p.get(50, math.nan):.3f}  "
-            f"p95 {p.get(95, math.nan):.3f}  p99 {p.get(99, math.nan):.3f}"
+        line = f"  {st.quantity:<10} mean {_num(st.mean)}  std {st.std:.4g}  " + "  ".join(
+            f"p{q} {_num(p.get(q, math.nan))}" for q in (1, 5, 50, 95, 99)
         )
         print(line)
         if st.yield_ is not None:
@@ -343,7 +430,7 @@ def _report_tolerance(stats, specs, spreads, args, res) -> None:
             )
 
 
-def _synth(design, targets, varies, runner, args) -> int:
+def _synth(design, targets, varies, runner, args, data) -> int:
     if not targets or not varies:
         raise InputError("synth: give target=QUANTITY:VALUE and vary=NAME[:LOW:HIGH]")
     ts = [parse_target(t) for t in targets]
@@ -364,5 +451,13 @@ def _synth(design, targets, varies, runner, args) -> int:
             for k in keys
             if k.startswith(("z", "eps")) and s.row.get(k) is not None
         )
+    )
+    data.update(
+        reached=s.reached,
+        message=s.message,
+        evaluations=s.evaluations,
+        parameters=s.params,
+        values={k: s.row.get(k) for k in keys},
+        uncertainty={k: s.row.get(f"u_{k}") for k in keys},
     )
     return 0 if s.reached else 1

@@ -71,13 +71,38 @@ class Sensitivity:
 
 
 def sensitivity_points(design: Design, spreads: list[Spread]) -> list[tuple[str, dict[str, float]]]:
-    """The base point, and each spread's parameter moved by +delta and -delta alone."""
+    """The base point, and each spread's parameter moved by +delta and -delta alone (to 12
+    significant digits: 0.3, not 0.30000000000000004)."""
     vals = spread_values(design, spreads)
     pts: list[tuple[str, dict[str, float]]] = [("base", {})]
     for sp in spreads:
         d = sp.delta(vals[sp.name])
-        pts += [(f"{sp.name}+", {sp.name: vals[sp.name] + d}), (f"{sp.name}-", {sp.name: vals[sp.name] - d})]
+        hi, lo = clean(vals[sp.name] + d), clean(vals[sp.name] - d)
+        pts += [(f"{sp.name}+", {sp.name: hi}), (f"{sp.name}-", {sp.name: lo})]
     return pts
+
+
+def clean(v: float) -> float:
+    """``v`` to 12 significant digits: the decimal a person typed, without binary residue."""
+    return float(f"{v:.12g}")
+
+
+def structural(design: Design, spreads: list[Spread]) -> tuple[list[Spread], list[Spread]]:
+    """(the spreads whose parameter changes the cross-section, those that do not): moving the
+    parameter by +delta builds the same section when it has nothing to act on (``w_top`` of a
+    zero-thickness trace, ``mask_er`` with no mask), or cannot be built (``w_top`` differing
+    from ``w`` on a trace of no thickness)."""
+    base = design.section()
+    vals = spread_values(design, spreads)
+    acting, idle = [], []
+    for sp in spreads:
+        try:
+            moved = design.section({sp.name: clean(vals[sp.name] + sp.delta(vals[sp.name]))})
+        except InputError:
+            idle.append(sp)
+            continue
+        (acting if moved != base else idle).append(sp)
+    return acting, idle
 
 
 def sensitivities(
