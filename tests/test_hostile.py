@@ -424,6 +424,12 @@ HOSTILE_FILES = {
         "template: coupled_microstrip\nparams: {w: 0.165, s: 0.2, h: 0.13, t: 0.035, er: 4.2, c2: 0.015, mask_er: 9.69e146}\n",
         ":1: template: dielectric 'mask on p': er 9.69e+146: at most 1e+06",
     ),
+    "alias bomb under the size limit, in a template parameter": (
+        "description:\n  - &l0 [1, 1, 1, 1, 1, 1, 1, 1, 1]\n"
+        + "".join(f"  - &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]\n" for i in range(1, 4))
+        + "template: microstrip\nparams: {w: *l3, h: 0.2, er: 4}\n",
+        ": params.w: must be a number, got [[[...], [...], [...], [...], ...], [[...], [...], [...],...",
+    ),
     "NUL bytes": ("units: mm\0\n", ": a binary file, not a YAML file"),
     "a python tag": (
         "!!python/object/apply:os.system ['echo hi']\n",

@@ -34,6 +34,7 @@ from .model import (
 from .roughness import MODELS, model_class
 from .stackup import Mask, coating, trace
 from .units import DEFAULT_UNITS, UNITS, parse_frequency, parse_length
+from .yamlfile import brief as _short
 
 INF = math.inf
 
@@ -394,7 +395,7 @@ def text_parameters(name: str) -> frozenset[str]:
 # ----------------------------------------------------------------------------------- checking
 def _number(where: str, v: Any) -> float:
     if isinstance(v, bool) or not isinstance(v, int | float):
-        raise InputError(f"{where}: must be a number, got {v!r}")
+        raise InputError(f"{where}: must be a number, got {_short(v)}")
     v = float(v)
     if math.isnan(v):
         raise InputError(f"{where}: must be a finite number, got {v}")
@@ -404,11 +405,11 @@ def _number(where: str, v: Any) -> float:
 def _value(where: str, key: str, p: Param, v: Any) -> Any:
     if p.kind == "bool":
         if not isinstance(v, bool):
-            raise InputError(f"{where}: must be true or false, got {v!r}")
+            raise InputError(f"{where}: must be true or false, got {_short(v)}")
         return v
     if p.kind in TEXT_KINDS:
         if not isinstance(v, str):
-            raise InputError(f"{where}: must be a name, got {v!r}")
+            raise InputError(f"{where}: must be a name, got {_short(v)}")
         try:
             found = TEXT_KINDS[p.kind](v)
         except InputError as e:
@@ -427,7 +428,7 @@ def _value(where: str, key: str, p: Param, v: Any) -> Any:
         if metres is None:
             raise InputError(f"{where}: must be a length: a number in the template's units or with a unit (0.5um)")
         if not metres >= 0:
-            raise InputError(f"{where}: must be >= 0, got {v!r}")
+            raise InputError(f"{where}: must be >= 0, got {_short(v)}")
         return _Metres(metres)
     v = _number(where, v)
     if p.kind == "sigma":

@@ -66,9 +66,25 @@ _Loader.add_constructor("tag:yaml.org,2002:seq", _seq)
 _Loader.add_constructor("tag:yaml.org,2002:int", _int)
 
 
-def _short(v: Any) -> str:
-    text = repr(v)
+def brief(v: Any, depth: int = 0) -> str:
+    """A value for a message, bounded whatever its size: at most 4 items of a list or mapping,
+    2 levels deep, 60 characters (a list from YAML aliases may be astronomic expanded)."""
+    if isinstance(v, list | tuple):
+        if depth >= 2:
+            return "[...]"
+        items = [brief(x, depth + 1) for x in v[:4]]
+        text = "[" + ", ".join(items) + (", ..." if len(v) > 4 else "") + "]"
+    elif isinstance(v, dict):
+        if depth >= 2:
+            return "{...}"
+        items = [f"{brief(k, depth + 1)}: {brief(x, depth + 1)}" for k, x in list(v.items())[:4]]
+        text = "{" + ", ".join(items) + (", ..." if len(v) > 4 else "") + "}"
+    else:
+        text = repr(v)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+_short = brief
 
 
 def read_text(path: str | Path) -> str:
