@@ -4,6 +4,11 @@ measurement's alone):
     python -m bench.point scaling DENSITY multigrid|spsolve
     python -m bench.point cold TEMPLATE key=value ...
     python -m bench.point loss microstrip|usb
+    python -m bench.point templates THREADS REPEATS
+    python -m bench.point throughput N_W
+
+Run as a script (``python bench/point.py ...``) it measures the ``fieldsolver`` that ``PYTHONPATH``
+names: how ``make bench --before REV`` times an earlier version in the same run.
 
 ``scaling``: one Laplace solve (the first signal of the bench structure, with its dielectrics) on
 the grid of ``DENSITY``: the multigrid solver (hierarchy and conjugate gradients, timed on the
@@ -11,6 +16,9 @@ second of two runs) or ``scipy.sparse.linalg.spsolve`` on the same free-node sys
 
 ``cold``: what ``fieldsolver calc`` does, timed in parts: importing the solver, meshing and
 solving (from the result's own timings), and writing the report.
+
+``templates``: the time to answer of every template of the bench (warm: after one untimed call),
+wall and process CPU (all threads), the median of REPEATS; THREADS solver threads (0: the default).
 
 ``loss``: a 61-point sweep from 1 MHz to 100 GHz (R, L, G, C and the line at each frequency, with
 the error estimate) of a structure with rough copper (Huray, on every face) and a
@@ -21,6 +29,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import resource
 import sys
@@ -28,6 +37,26 @@ import time
 from contextlib import redirect_stdout
 
 STRUCTURE = ("coupled_microstrip", {"w": 0.1, "s": 0.1, "h": 0.1, "t": 0.035, "er": 4.3})
+
+# every template, at typical dimensions (mm)
+CASES = (
+    ("microstrip", {"w": 0.3, "h": 0.2, "t": 0.035, "er": 4.3}),
+    ("stripline", {"w": 0.2, "h1": 0.2, "h2": 0.2, "t": 0.035, "er": 4.3}),
+    ("coupled_microstrip", {"w": 0.2, "s": 0.2, "h": 0.2, "t": 0.035, "er": 4.3}),
+    ("coupled_stripline", {"w": 0.15, "s": 0.2, "h1": 0.2, "h2": 0.2, "t": 0.035, "er": 4.3}),
+    ("cpw", {"w": 0.3, "g": 0.15, "h": 0.5, "t": 0.035, "er": 4.3}),
+    ("cpw", {"w": 0.3, "g": 0.15, "h": 0.2, "t": 0.035, "er": 4.3, "backed": True}),
+    ("coupled_cpw", {"w": 0.2, "s": 0.2, "g": 0.2, "h": 0.2, "t": 0.035, "er": 4.3, "backed": True}),
+    ("coax", {"d": 0.9, "D": 2.95, "er": 2.25}),
+    ("twin_wire", {"d": 0.5, "D": 1.0, "er": 1.0}),
+    ("wire_over_ground", {"d": 0.5, "h": 1.0, "er": 1.0}),
+)
+
+
+def cpu_s() -> float:
+    """CPU time of this process so far, every thread (s)."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 def rss_mb() -> float:
@@ -72,6 +101,22 @@ def scaling(density: float, method: str) -> dict:
             t2 = time.perf_counter()
         phi = excitation + x[1:-1, 1:-1]
         out.update(setup_s=t1 - t, solve_s=t2 - t1, seconds=t2 - t, iterations=iterations, levels=len(h.levels))
+        # the thread crossover: the same solve with every level on one thread, and with every
+        # level of 5,000 nodes or more on all threads (best of 2 each, alternating; not past 2.5M
+        # nodes, where the bench would take minutes more)
+        default = getattr(kernels, "THREADED_MIN_NODES", None)
+        best = {"serial": math.nan, "threaded": math.nan}
+        for _ in range(2 if grid.nodes < 2.5e6 else 0):
+            for mode, floor in (("serial", 10**15), ("threaded", 5_000)):
+                kernels.THREADED_MIN_NODES = floor
+                t = time.perf_counter()
+                h = Hierarchy(grid.x, grid.y, gh, gv, fixed)
+                h.solve(h.padded(b))
+                best[mode] = (
+                    min(best[mode], time.perf_counter() - t) if best[mode] == best[mode] else time.perf_counter() - t
+                )
+        kernels.THREADED_MIN_NODES = default
+        out.update(serial_s=best["serial"], threaded_s=best["threaded"])
     else:
         from scipy.sparse.linalg import spsolve
 
@@ -93,20 +138,24 @@ def scaling(density: float, method: str) -> dict:
 
 
 def cold(argv: list[str]) -> dict:
-    """The steps of ``fieldsolver calc ARGV``, timed: the same calls the command makes."""
-    t0 = time.perf_counter()
+    """The steps of ``fieldsolver calc ARGV``, timed: the same calls the command makes. Wall
+    seconds of each step (``*_s``) and CPU seconds of the imports, the command and the report."""
+    c0, t0 = cpu_s(), time.perf_counter()
+    import numpy  # noqa: F401
+
+    c_np = cpu_s()
     from fieldsolver import api
     from fieldsolver.cli import command as cli
     from fieldsolver.post import report
 
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), cpu_s()
     args = cli._parser().parse_args(["calc", *argv])
     section, title = cli._section(args)
     result = api.solve(section, tol=args.tol, max_nodes=args.max_nodes)
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), cpu_s()
     with redirect_stdout(io.StringIO()):
         print(report.format_result(result, title=title))
-    t3 = time.perf_counter()
+    t3, c3 = time.perf_counter(), cpu_s()
     return {
         "import_s": t1 - t0,
         "setup_s": (t2 - t1) - result.timings["total"],
@@ -114,7 +163,89 @@ def cold(argv: list[str]) -> dict:
         "solve_s": result.timings["solve"],
         "other_s": result.timings["total"] - result.timings["mesh"] - result.timings["solve"],
         "report_s": t3 - t2,
+        "numpy_cpu": c_np - c0,
+        "import_cpu": c1 - c0,
+        "command_cpu": c2 - c1,
+        "report_cpu": c3 - c2,
+        "modules": sorted({m.split(".")[0] for m in sys.modules}),
+        "numba_loaded": "numba" in sys.modules,
+        "scipy_linalg": "scipy.linalg" in sys.modules,
     }
+
+
+def throughput(n_w: int) -> dict:
+    """A sweep of the USB 2.0 stackup (w x s, 2 n_w points) in this process on one solver thread,
+    then on local Dask clusters of 1 and 2 one-thread workers: cluster start-up and points/s."""
+    import numpy as np
+
+    from fieldsolver.numerics import kernels
+    from fieldsolver.studies import batch
+    from fieldsolver.studies.design import Design
+    from fieldsolver.studies.points import run_points
+    from fieldsolver.studies.sweep import sweep_points
+
+    design = Design.of("geometries/usb2_stackup.yaml")
+    points = sweep_points({"w": list(np.linspace(0.2, 0.34, n_w)), "s": [0.12, 0.18]})
+    kernels.set_thread_count(1)
+    rows = []
+    for workers in (0, 1, 2):
+        t = time.perf_counter()
+        with batch.Runner(workers=workers) as runner:
+            up = time.perf_counter() - t
+            # warm: the workers import and load the kernels on their first point (and this
+            # process on its first)
+            run_points(design, points[: max(1, workers)], runner, progress=False)
+
+            def cpu() -> float:  # this process's CPU, or all workers' (the scheduler's apart)
+                return cpu_s() if runner.client is None else sum(runner.client.run(cpu_s).values())
+
+            c = cpu()
+            res = run_points(design, points, runner, progress=False)
+            c = cpu() - c
+        rate = len(res.ok) / res.seconds
+        rows.append(
+            {"workers": workers, "startup": up, "batch": res.seconds, "rate": rate, "cpu_per_point": c / len(points)}
+        )
+    return {"points": len(points), "rows": rows}
+
+
+def templates(threads: int, repeats: int) -> dict:
+    """Time to answer of every template, warm: wall and CPU seconds (medians of ``repeats``)."""
+    import statistics
+
+    import fieldsolver as fs
+    from fieldsolver.geometry.templates import build
+    from fieldsolver.numerics import kernels
+
+    if threads:
+        kernels.set_thread_count(threads)
+    rows = []
+    for name, params in CASES:
+        section = build(name, params).validate()
+        fs.solve(section)  # warm: kernels loaded, caches hot
+        walls, cpus = [], []
+        for _ in range(repeats):
+            t, c = time.perf_counter(), cpu_s()
+            r = fs.solve(section)
+            walls.append(time.perf_counter() - t)
+            cpus.append(cpu_s() - c)
+        acc = r.accuracy
+        pair = len(r.signals) == 2
+        key = "z_diff" if pair else "z0"
+        rows.append(
+            {
+                "name": name,
+                "params": params,
+                "wall": statistics.median(walls),
+                "cpu": statistics.median(cpus),
+                "pair": pair,
+                "grids": f"{len(acc['levels'])} + {len(acc['boundary_levels']) and 2}",
+                "finest": acc["levels"][-1]["nodes"],
+                "converged": bool(acc["converged"]),
+                "head": f"{key} = {r.values[key]:.3f} +- {r.uncertainty[key] * r.values[key]:.3f} ohm",
+            }
+        )
+    return {"templates": rows}
 
 
 LOSS_CASES = {
@@ -185,6 +316,10 @@ def main() -> None:
         out = cold(args)
     elif kind == "loss":
         out = loss(args[0])
+    elif kind == "throughput":
+        out = throughput(int(args[0]))
+    elif kind == "templates":
+        out = templates(int(args[0]), int(args[1]))
     else:
         raise SystemExit(f"unknown measurement {kind!r}")
     print(json.dumps(out))
