@@ -464,10 +464,11 @@ def _multigrid_kernels(parallel: bool) -> SimpleNamespace:
 THREADED = _multigrid_kernels(True)
 SERIAL = _multigrid_kernels(False)
 # Levels with fewer nodes run on one thread: below this the second thread saves less than the
-# threaded builds cost (fork-join at every kernel, 4 kernels per relaxation sweep, and a core
-# taken from whatever else runs). Chosen from `make bench`'s "threads" table (serial vs 2
-# threads per size, in the same run): on 2 cores two threads were no faster up to about 1e5
-# nodes (0.8-1.0x) and 1.1-1.3x faster from 3e5 on, idle; on a busy machine not at all.
+# threaded builds cost (a fork-join at every kernel, 8 relaxation sweeps per level and V-cycle,
+# and a core taken from whatever else runs). Measured on 2 shared cores (the same solve with
+# every level serial, then with every level from 5,000 nodes threaded, best of 5): 0.8-0.98x
+# from 7k to 341k nodes, 1.07-1.26x at 0.76M and 1.6M; `make bench` repeats it per size
+# (bench/RESULTS.md, the 1 thread / 2 threads columns).
 THREADED_MIN_NODES = 250_000
 
 # A process forked from this one runs the serial builds: GNU OpenMP, numba's usual threading
