@@ -87,7 +87,17 @@ def check(strategy: str, argv: list[str], code: int, out: str, err: str) -> None
 
 
 def _physical(d: dict) -> str | None:
-    """What is wrong with a result's numbers, or None."""
+    """What is wrong with a result's numbers (a solve's, or every solved row of a study), or None."""
+    if "rows" in d:
+        for row in d["rows"]:
+            bad = _values(row) if row.get("status") == "ok" else None
+            if bad:
+                return f"row {row.get('id')}: {bad}"
+        return None
+    return _values(d) or _capacitance(d)
+
+
+def _values(d: dict) -> str | None:
     for k, v in d.items():
         if isinstance(v, bool) or v is None:
             continue
@@ -95,6 +105,10 @@ def _physical(d: dict) -> str | None:
             return f"{k} = {v}"
         if k.startswith("eps_eff") and isinstance(v, int | float) and not (math.isfinite(v) and v >= 1 - 1e-9):
             return f"{k} = {v}"
+    return None
+
+
+def _capacitance(d: dict) -> str | None:
     c = np.asarray(d["capacitance"], float)
     if not np.all(np.isfinite(c)) or not np.allclose(c, c.T, rtol=1e-9, atol=0):
         return "capacitance not finite or not symmetric"
@@ -272,6 +286,56 @@ def _required(name: str) -> list[str]:
     ]
 
 
+OUTPUTS = st.sampled_from(
+    [
+        [], ["--csv", "{tmp}/x.csv"], ["--csv", "{tmp}"], ["--csv", "/dev/null"], ["--csv", "{tmp}/no/x.csv"],
+        ["--plot", "{tmp}/x.png"], ["--plot", "{tmp}/x.txt"], ["--vtk", "{tmp}/x.vtu"], ["--json"],
+    ]
+)  # fmt: skip
+
+
+@st.composite
+def solve_command(draw) -> list[str]:
+    """``solve GEOMETRY`` with options and outputs (some of them wrong)."""
+    path = draw(st.sampled_from(GEOMETRIES))
+    return ["solve", str(path), *draw(st.one_of(st.just([]), OPTIONS)), *draw(OUTPUTS)]
+
+
+SPREADS = st.sampled_from(["w=+-0.01", "w=+-10%", "h=+-0", "q=+-1", "w=", "er=+-0.2"])
+
+
+@st.composite
+def study_command(draw) -> list[str]:
+    """``sweep`` or ``tolerance`` of a stripline, small batches in this process."""
+    verb = draw(st.sampled_from(["sweep", "tolerance", "sensitivity"]))
+    argv = [verb, "stripline", "h1=0.5", "h2=0.5", "er=1", "--workers", "0", "--quiet", "--json"]
+    if verb == "sweep":
+        argv.append(draw(st.sampled_from(["w=0.1,0.2", "w=0.1:0.3:3", "w=0.3:0.1:2", "w=0:1:2", "w=a:b:c", "h9=1,2"])))
+    else:
+        argv += ["w=0.3", "--spread", draw(SPREADS)]
+        if verb == "tolerance":
+            argv += [
+                "--n",
+                draw(st.sampled_from(["3", "0", "1e9", "x"])),
+                "--spec",
+                draw(st.sampled_from(["z0=90+-50%", "zz=1", "z0=1+-0"])),
+            ]
+    return argv + draw(
+        st.sampled_from(
+            [[], ["--tol", "0.05"], ["--max-nodes", "300"], ["--units", "mil"], ["-o", "{tmp}/r.csv"], ["-o", "{tmp}"]]
+        )
+    )
+
+
+def _command(strategy: str, argv: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        argv = [a.replace("{tmp}", tmp) for a in argv]
+        argv += ["--max-nodes", MAX_NODES] if "--max-nodes" not in argv else []
+        if argv[0] in ("solve", "calc") and "--tol" not in argv:
+            argv += ["--tol", "none"]
+        check(strategy, argv, *run_command(argv))
+
+
 def _solve(strategy: str, text: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "x.yaml"
@@ -309,6 +373,10 @@ def main() -> int:
         "random model": given(random_model())(lambda text: _solve("random model", text)),
         "garbled text": given(garbled_text())(lambda text: _solve("garbled text", text)),
         "command line (calc)": given(calc_command())(_calc),
+        "command line (solve)": given(solve_command())(lambda argv: _command("command line (solve)", argv)),
+        "command line (design tools)": given(study_command())(
+            lambda argv: _command("command line (design tools)", argv)
+        ),
     }
     failures = {}
     for name, test in runs.items():
