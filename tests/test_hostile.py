@@ -240,6 +240,14 @@ def test_resume_refuses_a_garbled_row_and_an_older_journal(tmp_path, capsys):
     assert "written by an older fieldsolver, whose results do not say which design they are of" in err
 
 
+def test_a_huge_journal_is_refused_unread(tmp_path, capsys):
+    out = tmp_path / "x.csv"
+    with open(out, "wb") as f:  # sparse: 300 MB on paper, nothing on disk
+        f.truncate(300 * 2**20)
+    code, _, err = run(capsys, *STRIP, "h1=0.2", "-o", str(out), "--resume")
+    assert code == 2 and err == f"fieldsolver: error: {out}: larger than 256 MiB: not a results file of fieldsolver\n"
+
+
 def test_a_fifo_is_not_a_journal(tmp_path, capsys):
     fifo = tmp_path / "x.csv"
     os.mkfifo(fifo)

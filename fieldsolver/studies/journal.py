@@ -27,6 +27,7 @@ ID = "id"
 STATUS = "status"  # ok | failed
 ERROR = "error"
 DESIGN = "design"  # the fingerprint of the design a row was solved for
+MAX_BYTES = 256 * 2**20  # a results file read back (100,000 points take about 50 MB)
 TEXT = (ID, STATUS, ERROR, DESIGN)  # columns kept as text (the others are numbers where they parse)
 
 
@@ -87,6 +88,8 @@ class Journal:
         self._rewrite(rows)
 
     def _read(self) -> dict[str, dict]:
+        if self.path.stat().st_size > MAX_BYTES:
+            raise InputError(f"{self.path}: larger than {MAX_BYTES // 2**20} MiB: not a results file of fieldsolver")
         try:
             text = self.path.read_bytes().decode("utf-8")
         except UnicodeDecodeError:
