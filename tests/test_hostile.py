@@ -508,3 +508,9 @@ def test_a_hostile_command_line_is_one_line(capsys, argv, line):
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == "" and len(err.splitlines()) == 1, err
     assert err.startswith("fieldsolver: error: ") and line in err, err
+
+
+@pytest.mark.parametrize("verb", [["plot"], ["sweep"], ["calc"]])
+def test_a_name_too_long_for_a_file_is_one_line(capsys, verb):
+    code, _, err = run(capsys, *verb, "a" * 5000, "w=1,2")
+    assert code == 2 and len(err.splitlines()) == 1 and "template" in err and len(err) < 1000

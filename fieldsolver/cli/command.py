@@ -128,7 +128,12 @@ def _section(args: argparse.Namespace) -> tuple[CrossSection, str]:
 
 
 def _is_file(source: str) -> bool:
-    return source.lower().endswith((".yaml", ".yml")) or os.sep in source or Path(source).is_file()
+    if source.lower().endswith((".yaml", ".yml")) or os.sep in source:
+        return True
+    try:
+        return Path(source).is_file()
+    except (OSError, ValueError):  # a name too long for a file is a template name (and unknown)
+        return False
 
 
 def _outputs(args: argparse.Namespace, name: str, section: CrossSection) -> dict[str, Path]:

@@ -564,13 +564,13 @@ def _resolved(
     name: str, params: dict[str, Any], where: str, at: dict[str, str]
 ) -> tuple[dict[str, Any], dict[str, Medium]]:
     if name not in TEMPLATES:
-        raise InputError(f"{where}: unknown template {name!r}; choose from {', '.join(TEMPLATES)}")
+        raise InputError(f"{where}: unknown template {_short(name)}; choose from {', '.join(TEMPLATES)}")
     _, spec, constraints, _ = TEMPLATES[name]
     unknown = sorted(set(params) - set(spec))
     if unknown:
         bad = unknown[0]
         raise InputError(
-            f"{at.get(bad, where)}: unknown parameter {bad!r} for template {name}; expected {', '.join(spec)}"
+            f"{at.get(bad, where)}: unknown parameter {_short(bad)} for template {name}; expected {', '.join(spec)}"
         )
     vals: dict[str, Any] = {}
     for key, p in spec.items():

@@ -4,6 +4,7 @@ in the file may be expressions of them). A study changes some parameters and sol
 from __future__ import annotations
 
 import math
+import reprlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ class Design:
         """A template name with its parameters, or a YAML file (``params`` override its
         ``parameters:``). ``check``: build the section now, so that mistakes show before a batch."""
         params = dict(params or {})
-        if source.lower().endswith((".yaml", ".yml")) or Path(source).is_file():
+        if source.lower().endswith((".yaml", ".yml")) or _is_file(source):
             from ..geometry import loader
 
             path = Path(source)
@@ -40,6 +41,10 @@ class Design:
             loader.check_overrides(names, params, str(path))
             d = Design(str(path), {**names, **params}, units, text)
         else:
+            if source not in templates.TEMPLATES:
+                raise InputError(
+                    f"{reprlib.repr(source)}: not a YAML file nor a template; templates: {', '.join(templates.TEMPLATES)}"
+                )
             d = Design(source, params, units)
         if check:
             d.section()
@@ -88,3 +93,10 @@ class Design:
 
     def value_keys(self, changes: dict[str, Any] | None = None) -> tuple[str, ...]:
         return lines.value_keys(self.section(changes))
+
+
+def _is_file(source: str) -> bool:
+    try:
+        return Path(source).is_file()
+    except (OSError, ValueError):  # a name too long to be a file's: a template's (unknown)
+        return False
