@@ -38,6 +38,9 @@ bench: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/python docs/gallery.py docs/templates.png
 	$(BIN)/fieldsolver plot geometries/usb2_diff_microstrip.yaml -o docs/usb2_field_map.png --size 760x860 > /dev/null
+	$(BIN)/fieldsolver calc microstrip w=0.3 h=0.17 t=0.035 tg=0.035 material=megtron6 rough=0.5um rough_model=huray rough_ratio=2.9 --freq 1MHz:100GHz:61 --plot-loss docs/loss_microstrip.png > /dev/null
+	$(BIN)/fieldsolver solve geometries/usb2_diff_microstrip.yaml --freq 1MHz:100GHz:61 --plot-loss docs/loss_usb2_pair.png > /dev/null
+	$(BIN)/fieldsolver solve geometries/coax_rg58.yaml --freq 1kHz:100GHz:81 --plot-loss docs/loss_coax_rg58.png > /dev/null
 
 # the README's pictures of the calculator page (fieldsolver serve), in Debian's headless chromium
 screenshots: $(STAMP)

@@ -1,6 +1,7 @@
 """The command line with --freq: the JSON keys of R, L, G, C and the line, the table, bad input."""
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -94,3 +95,14 @@ def test_bad_frequencies_are_one_line_and_exit_2(capsys, freq, words):
     code, out, err = run(capsys, *STRIPLINE, "--freq", freq)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and "--freq" in err and words in err
+
+
+def test_the_readme_loss_plots_are_drawn_by_make_docs():
+    # the command the README shows for its loss plot is the one `make docs` runs, and every loss
+    # plot the README shows is drawn there
+    root = Path(__file__).resolve().parents[1]
+    readme, makefile = (root / "README.md").read_text(), (root / "Makefile").read_text()
+    shown = re.findall(r"^fieldsolver (calc .*--plot-loss \S+)$", readme, re.M)
+    assert shown and all(f"$(BIN)/fieldsolver {cmd} > /dev/null" in makefile for cmd in shown)
+    for image in re.findall(r"\((docs/loss_\w+\.png)\)", readme):
+        assert f"--plot-loss {image} " in makefile

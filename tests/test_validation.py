@@ -13,10 +13,11 @@ from validation.report import comparisons, honesty, render
 HERE = Path(run.__file__).parent
 DATA = json.loads((HERE / "results.json").read_text())
 LOSS = json.loads((HERE / "loss.json").read_text())
+WHEELER = json.loads((HERE / "wheeler.json").read_text())
 
 
 def test_report_is_rendered_from_the_committed_results():
-    assert (HERE / "REPORT.md").read_text() == render(DATA) + "\n" + "\n".join(loss.render(LOSS))
+    assert (HERE / "REPORT.md").read_text() == render(DATA) + "\n" + "\n".join(loss.render(LOSS, WHEELER))
     for fam in FAMILIES:
         assert (HERE / "plots" / f"{fam.name}.png").stat().st_size > 10_000
 
@@ -75,11 +76,24 @@ def test_full_sweep_reproduces_the_committed_report(tmp_path):
 
 def test_the_loss_section_is_what_the_code_gives_and_meets_its_target():
     # the committed loss references are reproduced by the current code, every point is within
-    # the 1 % target, and every error estimate given covers its point's error
+    # the target (R and L 1 %, G 0.1 %) but those the report names as missed, and every
+    # error estimate given covers its point's error
     fresh = loss.run()
     assert [r["reference"] for r in fresh] == [r["reference"] for r in LOSS]
     for new, old in zip(fresh, LOSS, strict=True):
         assert new["value"] == pytest.approx(old["value"], rel=1e-6)
-        assert abs(new["error"]) < 0.01
+        if new["reference"] not in loss.OPEN:
+            assert abs(new["error"]) <= loss.target(new["reference"])
         if new["uncertainty"] is not None:
             assert abs(new["error"]) <= new["uncertainty"]
+    for name in loss.OPEN:  # still missed, or the report's explanation is out of date
+        assert max(abs(r["error"]) for r in fresh if r["reference"] == name) > loss.target(name)
+
+
+@pytest.mark.slow
+def test_the_wheeler_check_is_what_the_code_gives():
+    fresh = loss.wheeler()
+    assert [(r["reference"], r["freq"]) for r in fresh] == [(r["reference"], r["freq"]) for r in WHEELER]
+    for new, old in zip(fresh, WHEELER, strict=True):
+        assert new["value"] == pytest.approx(old["value"], rel=1e-6)
+        assert new["exact"] == pytest.approx(old["exact"], rel=1e-6)

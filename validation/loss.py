@@ -10,18 +10,27 @@ References (each cited where it is computed):
 * twin lead in the skin limit (100 GHz): the loop resistance ``(Rs/(pi a)) p / sqrt(p^2 - 1)``,
   ``p = D / 2a``;
 * DC resistance ``1 / (sigma A)`` of a microstrip's trace and finite ground;
-* a homogeneous lossy dielectric: ``G = w C tan(delta)``.
+* a homogeneous lossy dielectric: ``G = w C tan(delta)``;
+* two lossy dielectrics filling half a coax each (split by a plane through its axis: the field
+  stays radial, each half holds ``er_k / (er1 + er2)`` of the energy), exact;
+* a coax with two concentric lossy dielectric layers (a radial field: two capacitors in series,
+  each of complex permittivity ``er (1 - j tan delta)``), exact.
+
+And one independent check that is not exact (:func:`wheeler`): Wheeler's incremental-inductance
+rule on rectangular conductors.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 from scipy.special import ive, kve
 
 import fieldsolver as fs
-from fieldsolver.constants import MU0
+from fieldsolver.constants import EPS0, MU0
 from fieldsolver.geometry.loader import load
-from fieldsolver.geometry.model import Boundary, Conductor, CrossSection, Rect
+from fieldsolver.geometry.model import Boundary, Circle, Conductor, CrossSection, Dielectric, Rect, Ring
 from fieldsolver.numerics.grid import MeshOptions
 from fieldsolver.numerics.magnetic import MagneticProblem, make_magnetic_grid
 from fieldsolver.physics import loss
@@ -105,25 +114,106 @@ def run() -> list[dict]:
     r_dc = 1 / (CU * 0.3e-3 * 35e-6) + 1 / (CU * 2e-3 * 35e-6)
     rows += _rows("microstrip DC resistance", [10.0], series.R[:, 0, 0], [r_dc], None)
     # homogeneous lossy dielectric
-    from dataclasses import replace
-
     coax = replace(load("geometries/coax_rg58.yaml"), background_tand=0.01)
     f = np.array([1e6, 1e9, 1e11])
     r = fs.solve(coax, freq=f)
     rows += _rows("homogeneous dielectric: G", f, r.rlgc.G[:, 0, 0], 2 * np.pi * f * r.capacitance[0, 0] * 0.01, None)
+    # two lossy dielectrics meeting on a plane through a coax's axis: the field stays the radial
+    # field of a uniform coax, so each half holds the share er_k / (er1 + er2) of the energy
+    a, b, (er1, t1), (er2, t2) = 0.405e-3, 1.475e-3, (3.0, 0.02), (2.1, 0.001)
+    halves = CrossSection(
+        conductors=(
+            Conductor("inner", Circle(0, 0, a), "signal"),
+            Conductor("shield", Ring(0, 0, b, 1.75e-3), "ground"),
+        ),
+        dielectrics=(Dielectric(Rect(-2e-3, 2e-3, -2e-3, 0.0), er=er1, tand=t1),),
+        background_er=er2,
+        background_tand=t2,
+    ).validate()
+    f = np.array([1e6, 1e9, 1e11])
+    r = fs.solve(halves, freq=f)
+    exact = 2 * np.pi * f * np.pi * EPS0 * (er1 * t1 + er2 * t2) / np.log(b / a)
+    rows += _rows("two dielectrics, half a coax each: G", f, r.rlgc.G[:, 0, 0], exact, None)
+    # two concentric lossy layers (round interface): each layer ln(r2/r1) / (2 pi eps0 er (1 - j tand)), in series
+    m = 0.9e-3
+    layered = replace(halves, dielectrics=(Dielectric(Ring(0, 0, a, m), er=er1, tand=t1),))
+    r = fs.solve(layered, freq=f)
+    z = np.log(m / a) / (2 * np.pi * EPS0 * er1 * (1 - 1j * t1)) + np.log(b / m) / (
+        2 * np.pi * EPS0 * er2 * (1 - 1j * t2)
+    )
+    rows += _rows("two concentric dielectric layers (coax): G", f, r.rlgc.G[:, 0, 0], (2j * np.pi * f / z).real, None)
     return rows
 
 
-def render(rows: list[dict]) -> list[str]:
+# Wheeler's rule on three rectangular-conductor lines (mm; 1 oz copper, its ground planes as thick)
+WHEELER = {
+    "microstrip": ("microstrip", {"w": 0.3, "h": 0.2, "t": 0.035, "tg": 0.035, "er": 1.0}),
+    "stripline": ("stripline", {"w": 0.2, "h1": 0.15, "h2": 0.15, "t": 0.035, "tg": 0.035, "er": 1.0}),
+    "square bar over ground": ("microstrip", {"w": 0.1, "h": 0.1, "t": 0.1, "tg": 0.035, "er": 1.0}),
+}
+WHEELER_FREQ = (1e9, 1e10, 1e11)
+WHEELER_STEPS = (2e-3, 4e-3)  # mm: every surface receded by these, each way
+
+
+def _receded(p: dict, n: float) -> dict:
+    """The line with every conductor surface receded by ``n`` (mm; negative: advanced)."""
+    q = dict(p, w=p["w"] - 2 * n, t=p["t"] - 2 * n)
+    for k in ("h", "h1", "h2"):  # the gap to a plane grows by the plane's recess and the trace's
+        if k in q:
+            q[k] = p[k] + 2 * n
+    return q
+
+
+def wheeler() -> list[dict]:
+    """R(f) of rectangular conductors against Wheeler's incremental-inductance rule
+    ``R = (Rs / mu0) dL/dn`` (H. A. Wheeler, "Formulas for the skin effect", Proc. IRE 30(9),
+    412-424, 1942; the form with every surface receded as in K. C. Gupta et al., "Microstrip Lines
+    and Slotlines", 2nd ed., 1996), ``dL/dn`` from static vacuum solves with every conductor
+    surface receded by +-2 and +-4 um (central differences, Richardson-combined).
+
+    Not exact: the rule is the skin limit of a smooth surface, valid where the conductors'
+    thickness and corner radii are large against the skin depth (Wadell, "Transmission Line
+    Design Handbook", 1991, and Gupta state it so); these corners are sharp, so the rule and the
+    field solution may differ by the corner's share of the loss, less as the skin depth shrinks."""
+    rows: list[dict] = []
+    f = np.array(WHEELER_FREQ)
+    rs = np.sqrt(np.pi * f * MU0 / CU)
+    for name, (template, p) in WHEELER.items():
+
+        def inductance(n: float, template=template, p=p) -> float:
+            return fs.solve(fs.template(template, **_receded(p, n)), tol=1e-6).inductance[0, 0]
+
+        d1, d2 = ((inductance(n) - inductance(-n)) / (2 * n * 1e-3) for n in WHEELER_STEPS)
+        dldn = (4 * d1 - d2) / 3
+        r = fs.solve(fs.template(template, **p), freq=f).rlgc
+        rows += _rows(f"{name}: R", f, r.R[:, 0, 0], rs / MU0 * dldn, r.uncertainty["R"][:, 0, 0])
+    return rows
+
+
+def target(reference: str) -> float:
+    """The issue's accuracy target of a reference: G within 0.1 %, R and L within 1 %."""
+    return 1e-3 if reference.endswith(": G") else 1e-2
+
+
+# references whose target is not met yet, and why (the report says so; a test keeps this true)
+OPEN = {
+    "two concentric dielectric layers (coax): G": "the share of the field energy in each layer comes "
+    "from the grid's cells cut by the round interface, which converges at first order (the same "
+    "cause as the static capacitance's slow convergence there); flat interfaces meet the target",
+}
+
+
+def render(rows: list[dict], checks: list[dict]) -> list[str]:
     out = [
         "## Loss: R, L and G of frequency",
         "",
         "`fieldsolver.solve(section, freq=...)` at the default tolerance against exact references (see",
         "`validation/loss.py` for each formula and its source). *error*: `solver / exact - 1`; *covered*:",
-        "points whose error is within the solver's own estimate (where it gives one). Target: within 1 %.",
+        "points whose error is within the solver's own estimate (where it gives one). Targets: R and L",
+        "within 1 %, G within 0.1 %.",
         "",
-        "| reference | points | frequencies | largest error | covered by the estimate |",
-        "|---|---|---|---|---|",
+        "| reference | points | frequencies | largest error | target | covered by the estimate |",
+        "|---|---|---|---|---|---|",
     ]
     names = list(dict.fromkeys(r["reference"] for r in rows))
     for name in names:
@@ -133,15 +223,34 @@ def render(rows: list[dict]) -> list[str]:
         covered = sum(abs(r["error"]) <= r["uncertainty"] for r in est)
         cov = f"{covered} of {len(est)}" if est else "(no estimate)"
         span = f"{mine[0]['freq']:.3g} - {mine[-1]['freq']:.3g} Hz" if len(mine) > 1 else f"{mine[0]['freq']:.3g} Hz"
+        met = "met" if abs(worst["error"]) <= target(name) else "**missed**"
         out.append(
-            f"| {name} | {len(mine)} | {span} | {100 * worst['error']:+.3g} % at {worst['freq']:.3g} Hz | {cov} |"
+            f"| {name} | {len(mine)} | {span} | {100 * worst['error']:+.3g} % at {worst['freq']:.3g} Hz "
+            f"| {100 * target(name):g} %: {met} | {cov} |"
+        )
+    out += ["", *(f"*{name}*: missed because {why}." for name, why in OPEN.items()), ""]
+    out += [
+        "### An independent check: Wheeler's incremental-inductance rule",
+        "",
+        "R of rectangular conductors (1 oz copper, ground planes as thick) against",
+        "`R = (Rs / mu0) dL/dn`, with `dL/dn` from the static solver itself (every conductor surface",
+        "receded by +-2 and +-4 um). The rule is the skin limit of smooth surfaces (valid where",
+        "thickness and corner radii are large against the skin depth), so it is not exact at these",
+        "sharp corners: the difference below is the solver's error plus the rule's.",
+        "",
+        "| line | frequency | R (ohm/m) | Wheeler (ohm/m) | difference | solver's estimate |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in checks:
+        out.append(
+            f"| {r['reference'].removesuffix(': R')} | {r['freq']:.3g} Hz | {r['value']:.4g} | {r['exact']:.4g} "
+            f"| {100 * r['error']:+.2f} % | +-{100 * r['uncertainty']:.2f} % |"
         )
     out += [
         "",
-        "Not here yet: Wheeler's incremental-inductance check of R on rectangular strips in the skin",
-        "limit, a layered parallel plate's G, published roughness examples (the roughness models are",
-        "checked against their formulas in `tests/test_materials.py`), slanted faces above the",
-        "frequency their note names, and error estimates of G and C(f).",
+        "Not here yet: published roughness examples (the roughness models are checked against their",
+        "formulas in `tests/test_materials.py`), slanted faces above the frequency their note names,",
+        "and error estimates of G and C(f).",
         "",
     ]
     return out

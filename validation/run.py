@@ -5,7 +5,7 @@ write ``validation/results.json``, ``validation/REPORT.md`` and ``validation/plo
     python -m validation.run --render   # only re-render the report from results.json (and loss.json)
 
 The loss references (``validation/loss.py``) are solved in this process and written to
-``validation/loss.json``.
+``validation/loss.json`` (and Wheeler's rule to ``validation/wheeler.json``).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from .report import render, write_plots
 HERE = Path(__file__).parent
 RESULTS = HERE / "results.json"
 LOSS = HERE / "loss.json"
+WHEELER = HERE / "wheeler.json"  # the independent check of the loss section
 
 
 def solve_point(name: str, params: dict[str, float]) -> dict:
@@ -87,15 +88,16 @@ def main(argv: list[str] | None = None) -> int:
     from . import loss
 
     if args.render and LOSS.exists():
-        loss_rows = json.loads(LOSS.read_text())
+        loss_rows, checks = json.loads(LOSS.read_text()), json.loads(WHEELER.read_text())
     else:
         t = time.perf_counter()
-        loss_rows = loss.run()
+        loss_rows, checks = loss.run(), loss.wheeler()
         write_text(LOSS, json.dumps(loss_rows, indent=1) + "\n")
+        write_text(WHEELER, json.dumps(checks, indent=1) + "\n")
         print(f"solved the loss references in {time.perf_counter() - t:.0f} s")
     (HERE / "plots").mkdir(exist_ok=True)
     write_plots(data, HERE / "plots")
-    write_text(HERE / "REPORT.md", render(data) + "\n" + "\n".join(loss.render(loss_rows)))
+    write_text(HERE / "REPORT.md", render(data) + "\n" + "\n".join(loss.render(loss_rows, checks)))
     print(f"wrote {HERE / 'REPORT.md'}")
     return 0
 

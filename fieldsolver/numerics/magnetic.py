@@ -24,8 +24,9 @@ Grid. The interiors of the conductors are part of the problem, so infinite groun
 bound the electrostatic domain, are cut at the edges of an open domain around the whole
 structure (``open_factor`` times its size away on every side), and the field is computed on
 both sides of them. Where a conductor face lies on a grid line (rectangles, trapezoids' top and
-bottom), lines are added inside the conductor, graded from a spacing of ``delta(f_max) /
-RESOLUTION`` at the face, so the skin is resolved up to ``f_max``. A curved face is resolved only
+bottom), lines are added inside the conductor and outside it, graded from a spacing of
+``delta(f_max) / RESOLUTION`` at the face, so the skin, and the field near corners, are resolved
+up to ``f_max``. A curved face is resolved only
 where the skin depth exceeds the cells it cuts: :attr:`MagneticGrid.resolved_to` says up to which
 frequency.
 """
@@ -139,7 +140,7 @@ def _faces(shape: Shape, axis: int) -> list[tuple[float, float, float]]:
 
 
 def _skin_lines(lines: np.ndarray, faces, keep: np.ndarray, lo: float, hi: float, growth: float) -> np.ndarray:
-    """``lines`` with lines added inside each face: ``(coordinate, direction, depth, h0)``."""
+    """``lines`` with lines added inside and outside each face: ``(coordinate, direction, depth, h0)``."""
     add, zones = [], []
     for k, s, depth, h0 in faces:
         if not (lo < k < hi):
@@ -150,6 +151,18 @@ def _skin_lines(lines: np.ndarray, faces, keep: np.ndarray, lo: float, hi: float
         while h < inner and d + h < 0.5 * depth:
             d += h
             pts.append(k + s * d)
+            h *= growth
+        if pts:
+            add += pts
+            zones.append((min(k, pts[-1]), max(k, pts[-1])))
+        # and outside it, up to the spacing there: near a corner the field outside the conductor
+        # varies on the scale of the skin depth too (without these lines a microstrip's R at 100 GHz
+        # was 2.8 % high at the default density, and the error estimate missed its 10 GHz error)
+        outer = lines[j] - lines[j - 1] if s > 0 and j > 0 else (lines[min(j + 1, lines.size - 1)] - lines[j])
+        h, d, pts = h0, 0.0, []
+        while h < outer:
+            d += h
+            pts.append(k - s * d)
             h *= growth
         if pts:
             add += pts
