@@ -38,6 +38,8 @@ EXAMPLE_SECONDS = 30  # one example, solve included (the solves are capped at MA
 MAX_NODES = "20000"  # every solve's node budget: fuzzing is about the input, not the grid
 
 OUTCOMES: Counter = Counter()  # (strategy, outcome) -> count
+BREACHES: dict[str, list[str]] = {}  # "strategy: outcome" -> the first few inputs that broke the contract
+SURVEY = [False]  # True: record breaches and go on (counts every input); False: stop and shrink the first
 STARTED = time.monotonic()
 
 
@@ -66,24 +68,37 @@ def run_command(argv: list[str]) -> tuple[int, str, str]:
 
 
 def check(strategy: str, argv: list[str], code: int, out: str, err: str) -> None:
-    """The contract (module docstring); counts the outcome, raises AssertionError on a breach."""
+    """The contract (module docstring): counts the outcome; a breach is recorded (the first few
+    of each kind, in :data:`BREACHES`) and raised as AssertionError unless surveying."""
     shown = " ".join(a if len(a) < 80 else a[:77] + "..." for a in argv)
+    outcome, breach = _outcome(argv, code, out, err)
+    OUTCOMES[strategy, outcome] += 1
+    if breach is None:
+        return
+    message = f"{breach} for {shown}"
+    if len(BREACHES.setdefault(f"{strategy}: {outcome}", [])) < 3:
+        BREACHES[f"{strategy}: {outcome}"].append(message[:3000])
+    if not SURVEY[0]:
+        raise AssertionError(message)
+
+
+def _outcome(argv: list[str], code: int, out: str, err: str) -> tuple[str, str | None]:
+    """(the outcome's name, what breaks the contract or None)."""
     if code == 2:
         lines = err.splitlines()
         ok = len(lines) == 1 and lines[0].startswith("fieldsolver: error: ") and "Traceback" not in err
-        OUTCOMES[strategy, "clean error" if ok else "bad error"] += 1
-        assert ok, f"exit 2 without one clean line: {err[:2000]!r} for {shown}"
-        return
+        return ("clean error", None) if ok else ("bad error", f"exit 2 without one clean line: {err[:2000]!r}")
     if code != 0:
-        OUTCOMES[strategy, f"exit {code}"] += 1
-        raise AssertionError(f"exit {code}: {err[:2000]!r} for {shown}")
+        kind = "hang" if "HangError" in err else "out of memory" if "out of memory" in err else f"exit {code}"
+        return kind, f"exit {code}: {err[:2000]!r}"
+    if "Traceback" in err or any(not line.startswith("fieldsolver: warning: ") for line in err.splitlines()):
+        return "noise on stderr", f"exit 0 with this on stderr: {err[:2000]!r}"
     if "--json" not in argv:
-        OUTCOMES[strategy, "solved"] += 1
-        return
-    d = json.loads(out)
-    bad = _physical(d)
-    OUTCOMES[strategy, "solved" if not bad else "nonsense result"] += 1
-    assert not bad, f"{bad} for {shown}"
+        return ("warned" if err else "solved"), None
+    bad = _physical(json.loads(out))
+    if bad:
+        return "nonsense result", bad
+    return ("warned" if err else "solved"), None
 
 
 def _physical(d: dict) -> str | None:
@@ -359,7 +374,9 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--examples", type=int, default=50, help="examples per strategy")
     ap.add_argument("--random", action="store_true", help="a new random run (default: the same examples)")
+    ap.add_argument("--survey", action="store_true", help="record every breach and go on (no shrinking)")
     args = ap.parse_args()
+    SURVEY[0] = args.survey
     common = {
         "max_examples": args.examples,
         "deadline": None,
@@ -390,11 +407,12 @@ def main() -> int:
         "inputs": sum(OUTCOMES.values()),
         "outcomes": {f"{s}: {o}": n for (s, o), n in sorted(OUTCOMES.items())},
         "failures": failures,
+        "breaches": BREACHES,
         "seconds": round(time.monotonic() - STARTED, 1),
         "max_rss_mb": round(_max_rss_mb(), 1),
     }
     print(json.dumps(summary))
-    return 1 if failures else 0
+    return 1 if failures or BREACHES else 0
 
 
 def _max_rss_mb() -> float:

@@ -34,6 +34,7 @@ def _fuzz(examples: int, cpu_seconds: int, *extra: str) -> dict:
     summary = json.loads(out.stdout.splitlines()[-1])
     print(json.dumps(summary, indent=1))  # the counts, for the record (pytest -s)
     assert summary["failures"] == {}, "\n\n".join(summary["failures"].values())
+    assert summary["breaches"] == {}, json.dumps(summary["breaches"], indent=1)
     assert out.returncode == 0
     return summary
 
@@ -43,7 +44,7 @@ def test_fuzz_bounded():
     s = _fuzz(25, 300)
     outcomes = s["outcomes"]
     assert s["inputs"] >= 150
-    assert all(k.endswith(("clean error", "solved")) for k in outcomes), outcomes
+    assert all(k.endswith(("clean error", "solved", "warned")) for k in outcomes), outcomes
     # each strategy reached both ends: some inputs solved, some refused
     strategies = ("mutated geometries", "garbled text", "command line (calc)", "command line (solve)")
     for strategy in (*strategies, "command line (design tools)"):
@@ -52,6 +53,12 @@ def test_fuzz_bounded():
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(
+    reason="issue 18 item 3, the mesher's budgets (numerics/grid.py, refine.py): tiny features (a trace"
+    " 1e-7 mm wide) and some ordinary wires (twisted_pair d=0.02 d_ins=1) still run past 30 s or take GBs",
+    strict=False,
+)
 def test_fuzz_long():
-    s = _fuzz(500, 3600, "--random")
+    # every input counted (--survey: a breach is recorded and the run goes on, no shrinking)
+    s = _fuzz(500, 7200, "--random", "--survey")
     assert s["inputs"] >= 3000
