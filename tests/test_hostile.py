@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -514,3 +515,57 @@ def test_a_hostile_command_line_is_one_line(capsys, argv, line):
 def test_a_name_too_long_for_a_file_is_one_line(capsys, verb):
     code, _, err = run(capsys, *verb, "a" * 5000, "w=1,2")
     assert code == 2 and len(err.splitlines()) == 1 and "template" in err and len(err) < 1000
+
+
+# ------------------------------------------------------------------------------------ Dask noise
+def test_the_command_silences_dask_logs(monkeypatch, capsys):
+    import logging
+
+    from fieldsolver.cli import entry_point
+
+    monkeypatch.delenv("DASK_LOGGING__DISTRIBUTED", raising=False)
+    logger = logging.getLogger("distributed")
+    level = logger.level
+    try:
+        assert entry_point(["templates"]) == 0
+        # workers are other processes: they read Dask's logging config from the environment
+        assert os.environ["DASK_LOGGING__DISTRIBUTED"] == "critical" and logger.level == logging.CRITICAL
+    finally:
+        logger.setLevel(level)
+    capsys.readouterr()
+
+
+def _descendants(pid: int) -> list[int]:
+    kids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            kids.append(int(stat.parent.name))
+    return kids + [g for k in kids for g in _descendants(k)]
+
+
+@pytest.mark.slow
+def test_a_killed_worker_prints_no_traceback(tmp_path):
+    out = tmp_path / "k.csv"
+    argv = ["sweep", "coupled_microstrip", "w=0.1:0.3:40", "s=0.15", "h=0.1", "t=0.035", "er=4", "--tol", "none"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "fieldsolver.cli", *argv, "--workers", "1", "--quiet", "-o", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    deadline = time.time() + 120
+    while time.time() < deadline and (not out.exists() or len(out.read_text().splitlines()) < 3):
+        time.sleep(0.1)
+    workers = [p for p in _descendants(proc.pid) if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
+    workers = [p for p in workers if b"resource_tracker" not in Path(f"/proc/{p}/cmdline").read_bytes()]
+    assert workers, "no worker process found"
+    for p in workers:
+        os.kill(p, signal.SIGKILL)  # mid-batch
+    stdout, stderr = proc.communicate(timeout=600)
+    assert proc.returncode == 0 and "40 points" in stdout
+    assert "Traceback" not in stderr and stderr.strip() == "", stderr[-3000:]
