@@ -141,6 +141,22 @@ def test_a_killed_write_leaves_nothing_beside_the_target(tmp_path, named):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
     assert out.returncode == -signal.SIGKILL
     assert [p.name for p in tmp_path.iterdir()] == [target.name] and target.read_text() == "old"
+    if named:  # its link folder in the system's temp is removed by the next named write
+        import tempfile
+
+        with output.atomic_path(tmp_path / "y.png") as tmp:
+            Path(tmp).write_bytes(b"y")
+        left = [n for n in os.listdir(tempfile.gettempdir()) if n.startswith("fieldsolver-link-")]
+        assert not any(_dead(n) for n in left), left
+
+
+def _dead(folder: str) -> bool:
+    pid = int(folder.split("-")[2])
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
 
 
 def test_sigterm_during_a_write_removes_the_fallback_temporary(tmp_path, monkeypatch):

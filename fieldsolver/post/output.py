@@ -7,7 +7,9 @@ Where ``path`` leads decides how it is written (:func:`target`):
   ``O_TMPFILE``), are flushed to disk (``fsync``), then linked under a fresh name and renamed over
   the target, an atomic replace. A killed run leaves nothing beside the target. Where unnamed files
   are not available, a hidden temporary file beside the target is used instead and removed on any
-  error or interrupt (Ctrl-C, and SIGTERM, which the command line turns into an exit).
+  error or interrupt (Ctrl-C, and SIGTERM, which the command line turns into an exit). Writers that
+  need a file name (matplotlib, meshio, pyarrow) get a symbolic link to the unnamed file, in a
+  private folder of the system's temp; a killed run's folder is removed by the next write.
   A replaced file keeps its permissions; a new one gets the usual ``0666 & ~umask``.
 * a device, named pipe or socket (``/dev/null``, ``/dev/stdout``, ``mkfifo out.csv``), or any
   path through ``/proc`` or ``/dev/fd``: written through in place, never replaced (a pipe's reader
@@ -168,16 +170,45 @@ def atomic_path(path: str | Path) -> Iterator[str]:
         if staged.name is not None:
             yield staged.name
         else:  # a name for the unnamed file: a link to it in a private folder of the system's temp
-            folder = tempfile.mkdtemp(prefix="fieldsolver-")
+            _sweep_links()
+            folder = tempfile.mkdtemp(prefix=f"{_LINKS}{os.getpid()}-")
             try:
                 name = os.path.join(folder, real.name)
-                os.symlink(staged.proc, name)
+                os.symlink(f"/proc/{os.getpid()}/fd/{staged.fd}", name)
                 yield name
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
         staged.commit()
     finally:
         staged.close()
+
+
+_LINKS = "fieldsolver-link-"  # the private folders' prefix, then the writing process's id
+
+
+def _sweep_links() -> None:
+    """Remove the link folders of processes that are gone (killed while writing: the link
+    dangles, nothing else is left; the unnamed file itself vanished with them)."""
+    tmp = tempfile.gettempdir()
+    try:
+        names = [n for n in os.listdir(tmp) if n.startswith(_LINKS)]
+    except OSError:
+        return
+    for n in names:
+        pid = n[len(_LINKS) :].split("-", 1)[0]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        shutil.rmtree(os.path.join(tmp, n), ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
 
 
 def write_bytes(path: str | Path, data: bytes) -> None:
