@@ -435,6 +435,10 @@ def _synth(design, targets, varies, runner, args, data) -> int:
         raise InputError("synth: give target=QUANTITY:VALUE and vary=NAME[:LOW:HIGH]")
     ts = [parse_target(t) for t in targets]
     vs = [parse_vary(v, design) for v in varies]
+    for what, names in (("target", [t.quantity for t in ts]), ("vary", [v.param for v in vs])):
+        twice = next((n for i, n in enumerate(names) if n in names[:i]), None)
+        if twice is not None:
+            raise InputError(f"{what}={twice} given twice")
     if not 0 < args.match < 0.5:
         raise InputError(f"--match {args.match:g}: expected a relative tolerance such as 0.005")
     with runner:
