@@ -340,3 +340,38 @@ def test_serve_checks_its_options():
     assert "--port 0" in _cli_error(["serve", "--port", "0"]) or "--port" in _cli_error(["serve", "--port", "0"])
     assert "--host nowhere" in _cli_error(["serve", "--host", "nowhere"])
     assert "--max-nodes" in _cli_error(["serve", "--max-nodes", "100"])
+
+
+def test_the_serve_command_serves_the_page_and_stops_on_ctrl_c():
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "fieldsolver.cli", "serve", "--port", str(port), "--workers", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        t = time.monotonic()
+        while True:
+            try:
+                page = Client(f"http://127.0.0.1:{port}").get("/")
+                break
+            except urllib.error.URLError:
+                assert proc.poll() is None and time.monotonic() - t < 30, proc.stderr.read()
+                time.sleep(0.2)
+        assert page.status_code == 200 and "<title>fieldsolver" in page.text
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert out.strip() == f"fieldsolver: serving the calculator page at http://127.0.0.1:{port}/ (Ctrl-C stops it)"
+    assert "Traceback" not in err

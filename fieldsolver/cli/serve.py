@@ -33,7 +33,10 @@ def add_parser(sub) -> None:
         help="solves running at once, each in its own process (default: half the cores, at least 1)",
     )
     s.add_argument(
-        "--time-limit", type=positive, default=120.0, help="seconds a solve or goal seek may run (default 120)"
+        "--time-limit",
+        type=positive,
+        default=600.0,
+        help="seconds a solve, goal seek or check may run (default 600: a loss sweep takes minutes)",
     )
     s.add_argument(
         "--max-nodes", type=count, default=400_000, help="node budget of a solve from the page (default 400,000)"

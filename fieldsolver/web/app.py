@@ -59,7 +59,7 @@ TYPES = {
 @dataclass(frozen=True)
 class Settings:
     workers: int = 1
-    time_limit: float = 120.0  # s, each solve or goal seek
+    time_limit: float = 600.0  # s, each solve, goal seek or check (a loss sweep takes minutes)
     max_nodes: int = 400_000  # the node budget of a page's solve (it may ask for less)
     threads: int = 1  # solver threads in each solve process
     examples: Path | None = EXAMPLES

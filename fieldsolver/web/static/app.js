@@ -62,7 +62,7 @@ function buildForm() {
         input.value = p.length ? fmt(p.start * scale) : String(p.start);
       }
       input.placeholder = p.like ? `= ${p.like}` : p.default !== null && p.default !== undefined ? String(p.default)
-        : p.kind === "er" ? "required" : p.optional ? "" : "required";
+        : p.kind === "er" ? "or a material" : p.optional ? "" : "required";
     }
     input.id = "p-" + p.name;
     input.dataset.param = p.name;
@@ -249,6 +249,7 @@ function progressText(p, kind) {
     return `seeking: solve ${p.evaluations}: ${at} gives ${got}`;
   }
   if (p.stage === "plots") return "solved; drawing the plots...";
+  if (p.stage === "loss") return `statics solved; now R, L, G, C at ${p.frequencies} frequencies (the loss solve takes longest)...`;
   if (p.levels === undefined) return "solving the first grids...";
   return `refining: grid ${p.levels}, ${p.nodes.toLocaleString()} nodes, estimated error ${fmt(100 * p.error, 2)} % ` +
     `(target ${fmt(100 * p.tol, 2)} %)`;
