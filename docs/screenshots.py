@@ -1,7 +1,8 @@
 """Screenshots of the calculator page for the README (``make screenshots``): the page is served
 on a free loopback port and driven in Debian's headless chromium with Playwright.
 
-docs/web_pair.png: a USB-style coupled microstrip solved, with its field map;
+docs/web_pair.png: a coupled microstrip with solder mask and etched traces solved, with its field
+map, and a calculator's 100 ohm checked;
 docs/web_yaml_error.png: a pasted cross-section with a mistake, shown at its line.
 """
 
@@ -48,6 +49,9 @@ def main(out: str = "docs") -> None:
             page.click("#solve")
             page.wait_for_selector("#plots img")
             page.wait_for_function("[...document.querySelectorAll('#plots img')].every(i => i.complete)")
+            page.fill("#claimed1", "100")  # what a closed-form calculator said for this pair
+            page.click("#check-run")
+            page.wait_for_selector("#check-result p")
             page.screenshot(path=str(folder / "web_pair.png"), full_page=True)
 
             page.goto(base)

@@ -456,6 +456,8 @@ function showCheck(data) {
     const p = document.createElement("p"); p.className = "hint"; p.textContent = "No closed form describes this structure."; out.push(p);
   }
   $("check-result").replaceChildren(...out);
+  $("check-box").hidden = false;
+  $("check-box").scrollIntoView({ block: "nearest" });
 }
 
 // ------------------------------------------------------------------------------ start
