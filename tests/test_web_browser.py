@@ -137,6 +137,10 @@ def test_a_microstrip_calculation(page, tmp_path):
     sec = loader.load(saved)
     bbox = sec.signals[0].shape.bbox()
     assert (bbox[1] - bbox[0], bbox[2]) == pytest.approx((w * 1e-3, h * 1e-3))
+    # typing after a solve: the results say they are of the line before
+    assert page.locator("#stale-note").is_hidden()
+    page.fill("#p-w", "0.31")
+    page.wait_for_selector("#stale-note", state="visible")
 
 
 @needs_browser

@@ -26,6 +26,7 @@ let seekJob = null;
 let checkJob = null;
 let previewTimer = null;
 let previewSeq = 0;
+let solvedSource = null; // the line the results are of
 
 function template() { return CAT.templates.find((t) => t.name === $("template").value); }
 
@@ -185,6 +186,9 @@ async function runPreview() {
     return li;
   }));
   fillSeek(data.values, data.vary);
+  const changed = solvedSource !== null && solvedSource !== JSON.stringify(source());
+  $("results").classList.toggle("stale", changed);
+  $("stale-note").hidden = !changed;
 }
 
 // ------------------------------------------------------------------------------ YAML editor
@@ -231,10 +235,12 @@ function solveRequest() {
 }
 
 async function solve() {
+  const asked = JSON.stringify(source());
   const { ok, data } = await post("/api/solve", solveRequest());
   if (!ok) { showError(data); $("status").textContent = ""; return; }
   showError(null);
   job = data.id;
+  solvedSource = asked;
   $("cancel").disabled = false;
   $("status").textContent = "queued...";
   watch(data.id, "solve");
@@ -302,6 +308,8 @@ function cell(text, cls) {
 function showResult(data) {
   const r = data.result;
   $("results").hidden = false;
+  $("results").classList.remove("stale");
+  $("stale-note").hidden = true;
   $("results-title").textContent = r.title;
   const a = r.accuracy;
   $("accuracy").textContent = a === null ? "one grid, no error estimate"
