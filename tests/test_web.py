@@ -210,6 +210,14 @@ def test_a_yaml_bomb_is_refused_before_it_is_walked(client):
     assert time.perf_counter() - t < 2.0
 
 
+def test_a_request_for_another_host_name_is_refused(client):
+    # DNS rebinding: a page of another site reaching the local server under its own name
+    req = urllib.request.Request(client.base + "/api/examples", headers={"Host": "attacker.example"})
+    assert client._send(req).status_code == 400
+    req = urllib.request.Request(client.base + "/api/examples", headers={"Host": "localhost"})
+    assert client._send(req).status_code == 200
+
+
 def test_no_file_outside_the_examples_is_served(client):
     for name in ("../pyproject", "..%2Fpyproject", "%2Fetc%2Fpasswd", "usb2_stackup.yaml"):
         r = client.get(f"/api/examples/{name}")

@@ -59,13 +59,19 @@ def run(args: argparse.Namespace) -> int:
     _check_free(host, args.port)
     optional("starlette", "web", "the web page")
     optional("uvicorn", "web", "the web page")
-    from ..web.app import Settings
+    from ..web.app import LOOPBACK, Settings
     from ..web.server import run as serve
 
     cores = os.cpu_count() or 1
     workers = args.workers or max(1, cores // 2)
+    loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
     settings = Settings(
-        workers=workers, time_limit=args.time_limit, max_nodes=args.max_nodes, threads=max(1, cores // workers)
+        workers=workers,
+        time_limit=args.time_limit,
+        max_nodes=args.max_nodes,
+        threads=max(1, cores // workers),
+        # Starlette's host check does not parse [::1]:port: an IPv6 address goes unchecked
+        hosts=(*LOOPBACK, host) if loopback and ":" not in host else None,
     )
     try:
         serve(host, args.port, open_browser=args.open, settings=settings)

@@ -28,6 +28,8 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
@@ -43,6 +45,7 @@ from .jobs import Jobs
 
 STATIC = Path(__file__).parent / "static"
 EXAMPLES = Path(__file__).resolve().parents[2] / "geometries"  # a source checkout's examples
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 MAX_FREQUENCIES = 201
 DRAIN = 32_000_000  # bytes of an oversized request read (and dropped) before it is refused
 _LINE = re.compile(rf"^{re.escape(inputs.PASTE)}:(\d+)")
@@ -63,6 +66,9 @@ class Settings:
     max_nodes: int = 400_000  # the node budget of a page's solve (it may ask for less)
     threads: int = 1  # solver threads in each solve process
     examples: Path | None = EXAMPLES
+    # the Host names a request may carry (DNS rebinding: another site's page reaching a local
+    # server through a name of its own); None: any (a server bound beyond loopback)
+    hosts: tuple[str, ...] | None = LOOPBACK
 
 
 # ----------------------------------------------------------------------------------- helpers
@@ -339,7 +345,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             jobs.close()
 
+    middleware = []
+    if settings.hosts is not None:
+        middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.hosts)))
     app = Starlette(
+        middleware=middleware,
         routes=[
             Route("/", page),
             Route("/api/preview", preview_route, methods=["POST"]),
