@@ -383,3 +383,30 @@ def test_the_serve_command_serves_the_page_and_stops_on_ctrl_c():
     assert proc.returncode == 0, err
     assert out.strip() == f"fieldsolver: serving the calculator page at http://127.0.0.1:{port}/ (Ctrl-C stops it)"
     assert "Traceback" not in err
+
+
+COAX_FILE = "parameters: {d: 1.0}\nunits: mm\ntemplate: coax\nparams: {d: d, D: 2.3, er: 1}\n"
+
+
+def test_goal_seek_varies_a_pasted_files_parameter(client):
+    preview = client.post("/api/preview", json={"yaml": COAX_FILE}).json()
+    assert preview["vary"] == ["d"] and preview["values"] == ["z0", "eps_eff", "delay"]
+    body = {"yaml": COAX_FILE, "tol": "0.003", "target1": "z0", "value1": "50", "vary1": "d"}
+    r = client.post("/api/seek", json=body)
+    assert r.status_code == 202, r.text
+    done = _wait(client, r.json()["id"])
+    assert done["state"] == "done" and done["result"]["reached"], done
+    assert done["result"]["params"]["d"] == pytest.approx(2.3 / math.exp(2 * math.pi * 50 / ETA0), rel=1e-2)
+
+
+def test_a_claim_on_a_pasted_file_is_checked(client):
+    r = client.post("/api/check", json={"yaml": COAX_FILE, "tol": "0.003", "claim1": "z0", "claimed1": "55"})
+    assert r.status_code == 202, r.text
+    done = _wait(client, r.json()["id"])
+    assert done["state"] == "done", done
+    (claim,) = done["result"]["claims"]
+    exact = ETA0 / (2 * math.pi) * math.log(2.3)
+    assert claim["deviation"] == pytest.approx(55 / exact - 1, abs=3e-3) and claim["verdict"] == "disagrees"
+    assert done["result"]["structure"] == inputs.PASTE
+    bad = client.post("/api/check", json={"yaml": COAX_FILE, "claim1": "z_diff", "claimed1": "90"})
+    assert bad.status_code == 400 and "claim z_diff: not a value of this line" in bad.json()["error"]
