@@ -540,7 +540,9 @@ def test_dev_zero_and_a_binary_file_are_refused_before_reading_them_whole(capsys
             ["tolerance", "stripline", "w=0.2", "h1=0.5", "h2=0.5", "er=4", "--spread", "w=+-0.01", "--n", "100000000"],
             "argument --n: at most 100,000 samples (each a field solve), got 100,000,000",
         ),
-        (["calc", "coax", "d=1", "D=2", "er=1", "--freq", "1MHz:1GHz:100000000000"], "2 <= COUNT <= 10,000"),
+        (["calc", "coax", "d=1", "D=2", "er=1", "--freq", "1MHz:1GHz:100000000000"], "COUNT >= 2 (at most 10,000)"),
+        (["calc", "coax", "d=1", "D=2", "er=1", "--density", "1e9"], "argument --density: expected a density above 0"),
+        (["calc", "coax", "d=1", "D=2", "er=1", "--freq", "1e300"], "a frequency of at most 1e+15 Hz (1 PHz)"),
         (
             ["calc", "coax", "d=1", "D=2", "er=1", "--size", "9" * 5000 + "x100"],
             "argument --size: expected WIDTHxHEIGHT",

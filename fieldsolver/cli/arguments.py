@@ -35,6 +35,16 @@ def positive(text: str) -> float:
     return v
 
 
+MAX_DENSITY = 32.0  # --density: every cell divided 32 times each way (the node budget binds long before)
+
+
+def density(text: str) -> float:
+    v = number(text)
+    if not (math.isfinite(v) and 0 < v <= MAX_DENSITY):
+        raise argparse.ArgumentTypeError(f"expected a density above 0 and at most {MAX_DENSITY:g}, got {text!r}")
+    return v
+
+
 def extent(text: str) -> tuple[float, float, float, float]:
     v = tuple(number(t) for t in text.split(","))
     if len(v) != 4 or not all(map(math.isfinite, v)) or not (v[0] < v[1] and v[2] < v[3]):
@@ -68,7 +78,9 @@ def frequencies(text: str) -> np.ndarray:
             lo, hi = parse_frequency(parts[0].strip()), parse_frequency(parts[1].strip())
             n = parts[2].strip()
             if not (n.isdigit() and len(n) <= 6 and 2 <= int(n) <= MAX_FREQUENCIES and hi > lo):
-                raise InputError(f"{text!r}: START:STOP:COUNT needs STOP > START and 2 <= COUNT <= {MAX_FREQUENCIES:,}")
+                raise InputError(
+                    f"{text!r}: START:STOP:COUNT needs STOP > START and COUNT >= 2 (at most {MAX_FREQUENCIES:,})"
+                )
             return np.geomspace(lo, hi, int(n))
         if len(parts) != 1:
             raise InputError(f"{text!r}: give START:STOP:COUNT, a list f1,f2,... or one frequency")
@@ -162,7 +174,7 @@ def add_mesh_options(parser: argparse.ArgumentParser) -> None:
     d = MeshOptions()
     g = parser.add_argument_group("grid")
     g.add_argument(
-        "--density", type=positive, help=f"scale the grid's density: 2 halves every cell (default {d.density:g})"
+        "--density", type=density, help=f"scale the grid's density: 2 halves every cell (default {d.density:g})"
     )
     g.add_argument(
         "--growth", type=growth, help=f"size ratio of neighbouring cells away from an edge (default {d.growth:g})"

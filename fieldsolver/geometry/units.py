@@ -11,6 +11,7 @@ from ..errors import InputError
 UNITS = {"mm": 1e-3, "um": 1e-6, "mil": 25.4e-6, "in": 25.4e-3, "m": 1.0}
 DEFAULT_UNITS = "mm"
 
+MAX_FREQUENCY = 1e15  # Hz: far above where a quasi-TEM line means anything (light at 300 nm)
 FREQUENCY_UNITS = {"hz": 1.0, "khz": 1e3, "mhz": 1e6, "ghz": 1e9, "thz": 1e12}  # matched without case
 _LENGTH = re.compile(r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([a-zA-Z\u00b5\u03bc]+)\s*")
 _FREQUENCY = re.compile(r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([a-zA-Z]*)\s*")
@@ -20,7 +21,7 @@ def parse_frequency(text: str | float) -> float:
     """A frequency in Hz from a number (Hz) or text: "2.5e9", "1GHz", "10 MHz", "100kHz".
 
     Units Hz, kHz, MHz, GHz, THz, in any case ("mhz" is MHz: nobody here means millihertz).
-    :class:`InputError` for anything that is not a finite frequency > 0 Hz.
+    :class:`InputError` for anything that is not a frequency > 0 Hz and at most 1 PHz.
     """
     if isinstance(text, bool):
         raise InputError(f"expected a frequency, got {text!r}")
@@ -36,6 +37,8 @@ def parse_frequency(text: str | float) -> float:
         value = float(found.group(1)) * FREQUENCY_UNITS[unit]
     if not (math.isfinite(value) and value > 0):
         raise InputError(f"a frequency must be finite and > 0 Hz, got {text!r}")
+    if value > MAX_FREQUENCY:
+        raise InputError(f"a frequency of at most {MAX_FREQUENCY:g} Hz (1 PHz), got {text!r}")
     return value
 
 
