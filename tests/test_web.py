@@ -230,6 +230,7 @@ def test_solve_requests_are_checked_before_they_queue(client):
     bad = [
         ({"freq": "20GHz:1MHz:5"}, "--freq"),
         ({"freq": "1MHz:1GHz:1000"}, "at most 201"),
+        ({"freq": "1MHz:1GHz:999999999999"}, "at most 201"),
         ({"length": "100mm"}, "--length is used with --freq"),
         ({"tol": "0"}, "tolerance"),
         ({"max_nodes": "1e12"}, "node budget"),

@@ -107,14 +107,16 @@ def _client(data: dict[str, Any]) -> str:
 
 
 def _tol(data: dict[str, Any]) -> float:
-    tol = inputs.finite(data, "tol", 1e-3, 1e-4, 0.05, "tolerance")
-    return tol
+    return inputs.finite(data, "tol", 1e-3, 1e-4, 0.05, "tolerance")
 
 
 def _freq(data: dict[str, Any]) -> tuple[float, ...] | None:
     text = inputs.text(data, "freq", "--freq")
     if text is None:
         return None
+    count = text.split(":")[-1].strip()
+    if text.count(":") == 2 and count.isdigit() and int(count) > MAX_FREQUENCIES:  # before any array is made
+        raise InputError(f"--freq: {int(count):,} frequencies; the page takes at most {MAX_FREQUENCIES}")
     try:
         f = frequencies(text)
     except argparse.ArgumentTypeError as e:
