@@ -258,7 +258,7 @@ def test_a_coax_solve_matches_the_exact_impedance_with_its_files(client):
     r = client.post(
         "/api/solve",
         json={"template": "coax", "params": {"d": str(d), "D": str(D), "er": "1"}, "tol": "0.003", "freq": "1GHz,2GHz"}
-        | {"length": "0.1m"},
+        | {"length": "0.1m", "svg": True},
     )
     assert r.status_code == 202
     done = _wait(client, r.json()["id"])
@@ -277,6 +277,9 @@ def test_a_coax_solve_matches_the_exact_impedance_with_its_files(client):
     png = client.get(f"/api/jobs/{done['id']}/files/coax-field.png?inline=1")
     assert png.content[:8] == b"\x89PNG\r\n\x1a\n" and png.headers["content-disposition"] == "inline"
     assert client.get(f"/api/jobs/{done['id']}/files/coax.s2p").text.count("\n") >= 4
+    for plot in ("field", "loss", "sparams"):
+        svg = client.get(f"/api/jobs/{done['id']}/files/coax-{plot}.svg")
+        assert svg.headers["content-type"] == "image/svg+xml" and b"<svg" in svg.content[:2000], plot
 
 
 def test_goal_seek_finds_the_coax_diameter_for_50_ohm(client):
