@@ -438,7 +438,9 @@ class CrossSection:
             _within_limits(d.where or src, d.shape)
             d.medium.check(d.where)  # er >= 1, tand >= 0, f_ref, dispersion, sigma
             if d.medium.er > MAX_PERMITTIVITY:
-                raise _fail(d.where or src, f"dielectric {d.name!r}: er {d.medium.er:.3g}: at most {MAX_PERMITTIVITY:g}")
+                raise _fail(
+                    d.where or src, f"dielectric {d.name!r}: er {d.medium.er:.3g}: at most {MAX_PERMITTIVITY:g}"
+                )
         if not math.isfinite(self.background_er) or not 1 <= self.background_er <= MAX_PERMITTIVITY:
             raise _fail(src, f"background er must be a number from 1 to {MAX_PERMITTIVITY:g}, got {self.background_er}")
         self.background.check(f"{src}: background" if src else "background")
