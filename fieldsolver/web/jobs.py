@@ -159,7 +159,7 @@ class Jobs:
             self.wake.wait(0.1)
             self.wake.clear()
         for conn in ready:
-            self._receive(conns[conn])
+            self._receive(conns[conn], conn)
 
     def _claim_queued(self) -> list[Job]:
         """The queued jobs that may start now (marked as starting)."""
@@ -211,9 +211,10 @@ class Jobs:
                     "--time-limit); a looser tolerance or a smaller node budget finishes sooner",
                 )
 
-    def _receive(self, job: Job) -> None:
+    def _receive(self, job: Job, conn) -> None:
+        """A message of ``job`` on ``conn`` (closed meanwhile if the job was stopped: then nothing)."""
         try:
-            kind, data = job.conn.recv()
+            kind, data = conn.recv()
         except (EOFError, OSError):
             with self.lock:
                 if job.state == "running":  # the process died without a word
