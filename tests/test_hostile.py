@@ -617,3 +617,27 @@ def test_a_killed_worker_prints_no_traceback(tmp_path):
     stdout, stderr = proc.communicate(timeout=600)
     assert proc.returncode == 0 and "40 points" in stdout
     assert "Traceback" not in stderr and stderr.strip() == "", stderr[-3000:]
+
+
+def test_sigterm_during_a_solve_is_one_line_and_leaves_no_file(tmp_path):
+    png = tmp_path / "x.png"
+    usb = str(GEOMETRIES / "usb2_diff_microstrip.yaml")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "fieldsolver.cli", "solve", usb, "--tol", "1e-4", "--plot", str(png)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    deadline = time.time() + 120
+    while time.time() < deadline and _cpu_seconds(proc.pid) < 4:  # imported (1.5 s of CPU), solving
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 143 and err == "fieldsolver: terminated\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -370,8 +370,12 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _terminate(signum, frame):  # SIGTERM: an exit, so that files being written are cleaned up
-    raise SystemExit(128 + signum)
+class _Terminated(SystemExit):
+    """SIGTERM: an exit, so that files being written are cleaned up."""
+
+
+def _terminate(signum, frame):
+    raise _Terminated(128 + signum)
 
 
 DEBUG = "--debug"  # anywhere on the command line: the traceback of an unexpected error
@@ -426,7 +430,10 @@ def entry_point(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             print("fieldsolver: interrupted", file=sys.stderr)
             return 130
-        except SystemExit as e:  # argparse's --help (0), Ctrl-C in a batch (130), SIGTERM (143)
+        except _Terminated as e:
+            print("fieldsolver: terminated", file=sys.stderr)
+            return int(e.code or 143)
+        except SystemExit as e:  # argparse's --help (0), Ctrl-C in a batch (130)
             if e.code is None or isinstance(e.code, int):
                 return e.code or 0
             print(f"fieldsolver: error: {e.code}", file=sys.stderr)
