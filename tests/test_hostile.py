@@ -641,3 +641,9 @@ def test_sigterm_during_a_solve_is_one_line_and_leaves_no_file(tmp_path):
 def _cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_an_unwritable_device_path_is_one_line(capsys):
+    code, _, err = run(capsys, *QUICK, "--csv", "/proc/version")
+    assert code == 2 and len(err.splitlines()) == 1
+    assert err.startswith("fieldsolver: error: /proc/version: cannot write: ")

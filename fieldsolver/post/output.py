@@ -69,6 +69,8 @@ def check_target(path: str | Path) -> None:
     missing folder, a read-only folder), before any work is done."""
     kind, real = target(path)
     if kind == THROUGH:
+        if not os.access(path, os.W_OK):
+            raise InputError(f"{path}: cannot write: permission denied")
         return
     folder = real.parent
     if not os.access(folder, os.W_OK | os.X_OK):
@@ -248,6 +250,8 @@ def _write_through(path: Path, data: bytes) -> None:
             _write_all(stream.fileno(), data)
             return
     flags = os.O_WRONLY | getattr(os, "O_CLOEXEC", 0)
+    if not os.access(path, os.W_OK):
+        raise InputError(f"{path}: cannot write: permission denied")
     try:
         if stat.S_ISREG(os.stat(path).st_mode):  # a regular file behind /proc: overwritten in place
             flags |= os.O_TRUNC
@@ -256,5 +260,7 @@ def _write_through(path: Path, data: bytes) -> None:
         raise InputError(f"{path}: cannot write: {e.strerror}") from None
     try:
         _write_all(fd, data)
+    except OSError as e:
+        raise InputError(f"{path}: cannot write: {e.strerror}") from None
     finally:
         os.close(fd)
