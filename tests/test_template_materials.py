@@ -26,6 +26,7 @@ from fieldsolver.numerics.grid import make_grid
 from fieldsolver.numerics.raster import rasterize
 from fieldsolver.studies import Design
 from fieldsolver.studies.tolerance import typical_spread
+from tests.test_json_contract import _compare
 
 ROOT = Path(__file__).parents[1]
 MS = {"w": 0.3, "h": 0.2, "t": 0.035, "er": 4.3}  # a microstrip, mm
@@ -320,19 +321,9 @@ def _untimed(d):
     return d
 
 
-def _same(got, want, where="$"):
-    if isinstance(want, dict):
-        assert sorted(got) == sorted(want), where
-        for k in want:
-            _same(got[k], want[k], f"{where}.{k}")
-    elif isinstance(want, list):
-        assert len(got) == len(want), where
-        for i, (g, w) in enumerate(zip(got, want, strict=True)):
-            _same(g, w, f"{where}[{i}]")
-    elif isinstance(want, float):
-        assert math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-30), where
-    else:
-        assert got == want, where
+def _same(got, want):
+    # the example JSON's own contract: values to 1e-9, round-off zeros to 1e-9 of their siblings
+    _compare(got, want)
 
 
 @pytest.mark.parametrize("example", ["stripline_template", "gcpw_50ohm"])
