@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,6 +19,22 @@ from .physics.result import Accuracy, GridInfo, LevelInfo, Result
 
 TOL = 1e-3
 MAX_NODES = 1_000_000
+
+Progress = Callable[[dict], None]
+_LISTENER: ContextVar[Progress | None] = ContextVar("fieldsolver_progress", default=None)
+
+
+@contextmanager
+def reporting(progress: Progress) -> Iterator[None]:
+    """Every :func:`solve` in this block (also those a design tool or a check runs) tells
+    ``progress`` how it goes: after each grid level ``{"levels", "nodes", "error", "tol"}`` (the
+    levels solved, the finest one's nodes, the worst estimated error of the values and the
+    target), and before a loss sweep ``{"stage": "loss", "frequencies"}``."""
+    token = _LISTENER.set(progress)
+    try:
+        yield
+    finally:
+        _LISTENER.reset(token)
 
 
 def _level_info(section: CrossSection, lv: Level) -> LevelInfo:
@@ -93,8 +112,20 @@ def solve(
     if tol is None:
         sol = field_solve(section, options)
         return _with_loss(build_result(sol, total=time.perf_counter() - t), section, freq, options)
-    # refining the grid reduces only the grid part: stop refining when that is within tol
-    ref = refine(section, options, tol, max_nodes, lambda r: uncertainty(section, r, "grid"))
+    listener = _LISTENER.get()
+
+    def to_refine(ref):
+        # refining the grid reduces only the grid part of the error: aim it at what the open
+        # boundary's part leaves of tol; where that part alone takes over half of tol, more grid
+        # cannot bring the total within tol, so aim the grid part at tol itself
+        grid, bnd = uncertainty(section, ref, "grid"), uncertainty(section, ref, "boundary")
+        aim = {k: g if g is None or bnd[k] > 0.5 * tol else g + bnd[k] for k, g in grid.items()}
+        if listener is not None:
+            worst = max((g + bnd[k] for k, g in grid.items() if g is not None), default=0.0)
+            listener({"levels": len(ref.levels), "nodes": int(ref.levels[-1].nodes), "error": worst, "tol": tol})
+        return aim
+
+    ref = refine(section, options, tol, max_nodes, to_refine)
     unc = uncertainty(section, ref)
     worst = max((u for u in unc.values() if u is not None), default=0.0)
     converged = worst <= tol
@@ -139,6 +170,9 @@ def _with_loss(result: Result, section: CrossSection, freq, options: MeshOptions
         return result
     from .physics.loss import rlgc
 
+    listener = _LISTENER.get()
+    if listener is not None:
+        listener({"stage": "loss", "frequencies": len(freq)})
     t = time.perf_counter()
     assert result.solution is not None
     x = rlgc(

@@ -55,40 +55,6 @@ class SeekJob:
     threads: int = 1
 
 
-# ------------------------------------------------------------------------------------ progress
-def watch_refinement(report: Report, *, loss_solve: bool = False) -> None:
-    """Report each refinement level of :func:`fieldsolver.api.solve` (its grid count, nodes and
-    worst estimated error) by wrapping the stopping test it hands to ``refine``, and the start of
-    the loss solve (``physics.loss.rlgc``, with ``loss_solve``: only then is it imported). Only ever done in a worker process, which runs one job
-    and ends; where the library is arranged otherwise, the page only shows less progress. (A
-    ``progress`` callback of ``fieldsolver.solve`` would make this wrapping unnecessary.)"""
-    original = getattr(api, "refine", None)
-    if callable(original):
-
-        def refine(section, options, tol, max_nodes, relative_uncertainty):
-            def watched(ref):
-                u = relative_uncertainty(ref)
-                worst = max((x for x in u.values() if x is not None), default=0.0)
-                report({"levels": len(ref.levels), "nodes": int(ref.levels[-1].nodes), "error": worst, "tol": tol})
-                return u
-
-            return original(section, options, tol, max_nodes, watched)
-
-        api.refine = refine
-    if not loss_solve:
-        return
-    from ..physics import loss
-
-    sweep = getattr(loss, "rlgc", None)
-    if callable(sweep):
-
-        def rlgc(section, solution, c, c_vac, freq, *args, **kwargs):
-            report({"stage": "loss", "frequencies": len(freq)})
-            return sweep(section, solution, c, c_vac, freq, *args, **kwargs)
-
-        loss.rlgc = rlgc
-
-
 # --------------------------------------------------------------------------------------- solve
 def _value_rows(r) -> list[dict[str, Any]]:
     u = r.uncertainty or {}
@@ -145,10 +111,10 @@ def solve(job: SolveJob, report: Report, partial: Report | None = None) -> dict[
     """Solve the page's line: its values with error bars, the CLI's table, and the files;
     ``partial`` receives all but the plots as soon as they are known."""
     partial = partial or (lambda _: None)
-    watch_refinement(report, loss_solve=job.freq is not None)
     section = job.source.section()
     freq = None if job.freq is None else list(job.freq)
-    r = api.solve(section, tol=job.tol, max_nodes=job.max_nodes, freq=freq)
+    with api.reporting(report):
+        r = api.solve(section, tol=job.tol, max_nodes=job.max_nodes, freq=freq)
     stem = job.source.template or Path(job.source.title).stem
     length = job.length if r.rlgc is not None else None
     files: dict[str, bytes] = {
@@ -264,10 +230,14 @@ def claims_of(job: CheckJob) -> list:
 def check_claims(job: CheckJob, report: Report) -> dict[str, Any]:
     """A calculator's numbers beside the field solution and the closed forms
     (:func:`fieldsolver.studies.check.check`)."""
+    with api.reporting(report):
+        return _check_claims(job)
+
+
+def _check_claims(job: CheckJob) -> dict[str, Any]:
     from ..studies.check import check
     from .inputs import PASTE
 
-    watch_refinement(report)
     src, claims = job.source, claims_of(job)
     if src.text is None:
         result = check(
