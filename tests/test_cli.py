@@ -192,3 +192,10 @@ def test_bad_yaml_gives_one_line_exit_2(case, capsys, tmp_path):
 )
 def test_bad_command_line_gives_one_line_exit_2(argv, what, capsys):
     assert_one_line_error(*run(capsys, *argv), what)
+
+
+def test_tiny_values_keep_their_significant_digits_in_the_table():
+    from fieldsolver.post.report import _row
+
+    assert "0.004123 +- 0.000004  ohm" in _row("Z0", 0.0041234, "ohm", rel=1e-3)
+    assert "56.837 +- 0.057  ohm" in _row("Z0", 56.837, "ohm", rel=1e-3)  # ordinary values as before

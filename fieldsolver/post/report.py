@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..constants import C0 as LIGHT
@@ -24,6 +26,8 @@ DEFINITIONS = {
 
 
 def _row(name: str, value: float | None, unit: str, fmt: str = "{:.3f}", rel: float | None = None) -> str:
+    if value and fmt == "{:.3f}" and abs(value) < 1:  # keep four significant digits (0.004123, not 0.004)
+        fmt = f"{{:.{3 - math.floor(math.log10(abs(value)))}f}}"
     v = "undefined" if value is None else fmt.format(value)
     line = f"  {name:<22}{v:>14}"
     if value is not None and rel is not None:
