@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .geometry.model import CrossSection, InputError
-from .numerics.grid import MeshOptions
+from .numerics.grid import MeshOptions, make_grid
 from .numerics.refine import Level, refine
 from .numerics.solver import FieldSolution, field_solve
 from .physics.lines import line_parameters, uncertainty
@@ -110,6 +110,11 @@ def solve(
 
         freq = check_frequencies(freq)
     if tol is None:
+        planned = make_grid(section, options).nodes  # its lines only: nothing of its size is built yet
+        if planned > max_nodes:
+            raise InputError(
+                f"the grid has {planned:,} nodes, over max_nodes {max_nodes:,}; raise it or lower the density"
+            )
         sol = field_solve(section, options)
         return _with_loss(build_result(sol, total=time.perf_counter() - t), section, freq, options)
     listener = _LISTENER.get()

@@ -2,6 +2,7 @@
 unexpected errors, and inputs too large to read, parse or solve. Each ends in one line."""
 
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -647,3 +648,18 @@ def test_an_unwritable_device_path_is_one_line(capsys):
     code, _, err = run(capsys, *QUICK, "--csv", "/proc/version")
     assert code == 2 and len(err.splitlines()) == 1
     assert err.startswith("fieldsolver: error: /proc/version: cannot write: ")
+
+
+@pytest.mark.parametrize("tol", [[], ["--tol", "none"]])
+def test_a_grid_over_the_node_budget_is_refused_before_it_is_built(tmp_path, tol):
+    # a 100-point polygon whose vertices make the mesher plan billions of nodes: one line, before
+    # anything of the grid's size exists (the process may not even reach 2 GB)
+    path = tmp_path / "poly.yaml"
+    path.write_text(_circle_polygon(100), encoding="utf-8")
+
+    def cap():
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    p = cli("solve", str(path), *tol, preexec_fn=cap)
+    assert p.returncode == 2 and p.stdout == "", p.stderr
+    assert p.stderr.count("\n") == 1 and "max_nodes" in p.stderr and "nodes" in p.stderr
