@@ -138,10 +138,10 @@ def solve(
     if not converged:
         bnd = uncertainty(section, ref, "boundary")
         key = max((k for k, u in unc.items() if u is not None), key=lambda k: unc[k])
-        if bnd[key] > 0.5 * unc[key]:
+        if 2 * ref.levels[-1].nodes <= max_nodes or bnd[key] > 0.5 * unc[key]:  # stopped short of the budget
             why = (
-                f"most of it ({100 * bnd[key]:.3g} %) from the open boundary: the field reaches far "
-                "(e.g. finite grounds); a larger open_factor (a mesh option) moves the boundary out"
+                f"{100 * bnd[key]:.3g} % of it from the open boundary, which a finer grid does not reduce: the "
+                "field reaches far (e.g. finite grounds); a larger open_factor (a mesh option) moves the boundary out"
             )
         else:
             why = f"at the node budget ({max_nodes:,}); raise max_nodes for a tighter answer"
