@@ -24,7 +24,6 @@ entry to the reported (extrapolated) capacitance.
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
@@ -133,21 +132,11 @@ class Series(NamedTuple):
     uncertainty: tuple[np.ndarray, np.ndarray] | None = None  # absolute, of R and L
 
 
-def _one_blas_thread(fn):
-    """Run ``fn`` with the BLAS libraries (numpy's and scipy's OpenBLAS: the sparse LU and the
-    reduced model's dense products) on one thread. Their threads spin while they wait for work:
-    on a busy 2-core machine a 21-point microstrip sweep took 85 s (58 s CPU) with the default
-    threads against 11 s (5 s CPU) with one; the products here are too small to gain from two."""
-
-    @functools.wraps(fn)
-    def one_thread(*args, **kwargs):
-        with threadpool_limits(limits=1, user_api="blas"):
-            return fn(*args, **kwargs)
-
-    return one_thread
-
-
-@_one_blas_thread
+# BLAS (numpy's and scipy's OpenBLAS: the sparse LU, the reduced model's dense products) on one
+# thread: its threads spin while they wait for work, and on a busy 2-core machine a 21-point
+# microstrip sweep took 85 s (58 s CPU) with the default threads against 11 s (5 s CPU) with one;
+# the products here are too small to gain from two.
+@threadpool_limits.wrap(limits=1, user_api="blas")
 def series_impedance(
     section: CrossSection,
     freq: np.ndarray,
