@@ -365,3 +365,15 @@ def test_gcpw_backing_lowers_z(w, g, h, er):
     z_u, _ = F.cpw_ghione_naldi(w, g, h, er)
     assert z_b < z_u
     assert (er + 1.0) / 2.0 < e_b < er  # more field in the substrate than the half-space CPW
+
+
+def test_eccentric_coax_limits():
+    """Concentric: the coax formula. A wall far away with the wire at a fixed height h over it:
+    the wire over a ground plane (arccosh(2h/d)). Offsets shrink the impedance."""
+    assert F.coax_eccentric_z0(1.0, 3.0, 0.0, 2.2) == pytest.approx(F.coax_z0(1.0, 3.0, 2.2), rel=1e-12)
+    d, h, D = 1.0, 1.5, 1e6
+    assert F.coax_eccentric_z0(d, D, D / 2 - h) == pytest.approx(F.wire_over_ground_z0(d, h), rel=1e-5)
+    z = [F.coax_eccentric_z0(1.0, 3.0, c) for c in (0.0, 0.3, 0.6, 0.9)]
+    assert all(a > b for a, b in itertools.pairwise(z))
+    with pytest.raises(ValueError):
+        F.coax_eccentric_z0(1.0, 3.0, 1.0)

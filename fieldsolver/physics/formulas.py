@@ -124,6 +124,17 @@ def coax_layered_z0(d: float, d_diel: float, D: float, er_inner: float, er_outer
     return ETA0 / (2 * math.pi) * math.sqrt(math.log(D / d) * series)
 
 
+def coax_eccentric_z0(d: float, D: float, offset: float, er: float = 1.0) -> float:
+    """Coax with its inner conductor (diameter d) displaced by ``offset`` from the axis of the
+    outer (inner diameter D), uniform dielectric. Exact (bipolar coordinates, the image solution
+    of two non-concentric cylinders): Z0 = eta0 / (2 pi sqrt(er)) arccosh((D^2 + d^2 - 4 offset^2)
+    / (2 d D)); e.g. B. C. Wadell, *Transmission Line Design Handbook*, Artech House 1991, 2.4.2.
+    It reduces to ln(D/d) at offset 0."""
+    if not 0.0 <= 2 * offset < D - d:
+        raise ValueError("the inner conductor must lie inside the outer: 0 <= 2 offset < D - d")
+    return ETA0 / (2 * math.pi * math.sqrt(er)) * math.acosh((D * D + d * d - 4 * offset * offset) / (2 * d * D))
+
+
 def _hj_z_air(u: float) -> float:
     """Hammerstad-Jensen 1980 eqs. (1)-(2): Z0 of a zero-thickness strip in air, u = w/h."""
     f = 6.0 + (2 * math.pi - 6.0) * math.exp(-((30.666 / u) ** 0.7528))
