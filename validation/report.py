@@ -18,6 +18,7 @@ from fieldsolver.physics.lines import LABELS
 from fieldsolver.post.output import atomic_path
 
 from .cases import FAMILIES, IMPEDANCES, family
+from .claims import notes
 
 
 def comparisons(data: dict) -> list[dict]:
@@ -161,10 +162,8 @@ def render(data: dict) -> str:
                 )
                 cells.append(txt + ("" if ref["applies"] else " (outside its range)"))
             out.append("| " + " | ".join(cells) + " |")
-    from .notes import NOTES
-
     out += ["", "## Known disagreements, and why", ""]
-    out += [f"* **{k}**: {v}" for k, v in NOTES.items()]
+    out += notes(rows)
     return "\n".join(out) + "\n"
 
 

@@ -23,7 +23,8 @@ from fieldsolver.api import TOL
 from fieldsolver.post.output import write_text
 
 from .cases import FAMILIES, family
-from .report import render, write_plots
+from .claims import write_readme
+from .report import comparisons, render, write_plots
 
 HERE = Path(__file__).parent
 RESULTS = HERE / "results.json"
@@ -98,7 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     (HERE / "plots").mkdir(exist_ok=True)
     write_plots(data, HERE / "plots")
     write_text(HERE / "REPORT.md", render(data) + "\n" + "\n".join(loss.render(loss_rows, checks)))
-    print(f"wrote {HERE / 'REPORT.md'}")
+    write_readme(HERE.parent / "README.md", comparisons(data), data["points"])
+    print(f"wrote {HERE / 'REPORT.md'} and the README's summary")
     return 0
 
 

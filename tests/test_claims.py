@@ -1,0 +1,57 @@
+"""Sentences that state an accuracy are computed from the data they describe: the README's summary
+of the validation (between its markers) and the report's notes on closed forms
+(validation/claims.py). The report itself is checked in tests/test_validation.py."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from validation import claims
+from validation.report import comparisons
+
+ROOT = Path(__file__).parents[1]
+DATA = json.loads((ROOT / "validation" / "results.json").read_text())
+ROWS = comparisons(DATA)
+
+
+def test_readme_summary_is_the_committed_data():
+    readme = (ROOT / "README.md").read_text()
+    assert claims.with_summary(readme, claims.readme_summary(ROWS, DATA["points"])) == readme
+
+
+def test_readme_summary_counts_every_checked_impedance():
+    block = claims.readme_summary(ROWS, DATA["points"])
+    checked = [r for r in ROWS if r["kind"] != "closed form" and r["quantity"] in claims.IMPEDANCES]
+    assert f"Over the {len(checked)} impedances" in block
+    # a point outside its bar changes the sentence
+    worse = [dict(r, covered=False) if r is checked[0] else r for r in ROWS]
+    assert "every time" not in claims.readme_summary(worse, DATA["points"])
+    assert f"in {len(checked) - 1} (" in claims.readme_summary(worse, DATA["points"])
+
+
+def _rows(devs):
+    return [
+        {"family": "f", "reference": "r", "quantity": "z0", "applies": True, "params": {"h": h}, "dev": d}
+        for h, d in devs
+    ]
+
+
+def test_threshold_is_where_every_larger_point_is_within_the_bound():
+    rows = _rows([(0.2, 0.03), (0.5, 0.001), (1.0, 0.004), (2.0, 0.0015), (4.0, 0.0002)])
+    assert claims.threshold(rows, "h", 0.002) == 2.0  # h = 0.5 is within, but h = 1 is not
+    assert claims.threshold(rows, "h", 0.05) == 0.2
+    assert claims.threshold(rows, "h", 1e-4) is None
+
+
+def test_within_rounds_up_and_span_keeps_signs():
+    rows = _rows([(1.0, -0.00271), (2.0, 0.0011)])
+    assert claims.within(rows) == "within 0.28 %"
+    assert claims.span(rows) == "-0.3 to +0.1 %"
+    assert claims.verdict(0.0022, 0.002) == "just outside its stated 0.2 %"
+    assert claims.verdict(0.0019, 0.002) == "within its stated 0.2 %"
+
+
+def test_a_missing_family_is_an_error_not_an_empty_claim():
+    with pytest.raises(ValueError, match="no rows"):
+        claims.select(ROWS, "no_such_family", "x", "z0")
