@@ -250,9 +250,9 @@ def _sweep(design, axes, runner, args, out, plot_path, title, data) -> int:
     _report_sweep(res, axes)
     data.update(parameters=list(axes), **_batch_data(res))
     if plot_path is not None:
-        from ..post import plot
+        from ..post import plot, study_plots
 
-        plot.save(plot.sweep_plot(res.rows, list(axes), res.columns, title=title), plot_path)
+        plot.save(study_plots.sweep_plot(res.rows, list(axes), res.columns, title=title), plot_path)
         print(f"plot written to {plot_path}")
     return 0
 
@@ -292,9 +292,9 @@ def _sensitivity(design, spreads, runner, args, out, plot_path, title, data) -> 
         **_batch_data(res),
     )
     if plot_path is not None:
-        from ..post import plot
+        from ..post import plot, study_plots
 
-        plot.save(plot.sensitivity_plot(sens, keys, title=title), plot_path)
+        plot.save(study_plots.sensitivity_plot(sens, keys, title=title), plot_path)
         print(f"plot written to {plot_path}")
     return 0
 
@@ -336,9 +336,11 @@ def _tolerance(design, spreads, runner, args, out, plot_path, title, data) -> in
         **_batch_data(res),
     )
     if plot_path is not None:
-        from ..post import plot
+        from ..post import plot, study_plots
 
-        plot.save(plot.histogram_plot(res.ok, stats, specs, title=f"{title} ({args.dist}, n = {args.n})"), plot_path)
+        plot.save(
+            study_plots.histogram_plot(res.ok, stats, specs, title=f"{title} ({args.dist}, n = {args.n})"), plot_path
+        )
         print(f"plot written to {plot_path}")
     return 0
 

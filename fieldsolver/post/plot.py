@@ -25,7 +25,7 @@ COPPER, GROUND, FLOATING = "#c87533", "#8c8c8c", "#b59a5a"
 ROLE_COLOUR = {"signal": COPPER, "ground": GROUND, "floating": FLOATING}
 
 
-def _plt():
+def pyplot():
     matplotlib = optional("matplotlib", "plot", "plotting")
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
@@ -220,7 +220,7 @@ def frame(ax, units: str, clip, title: str, equal: bool = True) -> None:
 def _figure(n_panels: int, size: tuple[float, float] | None, clip=None):
     """Panels side by side, or one above the other when the view is wide and flat; without a
     ``size`` (inches), as large as the view's shape needs."""
-    plt = _plt()
+    plt = pyplot()
     aspect = 0.8 if clip is None else (clip[3] - clip[2]) / (clip[1] - clip[0])
     stacked = aspect < 0.6 and n_panels > 1
     if size is None:
@@ -281,7 +281,7 @@ def field_map(
     """The materials, then per excitation: |E| (log colour, V/m per V), equipotentials every
     1/20 of the excitation's span, the conductors and dielectric interfaces; optionally E field
     lines. Returns the figure."""
-    _plt()
+    pyplot()
     from matplotlib.colors import LogNorm
 
     panels = fields.excitations(r, mode)
@@ -348,7 +348,7 @@ def charge_plot(
     """Per excitation (column): the surface charge density, uC/m^2 per V, on each finite conductor
     in view along its outline (from its lowest-left corner, counter-clockwise; dotted lines mark
     the corners), and on each ground plane against x. Edge crowding shows as peaks at corners."""
-    plt = _plt()
+    plt = pyplot()
     panels = fields.excitations(r, mode)
     clip = view(r, zoom, extent)
     s = UNITS[r.units]
@@ -394,7 +394,7 @@ def convergence_plot(r: Result, *, size=None, title: str | None = None):
     (extrapolated) value and its error bar."""
     if r.accuracy is None:
         raise InputError("the convergence plot needs the refinement levels: solve with a tolerance")
-    plt = _plt()
+    plt = pyplot()
     from matplotlib import ticker
 
     keys = _convergence_keys(r)
@@ -426,7 +426,7 @@ def convergence_plot(r: Result, *, size=None, title: str | None = None):
 # ------------------------------------------------------------------------------------------ grid
 def grid_plot(r: Result, *, zoom: float = 1.0, extent=None, size=None, title: str | None = None):
     """The finest grid's lines over the cross-section: in view, and the whole domain."""
-    _plt()
+    pyplot()
     from matplotlib.collections import LineCollection
 
     clip = view(r, zoom, extent)
@@ -491,7 +491,7 @@ def loss_plot(r: Result, *, size=None, title: str | None = None):
     smooth copper (``RLGC.R_smooth``, with the same L, G and C) is drawn dashed beside it."""
     if r.rlgc is None:
         raise InputError("the loss plot needs R, L, G, C at each frequency: solve with frequencies")
-    plt = _plt()
+    plt = pyplot()
     fig, axes = plt.subplots(2, 2, figsize=size or (10.0, 7.0), layout="constrained", sharex=True)
     units = ("R (ohm/m)", "L (nH/m)", "|Zc| (ohm)", "loss (dB/inch)")
     smooth = _smooth(r.rlgc)
@@ -521,7 +521,7 @@ def sparams_plot(r: Result, length: float, *, z_ref=50.0, size=None, title: str 
 
     if r.rlgc is None:
         raise InputError("the S-parameter plot needs R, L, G, C at each frequency: solve with frequencies")
-    plt = _plt()
+    plt = pyplot()
     resp = network.response(r.rlgc.propagation, length, z_ref=z_ref)
     names, n = r.signals, len(r.signals)
     fig, axes = plt.subplots(1, 1 if n == 1 else 2, figsize=size or (5.5 if n == 1 else 11.0, 4.2), squeeze=False)
@@ -561,82 +561,12 @@ def sparams_plot(r: Result, length: float, *, z_ref=50.0, size=None, title: str 
     return fig
 
 
-# -------------------------------------------------------------------------------------- studies
-LABEL = {"z0": "Z0 (ohm)", "z_diff": "Zdiff (ohm)", "z_common": "Zcommon (ohm)", "eps_eff": "eps_eff"}
-
-
-def sweep_plot(rows: list[dict], axes: list[str], keys, *, title: str = "", size=None):
-    """Each headline value against the first swept parameter, one line per combination of the
-    others, with the solver's error bars."""
-    plt = _plt()
-
-    shown = headline_keys(keys)
-    fig, ax = plt.subplots(1, len(shown), figsize=size or (5.2 * len(shown), 4.0), squeeze=False, layout="constrained")
-    x_name, others = axes[0], axes[1:]
-    groups: dict[tuple, list[dict]] = {}
-    for r in rows:
-        if r.get("status") == "ok":
-            groups.setdefault(tuple(r[o] for o in others), []).append(r)
-    for a, k in zip(ax[0], shown, strict=True):
-        for g, rs in groups.items():
-            rs = sorted(rs, key=lambda r: r[x_name])
-            x = [r[x_name] for r in rs]
-            y = [r[k] for r in rs]
-            err = [abs(r[k]) * (r.get(f"u_{k}") or 0.0) for r in rs]
-            label = ", ".join(f"{o} = {v:g}" for o, v in zip(others, g, strict=True)) or None
-            a.errorbar(x, y, yerr=err, marker="o", ms=3, capsize=2, lw=1.0, label=label)
-        a.set_xlabel(x_name)
-        a.set_ylabel(LABEL.get(k, k))
-        a.grid(True, alpha=0.3)
-        if others:
-            a.legend(fontsize=7)
-    failed = sum(r.get("status") != "ok" for r in rows)
-    fig.suptitle(f"{title}" + (f"  ({failed} points failed)" if failed else ""), fontsize=10)
-    return fig
-
-
-def sensitivity_plot(sens, keys, *, title: str = "", size=None):
-    """A tornado chart: each parameter's change of each headline value for its tolerance."""
-    plt = _plt()
-    shown = [k for k in keys if k.startswith("z")]
-    fig, ax = plt.subplots(
-        1, len(shown), figsize=size or (4.6 * len(shown), 0.5 * len(sens) + 1.6), squeeze=False, layout="constrained"
-    )
-    for a, k in zip(ax[0], shown, strict=True):
-        names = [str(s.spread) for s in sens][::-1]
-        vals = [100 * s.change.get(k, 0.0) for s in sens][::-1]
-        a.barh(names, vals, color="tab:blue")
-        a.set_xlabel(f"change of {k} for the tolerance (%)")
-        a.grid(True, axis="x", alpha=0.3)
-    fig.suptitle(title, fontsize=10)
-    return fig
-
-
-def histogram_plot(rows: list[dict], stats, specs, *, title: str = "", size=None):
-    """Histograms of the headline values over the samples, with the spec limits and yields."""
-    plt = _plt()
-    fig, ax = plt.subplots(1, len(stats), figsize=size or (4.8 * len(stats), 3.8), squeeze=False, layout="constrained")
-    for a, st in zip(ax[0], stats, strict=True):
-        v = [r[st.quantity] for r in rows if r.get(st.quantity) is not None]
-        a.hist(v, bins=min(60, max(10, len(v) // 20)), color="tab:blue", alpha=0.8)
-        spec = next((s for s in specs if s.quantity == st.quantity), None)
-        if spec is not None:
-            for lim in (spec.low, spec.high):
-                a.axvline(lim, color="tab:red", lw=1.2)
-            a.set_title(f"yield {100 * st.yield_:.1f} % in [{spec.low:.4g}, {spec.high:.4g}]", fontsize=9)
-        a.axvline(st.mean, color="k", lw=0.8, ls="--")
-        a.set_xlabel(f"{LABEL.get(st.quantity, st.quantity)}: mean {st.mean:.3f}, std {st.std:.3f}")
-        a.set_ylabel("samples")
-    fig.suptitle(title, fontsize=10)
-    return fig
-
-
 # ----------------------------------------------------------------------------------------- files
 def save(fig, path: str | Path, *, dpi: float = 110, exact_size: bool = False) -> None:
     """Write ``fig`` to ``path`` (PNG, SVG or PDF by extension) atomically, and close it. The
     canvas is trimmed to what is drawn (legends and colour bars beside the panels included),
     unless ``exact_size``: then it is the figure's size times ``dpi``."""
-    plt = _plt()
+    plt = pyplot()
     path = Path(path)
     trim = {} if exact_size else {"bbox_inches": "tight", "pad_inches": 0.08}
     try:
