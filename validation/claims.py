@@ -151,11 +151,19 @@ def _zdiff_microstrip(rows) -> str:
     )
 
 
+def _both(rows, family: str, reference: str, bound: float = 0.002):
+    """Z0 and eps_eff rows of a CPW family, the substrate height from which both are within
+    ``bound``, and the rows from there on."""
+    z, e = (select(rows, family, reference, q) for q in ("z0", "eps_eff"))
+    hs = [threshold(z, "h", bound), threshold(e, "h", bound)]
+    if None in hs:
+        raise ValueError(f"{family}: {reference} is not within {100 * bound:g} % at any height; rewrite its note")
+    h0 = max(hs)
+    return z, e, h0, [r for r in z + e if r["params"]["h"] >= h0]
+
+
 def _ghione_naldi(rows) -> str:
-    z = select(rows, "cpw_substrate", "Ghione-Naldi", "z0")
-    e = select(rows, "cpw_substrate", "Ghione-Naldi", "eps_eff")
-    h0 = max(threshold(z, "h", 0.002), threshold(e, "h", 0.002))
-    far = [r for r in z + e if r["params"]["h"] >= h0]
+    z, e, h0, far = _both(rows, "cpw_substrate", "Ghione-Naldi")
     thin_z, thin_e = (min(s, key=lambda r: r["params"]["h"]) for s in (z, e))
     return (
         f"exact as h -> inf and {within(far)} (Z0 and eps_eff) for h/w >= {h0:.2g}; on thin substrates "
@@ -167,12 +175,10 @@ def _ghione_naldi(rows) -> str:
 
 
 def _gcpw(rows) -> str:
-    z = select(rows, "gcpw", "conformal mapping", "z0")
-    e = select(rows, "gcpw", "conformal mapping", "eps_eff")
-    h0 = max(threshold(z, "h", 0.002), threshold(e, "h", 0.002))
+    z, _, h0, far = _both(rows, "gcpw", "conformal mapping")
     thin = min(z, key=lambda r: r["params"]["h"])
     return (
-        f"{within([r for r in z + e if r['params']['h'] >= h0])} (Z0 and eps_eff) for h/w >= {h0:.2g} but "
+        f"{within(far)} (Z0 and eps_eff) for h/w >= {h0:.2g} but "
         f"{pct(thin['dev'])} on Z0 at h/w = {thin['params']['h']:g}: it adds the capacitance of the upper CPW "
         "region and of the lower, plane-backed region as if independent, which misses the fringing between "
         "the two when the backing plane is close."

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import math
 import re
 import secrets
 import sys
 import traceback
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -81,6 +83,32 @@ def _error(e: Exception, status: int = 400) -> JSONResponse:
 def _internal() -> JSONResponse:
     traceback.print_exc(file=sys.stderr)
     return JSONResponse({"error": "internal error; the server's log has the details"}, status_code=500)
+
+
+def _guarded(route: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+    """``route`` with a user's mistake answered as :func:`_error` and anything else as
+    :func:`_internal` (logged, never sent)."""
+
+    @functools.wraps(route)
+    async def answer(request: Request) -> Response:
+        try:
+            return await route(request)
+        except InputError as e:
+            return _error(e)
+        except Exception:
+            return _internal()
+
+    return answer
+
+
+def _budget(data: dict[str, Any], settings: Settings) -> int:
+    """The request's node budget, at most the server's."""
+    return int(inputs.finite(data, "max_nodes", settings.max_nodes, 20_000, settings.max_nodes, "node budget"))
+
+
+def _queue(request: Request, data: dict[str, Any], kind: str, spec: Any) -> JSONResponse:
+    job = request.app.state.jobs.submit(_client(data), kind, spec)
+    return JSONResponse(job.public(), status_code=202)
 
 
 async def _json(request: Request) -> dict[str, Any]:
@@ -161,27 +189,23 @@ def page(request: Request) -> HTMLResponse:
     return HTMLResponse(html)
 
 
+@_guarded
 async def preview_route(request: Request) -> JSONResponse:
-    try:
-        data = await _json(request)
+    data = await _json(request)
 
-        def draw() -> dict[str, Any]:
-            src = inputs.source(data)
-            sec = src.section()
-            svg, legend = preview.svg(sec)
-            return {
-                "svg": svg,
-                "legend": legend,
-                "signals": [c.name for c in sec.signals],
-                "values": list(value_keys(sec)),
-                "vary": _variables(src),
-            }
+    def draw() -> dict[str, Any]:
+        src = inputs.source(data)
+        sec = src.section()
+        svg, legend = preview.svg(sec)
+        return {
+            "svg": svg,
+            "legend": legend,
+            "signals": [c.name for c in sec.signals],
+            "values": list(value_keys(sec)),
+            "vary": _variables(src),
+        }
 
-        return JSONResponse(await run_in_threadpool(draw))
-    except InputError as e:
-        return _error(e)
-    except Exception:
-        return _internal()
+    return JSONResponse(await run_in_threadpool(draw))
 
 
 def _variables(src: inputs.Source) -> list[str]:
@@ -199,101 +223,80 @@ def _variables(src: inputs.Source) -> list[str]:
     ]
 
 
+@_guarded
 async def yaml_route(request: Request) -> Response:
-    try:
-        data = await _json(request)
-        src = inputs.source(data)
-        await run_in_threadpool(src.section)  # only what is valid is offered as a file
-        name = f"{src.template}.yaml" if src.template else inputs.PASTE
-        return JSONResponse({"text": inputs.yaml_text(src), "name": name})
-    except InputError as e:
-        return _error(e)
-    except Exception:
-        return _internal()
+    data = await _json(request)
+    src = inputs.source(data)
+    await run_in_threadpool(src.section)  # only what is valid is offered as a file
+    name = f"{src.template}.yaml" if src.template else inputs.PASTE
+    return JSONResponse({"text": inputs.yaml_text(src), "name": name})
 
 
+@_guarded
 async def solve_route(request: Request) -> JSONResponse:
     settings: Settings = request.app.state.settings
-    try:
-        data = await _json(request)
-        src = inputs.source(data)
-        await run_in_threadpool(src.section)  # a mistake is told now, not after a queue
-        budget = int(inputs.finite(data, "max_nodes", settings.max_nodes, 20_000, settings.max_nodes, "node budget"))
-        freq = _freq(data)
-        length = _length(data)
-        if length is not None and freq is None:
-            raise InputError("--length is used with --freq (S-parameters): give a frequency range")
-        z_ref = inputs.finite(data, "z_ref", 50.0, 1e-3, 1e6, "--z-ref")
-        spec = work.SolveJob(
-            src, _tol(data), budget, freq, length, z_ref, bool(data.get("svg")), threads=settings.threads
-        )
-        job = request.app.state.jobs.submit(_client(data), "solve", spec)
-        return JSONResponse(job.public(), status_code=202)
-    except InputError as e:
-        return _error(e)
-    except Exception:
-        return _internal()
+    data = await _json(request)
+    src = inputs.source(data)
+    await run_in_threadpool(src.section)  # a mistake is told now, not after a queue
+    budget = _budget(data, settings)
+    freq = _freq(data)
+    length = _length(data)
+    if length is not None and freq is None:
+        raise InputError("--length is used with --freq (S-parameters): give a frequency range")
+    z_ref = inputs.finite(data, "z_ref", 50.0, 1e-3, 1e6, "--z-ref")
+    spec = work.SolveJob(src, _tol(data), budget, freq, length, z_ref, bool(data.get("svg")), threads=settings.threads)
+    return _queue(request, data, "solve", spec)
 
 
+@_guarded
 async def seek_route(request: Request) -> JSONResponse:
     settings: Settings = request.app.state.settings
-    try:
-        data = await _json(request)
-        src = inputs.source(data)
-        targets, varies = [], []
-        for i in (1, 2):
-            q = inputs.text(data, f"target{i}", "target")
-            if q is None:
-                continue
-            value = inputs.finite(data, f"value{i}", float("nan"), 1e-3, 1e6, f"target={q}")
-            vary = inputs.text(data, f"vary{i}", "vary")
-            if vary is None:
-                raise InputError(f"target={q}:{value:g}: choose the parameter to vary for it")
-            targets.append((q, value))
-            varies.append(vary)
-        if not targets:
-            raise InputError("goal seek: give a target, e.g. z0 50 by varying w")
-        budget = int(inputs.finite(data, "max_nodes", settings.max_nodes, 20_000, settings.max_nodes, "node budget"))
-        match = inputs.finite(data, "match", 5e-3, 1e-4, 0.2, "--match")
-        spec = work.SeekJob(src, tuple(targets), tuple(varies), _tol(data), budget, match, threads=settings.threads)
-        await run_in_threadpool(work.seek_plan, spec)  # a mistake is told now
-        job = request.app.state.jobs.submit(_client(data), "seek", spec)
-        return JSONResponse(job.public(), status_code=202)
-    except InputError as e:
-        return _error(e)
-    except Exception:
-        return _internal()
+    data = await _json(request)
+    src = inputs.source(data)
+    targets, varies = [], []
+    for i in (1, 2):
+        q = inputs.text(data, f"target{i}", "target")
+        if q is None:
+            continue
+        value = inputs.finite(data, f"value{i}", float("nan"), 1e-3, 1e6, f"target={q}")
+        vary = inputs.text(data, f"vary{i}", "vary")
+        if vary is None:
+            raise InputError(f"target={q}:{value:g}: choose the parameter to vary for it")
+        targets.append((q, value))
+        varies.append(vary)
+    if not targets:
+        raise InputError("goal seek: give a target, e.g. z0 50 by varying w")
+    budget = _budget(data, settings)
+    match = inputs.finite(data, "match", 5e-3, 1e-4, 0.2, "--match")
+    spec = work.SeekJob(src, tuple(targets), tuple(varies), _tol(data), budget, match, threads=settings.threads)
+    await run_in_threadpool(work.seek_plan, spec)  # a mistake is told now
+    return _queue(request, data, "seek", spec)
 
 
+@_guarded
 async def check_route(request: Request) -> JSONResponse:
     settings: Settings = request.app.state.settings
-    try:
-        data = await _json(request)
-        src = inputs.source(data)
-        claims = []
-        for i in (1, 2):
-            q, v = inputs.text(data, f"claim{i}", "claim"), inputs.text(data, f"claimed{i}", "claim")
-            if q is not None and v is not None:
-                claims.append((q, v))
-        if not claims:
-            raise InputError("check: enter the number a calculator gave, e.g. Zdiff 90")
-        budget = int(inputs.finite(data, "max_nodes", settings.max_nodes, 20_000, settings.max_nodes, "node budget"))
-        spec = work.CheckJob(src, tuple(claims), _tol(data), budget, threads=settings.threads)
+    data = await _json(request)
+    src = inputs.source(data)
+    claims = []
+    for i in (1, 2):
+        q, v = inputs.text(data, f"claim{i}", "claim"), inputs.text(data, f"claimed{i}", "claim")
+        if q is not None and v is not None:
+            claims.append((q, v))
+    if not claims:
+        raise InputError("check: enter the number a calculator gave, e.g. Zdiff 90")
+    budget = _budget(data, settings)
+    spec = work.CheckJob(src, tuple(claims), _tol(data), budget, threads=settings.threads)
 
-        def plan() -> None:
-            sec = src.section()
-            keys = value_keys(sec)
-            for c in work.claims_of(spec):
-                if c.quantity not in keys:
-                    raise InputError(f"claim {c.quantity}: not a value of this line; choose from {', '.join(keys)}")
+    def plan() -> None:
+        sec = src.section()
+        keys = value_keys(sec)
+        for c in work.claims_of(spec):
+            if c.quantity not in keys:
+                raise InputError(f"claim {c.quantity}: not a value of this line; choose from {', '.join(keys)}")
 
-        await run_in_threadpool(plan)  # a mistake is told now
-        job = request.app.state.jobs.submit(_client(data), "check", spec)
-        return JSONResponse(job.public(), status_code=202)
-    except InputError as e:
-        return _error(e)
-    except Exception:
-        return _internal()
+    await run_in_threadpool(plan)  # a mistake is told now
+    return _queue(request, data, "check", spec)
 
 
 def job_route(request: Request) -> JSONResponse:
