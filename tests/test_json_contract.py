@@ -6,8 +6,8 @@ A number that is zero but for round-off (the second conductor's share of a symme
 uncertainty of a value that does not depend on the grid) is compared to 1e-9 of the largest
 number beside it (in its list or object), not to itself: the order of the solver's sums (one
 thread or several) moves it by far less than any error bar, but by more than 1e-9 of its own size.
-For the same reason a mode's voltages are compared up to their sign (an eigenvector's sign is
-arbitrary, and where two lines are alike round-off picks it). An error estimate (the relative
+A mode's voltages are compared with their sign: the first entry that is not negligible is
+positive (physics/extract.py), whatever round-off does where two lines are alike. An error estimate (the relative
 ``uncertainty`` of a value) is compared to 1e-9 absolute, i.e. the error bar to 1e-9 of its value
 like the value itself: it is a difference of nearly equal values from two grids, so a change of
 1e-12 in where a link leaves a round conductor (bisection before, closed form now) moves its
@@ -45,11 +45,6 @@ def _compare(got, want, where="$", scale=0.0):
     elif isinstance(want, list):
         assert isinstance(got, list) and len(got) == len(want), where
         siblings = _scale(want)
-        if where.endswith(".voltages") and want and got:
-            # a mode's voltages up to their sign: align the largest entry's sign
-            k = max(range(len(want)), key=lambda i: abs(want[i]))
-            if got[k] * want[k] < 0:
-                got = [-g for g in got]
         for i, (g, w) in enumerate(zip(got, want, strict=True)):
             _compare(g, w, f"{where}[{i}]", siblings)
     elif isinstance(want, float) and not isinstance(want, bool):

@@ -44,11 +44,15 @@ def modes(c: np.ndarray, c_vac: np.ndarray, zc: np.ndarray) -> tuple[np.ndarray,
 
     In a homogeneous medium every mode has the same velocity and the patterns are not unique;
     there the eigenvectors of ``Zc`` are used (for a symmetric pair: the odd and even modes).
+    Each pattern's sign is fixed: its first component that is not negligible (above 1e-6 of its
+    largest) is positive, so the same structure gives the same patterns on every grid and machine.
     """
     eps, vec = sla.eigh(c, c_vac)
     if np.ptp(eps) <= 1e-9 * np.max(eps):
         _, vec = np.linalg.eigh(zc)
     vec = vec / np.linalg.norm(vec, axis=0)
+    first = np.argmax(np.abs(vec) > 1e-6 * np.abs(vec).max(axis=0), axis=0)
+    vec = vec * np.sign(vec[first, np.arange(vec.shape[1])])
     y = np.linalg.inv(zc)
     z = np.array([v @ v / (v @ y @ v) for v in vec.T])
     return eps, vec, z
