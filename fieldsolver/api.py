@@ -110,10 +110,11 @@ def solve(
 
         freq = check_frequencies(freq)
     if tol is None:
-        planned = make_grid(section, options).nodes  # its lines only: nothing of its size is built yet
-        if planned > max_nodes:
+        planned = make_grid(section, options)  # its lines only: nothing of its size is built yet
+        if planned.nodes > max_nodes:
             raise InputError(
-                f"the grid has {planned:,} nodes, over max_nodes {max_nodes:,}; raise it or lower the density"
+                f"the grid has {planned.nodes:,} nodes, over max_nodes {max_nodes:,}{planned.finest_note}; "
+                "raise it or lower the density"
             )
         sol = field_solve(section, options)
         return _with_loss(build_result(sol, total=time.perf_counter() - t), section, freq, options)
