@@ -70,7 +70,9 @@ class _Cluster:
     lo: float
     hi: float
     hard: float | None
-    members: list[tuple[int, float, tuple[float, float]]]  # (conductor, key, extent on the other axis)
+    # (conductor, key, extent on the other axis, whether the key is on the outline: a circle's
+    # centre is not)
+    members: list[tuple[int, float, tuple[float, float], bool]]
     merged: bool = False  # holds keys merged for their small gap (not only coincident ones)
 
     @property
@@ -83,9 +85,9 @@ class _Cluster:
 def _facing(a: _Cluster, b: _Cluster) -> bool:
     """True where the pair holds edges of two different conductors that overlap on the other axis."""
     gap = b.lo - a.hi
-    for ca, _, (p0, p1) in a.members:
-        for cb, _, (q0, q1) in b.members:
-            if ca != cb and p0 <= q1 + gap and q0 <= p1 + gap:
+    for ca, _, (p0, p1), edge_a in a.members:
+        for cb, _, (q0, q1), edge_b in b.members:
+            if ca != cb and edge_a and edge_b and p0 <= q1 + gap and q0 <= p1 + gap:
                 return True
     return False
 
@@ -93,11 +95,12 @@ def _facing(a: _Cluster, b: _Cluster) -> bool:
 def _too_close(section: CrossSection, axis: int, c: _Cluster, v: float, member) -> None:
     """Refuse a gap between two conductors (not both grounds) that is not zero but below the
     resolution of the grid's coordinates: solved on one line, they would touch."""
-    i, _, (p0, p1) = member
-    for j, k, (q0, q1) in c.members:
+    i, _, (p0, p1), edge = member
+    for j, k, (q0, q1), other_edge in c.members:
         gap = abs(v - k)
         a, b = section.conductors[i], section.conductors[j]
-        if i != j and gap > 0 and p0 <= q1 and q0 <= p1 and "ground" not in {a.role} & {b.role}:
+        facing = edge and other_edge and p0 <= q1 and q0 <= p1
+        if i != j and gap > 0 and facing and "ground" not in {a.role} & {b.role}:
             scale = UNITS.get(section.units, 1.0)
             raise InputError(
                 f"conductors {b.name!r} and {a.name!r} are {gap / scale:.3g} {section.units} apart at "
@@ -114,9 +117,10 @@ def _raw(section: CrossSection, axis: int, lo: float, hi: float, tol: float) -> 
         b = s.bbox()
         other = (b[2], b[3]) if axis == 0 else (b[0], b[1])
         hard = isinstance(s, Rect)
+        centre = (s.cx if axis == 0 else s.cy) if isinstance(s, Circle | Ring) else math.nan
         for k in shape_keys(s, axis):
             if lo - tol <= k <= hi + tol:
-                entries.append((min(max(k, lo), hi), hard, (i, k, other)))
+                entries.append((min(max(k, lo), hi), hard, (i, k, other, k != centre)))
     entries.sort(key=lambda e: e[0])
     out: list[_Cluster] = []
     for v, hard, member in entries:
@@ -182,7 +186,7 @@ def contacts(section: CrossSection, axis: int, cl: list[_Cluster]) -> tuple[tupl
         if not _facing(a, b):
             continue
         g = b.lo - a.hi
-        for i, k, _ in a.members + b.members:
+        for i, k, _, _ in a.members + b.members:
             s = section.conductors[i].shape
             if isinstance(s, Circle | Ring):
                 c, centre = (s.cx, s.cy) if axis == 0 else (s.cy, s.cx)

@@ -140,6 +140,8 @@ def refine(
             f"max_nodes {max_nodes:,} is below the {planned.nodes:,} nodes of the starting grid"
             f"{planned.finest_note}; raise it or lower the density"
         )
+    # the widest boundary grid too: a gap its coordinates cannot hold is refused before any solve
+    make_grid(section, replace(base, density=base.density * START[0], open_factor=base.open_factor * OPEN_STEP))
     # each solve starts from the previous solution, interpolated to its grid
     levels: list[Level] = []
     finest: FieldSolution | None = None
