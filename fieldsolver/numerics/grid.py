@@ -35,7 +35,7 @@ from itertools import pairwise
 import numpy as np
 
 from ..geometry.model import CrossSection, InputError, Rect, Ring
-from .keys import AxisKeys, axis_keys, finest_feature, own_mask, own_spacing, shape_keys
+from .keys import AxisKeys, axis_keys, check_resolution, finest_feature, own_mask, own_spacing, shape_keys
 
 # the cap over a curved or slanted shape (module doc) is not below CURVED_FLOOR of the shape's own
 # feature size (its smallest gap between keys), nor below EXTENT_FLOOR of its extent: the small
@@ -353,6 +353,7 @@ def make_grid(section: CrossSection, options: MeshOptions | None = None) -> Grid
         ends_open = (open_sides[2 * axis], open_sides[2 * axis + 1])
         lines.append(axis_lines(k, h, lo, hi, caps, growth, ends_open))
     finest = finest_feature(section, merged, lfs)
+    check_resolution(section, merged, lines, finest, 1e-9 * max(dom[1] - dom[0], dom[3] - dom[2]), any(open_sides))
     return Grid(x=lines[0], y=lines[1], domain=dom, open_sides=open_sides, finest=finest)
 
 

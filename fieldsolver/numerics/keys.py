@@ -63,6 +63,7 @@ class AxisKeys:
     # round conductors across a narrow gap from another conductor: (conductor index, its centre
     # on the other axis, the width of the gap's field along that axis), see ``contacts``
     contacts: tuple[tuple[int, float, float], ...] = ()
+    hard: tuple[float, ...] = ()  # the rectangles' edges among the values
 
 
 @dataclass
@@ -173,7 +174,8 @@ def axis_keys(section: CrossSection, axis: int, lo: float, hi: float, tol: float
     values = np.array([c.value for c in cl])
     owners = tuple(frozenset(m[0] for m in c.members) for c in cl)
     raw = {(m[0], m[1]): j for j, c in enumerate(cl) for m in c.members}
-    return AxisKeys(values, owners, raw, contacts(section, axis, cl))
+    hard = tuple(c.hard for c in cl if c.hard is not None)
+    return AxisKeys(values, owners, raw, contacts(section, axis, cl), hard)
 
 
 def contacts(section: CrossSection, axis: int, cl: list[_Cluster]) -> tuple[tuple[int, float, float], ...]:
@@ -248,3 +250,27 @@ def finest_feature(section: CrossSection, keys: list[AxisKeys], lfs: list[np.nda
         other = section.conductors[min(k.owners[near[0]])].name
         what = f"gap between conductors {names[0]!r} and {other!r}"
     return f"the {size / scale:.3g} {section.units} {what} at {'xy'[axis]} = {v / scale:.6g} {section.units}"
+
+
+def check_resolution(
+    section: CrossSection, keys: list[AxisKeys], lines: list[np.ndarray], finest: str, tol: float, is_open: bool
+) -> None:
+    """Refuse a grid with a line within ``2 tol`` of a rectangle's edge: the raster takes a
+    rectangle's nodes to ``tol`` (1e-9 of the domain), so such a line would join the rectangle
+    and move its edge by a cell; across a gap of a few such cells, that is no small error."""
+    for axis in (0, 1):
+        hard = np.asarray(keys[axis].hard)
+        if not hard.size:
+            continue
+        x = np.concatenate([[-np.inf], lines[axis], [np.inf]])
+        below = hard - x[np.searchsorted(x, hard, "left") - 1]  # the nearest line on either side
+        above = x[np.searchsorted(x, hard, "right")] - hard
+        beside = np.minimum(below, above)
+        if np.min(beside) <= 2.0 * tol:
+            scale = UNITS.get(section.units, 1.0)
+            hint = ", or a smaller open_factor (a mesh option) makes the domain smaller" if is_open else ""
+            raise InputError(
+                f"{finest or 'a feature'} needs cells of {np.min(beside) / scale:.2g} {section.units} beside "
+                f"a conductor's edge, finer than the grid's coordinates hold there (1e-9 of the domain, "
+                f"{tol / scale:.2g} {section.units}); widen it{hint}"
+            )
