@@ -9,13 +9,18 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .geometry.model import CrossSection, InputError
 from .numerics.grid import MeshOptions, make_grid
-from .numerics.refine import Level, refine
-from .numerics.solver import FieldSolution, field_solve
-from .physics.lines import line_parameters, uncertainty
 from .physics.result import Accuracy, GridInfo, LevelInfo, Result
+
+if TYPE_CHECKING:
+    from .numerics.refine import Level
+    from .numerics.solver import FieldSolution
+
+# the solver (numba kernels, scipy) is imported where a solve runs, not with this module: the
+# command line reads TOL and MAX_NODES from here to print its help
 
 TOL = 1e-3
 MAX_NODES = 1_000_000
@@ -38,6 +43,8 @@ def reporting(progress: Progress) -> Iterator[None]:
 
 
 def _level_info(section: CrossSection, lv: Level) -> LevelInfo:
+    from .physics.lines import line_parameters
+
     values = line_parameters(section, lv.capacitance, lv.capacitance_vacuum).values
     return LevelInfo(density=lv.density, open_factor=lv.open_factor, nodes=lv.nodes, seconds=lv.seconds, values=values)
 
@@ -48,6 +55,8 @@ def _grid_info(sol: FieldSolution) -> GridInfo:
 
 
 def _result(section, c, c_vac, sol, *, timings, unc=None, accuracy=None, notes=()) -> Result:
+    from .physics.lines import line_parameters
+
     lines = line_parameters(section, c, c_vac)
     return Result(
         signals=tuple(s.name for s in section.signals),
@@ -103,6 +112,10 @@ def solve(
         raise InputError(f"tol must be a positive number, got {tol!r}")
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes <= 0:
         raise InputError(f"max_nodes must be a positive integer, got {max_nodes!r}")
+    from .numerics.refine import refine
+    from .numerics.solver import field_solve
+    from .physics.lines import uncertainty
+
     t = time.perf_counter()
     section = section.validate()
     if freq is not None:
@@ -110,10 +123,11 @@ def solve(
 
         freq = check_frequencies(freq)
     if tol is None:
-        planned = make_grid(section, options).nodes  # its lines only: nothing of its size is built yet
-        if planned > max_nodes:
+        planned = make_grid(section, options)  # its lines only: nothing of its size is built yet
+        if planned.nodes > max_nodes:
             raise InputError(
-                f"the grid has {planned:,} nodes, over max_nodes {max_nodes:,}; raise it or lower the density"
+                f"the grid has {planned.nodes:,} nodes, over max_nodes {max_nodes:,}{planned.finest_note}; "
+                "raise it or lower the density"
             )
         sol = field_solve(section, options)
         return _with_loss(build_result(sol, total=time.perf_counter() - t), section, freq, options)

@@ -53,12 +53,9 @@ def test_fuzz_bounded():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    reason="issue 18 item 3, the mesher's budgets (numerics/grid.py, refine.py): tiny features (a trace"
-    " 1e-7 mm wide) and some ordinary wires (twisted_pair d=0.02 d_ins=1) still run past 30 s or take GBs",
-    strict=False,
-)
 def test_fuzz_long():
-    # every input counted (--survey: a breach is recorded and the run goes on, no shrinking)
+    # every input counted (--survey: a breach is recorded and the run goes on, no shrinking).
+    # Measured: 3,000 inputs, 2,242 clean errors, 758 solved, no failure or breach, peak 453 MB
+    # (before the mesher merged near-coincident keys, tiny features ran past 30 s or took GBs)
     s = _fuzz(500, 7200, "--random", "--survey")
     assert s["inputs"] >= 3000

@@ -7,6 +7,7 @@ A user mistake prints one line on stderr and exits with code 2, never a tracebac
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import signal
 import sys
@@ -16,20 +17,42 @@ from ..api import MAX_NODES, TOL
 from ..errors import InputError, optional
 from ..geometry.model import CrossSection
 from ..geometry.units import DEFAULT_UNITS
-from . import board, check, serve, study
-from .arguments import (
-    add_mesh_options,
-    add_network_options,
-    count,
-    extent,
-    frequencies,
-    image_size,
-    in_flags,
-    mesh_options,
-    parse_params,
-    positive,
-    solver_tol,
-)
+
+# every verb: the module of this package that defines and runs it ("" for this one) and its line
+# in the top-level help. A command imports only its verb's module (each loads the solver, or
+# scipy's optimizers, or more), so --help and calc do not wait for the others;
+# tests/test_cold_start.py holds these lines to the modules' own
+VERBS: dict[str, tuple[str, str]] = {
+    "solve": ("", "solve a cross-section described in YAML"),
+    "calc": ("", "solve a parametric template, e.g. calc microstrip w=0.3 h=0.2 er=4.3"),
+    "plot": ("", "solve and write the field map (and more plots and exports)"),
+    "templates": ("catalogue", "list the templates, or one template's parameters with units and defaults"),
+    "synth": ("study", "find the parameter(s) that hit target impedance(s): target=z_diff:90 vary=s"),
+    "sweep": ("study", "solve over ranges of parameters: w=0.1:0.3:21 s=0.1,0.15,0.2"),
+    "sensitivity": ("study", "how much each parameter's fab tolerance moves the impedances, ranked"),
+    "tolerance": ("study", "fab-tolerance Monte Carlo: spread, yield against a spec, histogram"),
+    "check": (
+        "check",
+        "a calculator's claim against the field solution and the closed forms: "
+        "check coupled_microstrip w=0.27 s=0.15 h=0.2 t=0.035 er=4.4 --claim z_diff=100",
+    ),
+    "board": (
+        "board",
+        "a KiCad board's impedance table, widths for targets, fab report and rules: "
+        "board BOARD.kicad_pcb --target USB=90diff+-10%%",
+    ),
+    "serve": ("serve", "the calculator page on a local web server (http://127.0.0.1:8000/)"),
+}
+
+
+def _module(name: str):
+    """The verb module ``name`` of this package (cli.study, cli.check, ...), imported on use."""
+    return importlib.import_module(f".{name}", __package__)
+
+
+def _verb_of(argv: list[str]) -> str:
+    """The verb of a command line: its first word that is not an option ("" if none)."""
+    return next((a for a in argv if not a.startswith("-")), "")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -37,20 +60,52 @@ class _Parser(argparse.ArgumentParser):
         raise InputError(message)
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(verb: str | None = None) -> argparse.ArgumentParser:
+    """The command's parser: every verb's options (``verb`` None), or only those of ``verb``'s
+    module, the other verbs listed by name and help line (enough for --help and for parsing
+    ``verb``)."""
     p = _Parser(prog="fieldsolver", description="2D field solver for transmission-line impedance.")
     p.add_argument(DEBUG, action="store_true", help="on an unexpected error, the traceback (anywhere on the line)")
     sub = p.add_subparsers(dest="verb", required=True, parser_class=_Parser)
-    s = sub.add_parser("solve", help="solve a cross-section described in YAML")
+    wanted = {m for m, _ in VERBS.values()} if verb is None else {VERBS[verb][0]} if verb in VERBS else set()
+    added: set[str] = set()
+    for name, (module, line) in VERBS.items():
+        if module not in wanted:
+            sub.add_parser(name, help=line)
+        elif module not in added:
+            added.add(module)
+            if module == "":
+                _own_parsers(sub)
+            elif module == "catalogue":
+                t = sub.add_parser("templates", help=line)
+                t.add_argument("name", nargs="?", help="a template: its parameters")
+                t.add_argument("--units", default=DEFAULT_UNITS, help="length units shown (mm, um, mil, in, m)")
+                t.add_argument("--json", action="store_true", help="print one JSON object")
+            else:
+                m = _module(module)
+                (m.add_parser if module == "serve" else m.add_parsers)(sub)
+    return p
+
+
+def _own_parsers(sub) -> None:
+    """solve, calc and plot."""
+    from .arguments import (
+        add_mesh_options,
+        add_network_options,
+        count,
+        extent,
+        frequencies,
+        image_size,
+        positive,
+        solver_tol,
+    )
+
+    s = sub.add_parser("solve", help=VERBS["solve"][1])
     s.add_argument("file", help="cross-section YAML file")
-    t = sub.add_parser("templates", help="list the templates, or one template's parameters with units and defaults")
-    t.add_argument("name", nargs="?", help="a template: its parameters")
-    t.add_argument("--units", default=DEFAULT_UNITS, help="length units shown (mm, um, mil, in, m)")
-    t.add_argument("--json", action="store_true", help="print one JSON object")
-    c = sub.add_parser("calc", help="solve a parametric template, e.g. calc microstrip w=0.3 h=0.2 er=4.3")
+    c = sub.add_parser("calc", help=VERBS["calc"][1])
     c.add_argument("template")
     c.add_argument("params", nargs="*", metavar="key=value")
-    pl = sub.add_parser("plot", help="solve and write the field map (and more plots and exports)")
+    pl = sub.add_parser("plot", help=VERBS["plot"][1])
     pl.add_argument("source", help="cross-section YAML file, or a template name followed by key=value")
     pl.add_argument("params", nargs="*", metavar="key=value")
     pl.add_argument(
@@ -103,11 +158,6 @@ def _parser() -> argparse.ArgumentParser:
         e = q.add_argument_group("exports")
         e.add_argument("--vtk", metavar="FILE", help="potential, E, er and conductor ids on the grid (.vtu or .vtk)")
         e.add_argument("--csv", metavar="FILE", help="the results table as CSV")
-    study.add_parsers(sub)
-    check.add_parsers(sub)
-    board.add_parsers(sub)
-    serve.add_parser(sub)
-    return p
 
 
 def _section(args: argparse.Namespace) -> tuple[CrossSection, str]:
@@ -119,6 +169,7 @@ def _section(args: argparse.Namespace) -> tuple[CrossSection, str]:
             raise InputError(f"plot {path}: key=value parameters go with a template, not a YAML file")
         return load(path), str(path)
     from ..geometry.templates import build
+    from .arguments import parse_params
 
     name = args.template if args.verb == "calc" else args.source
     params = parse_params(args.params, args.verb)
@@ -138,8 +189,6 @@ def _is_file(source: str) -> bool:
 
 def _outputs(args: argparse.Namespace, name: str, section: CrossSection) -> dict[str, Path]:
     """Every file the command will write, checked before solving: kind -> path."""
-    from ..post.plot import FORMATS
-
     out: dict[str, Path] = {}
     field_map = args.output if args.verb == "plot" else args.plot
     if args.verb == "plot" and field_map is None:
@@ -152,6 +201,8 @@ def _outputs(args: argparse.Namespace, name: str, section: CrossSection) -> dict
     if extra and "field map" not in out:
         raise InputError(f"--{extra[0]} writes beside the field map: give --plot FILE")
     if "field map" in out:
+        from ..post.plot import FORMATS
+
         base = out["field map"]
         if base.suffix.lower() not in FORMATS:
             raise InputError(f"{base}: use a .png, .svg or .pdf file name for plots")
@@ -184,8 +235,6 @@ def _outputs(args: argparse.Namespace, name: str, section: CrossSection) -> dict
 def _network_outputs(args: argparse.Namespace, section: CrossSection) -> dict[str, Path]:
     """The options of a length of line checked against each other and the section (before the
     solve): the files they write."""
-    from ..physics.network import touchstone_format
-
     n = len(section.signals)
     ports = 2 * n
     needs = {
@@ -212,6 +261,8 @@ def _network_outputs(args: argparse.Namespace, section: CrossSection) -> dict[st
         raise InputError(f"--z-ref: {len(args.z_ref)} values for a {ports}-port ({n} lines), expected 1 or {ports}")
     out: dict[str, Path] = {}
     if args.touchstone:
+        from ..physics.network import touchstone_format
+
         path = out["touchstone"] = Path(args.touchstone)
         try:
             version, count = touchstone_format(path)
@@ -226,10 +277,10 @@ def _network_outputs(args: argparse.Namespace, section: CrossSection) -> dict[st
             )
         if version == "1.0" and len(set(args.z_ref or ())) > 1:
             raise InputError("--z-ref with one value per port needs a .ts file: Touchstone 1.0 holds one reference")
-    from ..post.plot import FORMATS
-
     for kind, flag in (("loss plot", "plot_loss"), ("S-parameter plot", "plot_sparams")):
         if getattr(args, flag):
+            from ..post.plot import FORMATS
+
             out[kind] = Path(getattr(args, flag))
             if out[kind].suffix.lower() not in FORMATS:
                 raise InputError(f"--{flag.replace('_', '-')} {out[kind]}: use a .png, .svg or .pdf file name")
@@ -311,7 +362,7 @@ def _template_help(argv: list[str]) -> str | None:
     from .catalogue import table
 
     units = next((argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--units"), DEFAULT_UNITS)
-    sub = _parser()._subparsers._group_actions[0].choices[argv[0]]  # type: ignore[union-attr]
+    sub = _parser(argv[0])._subparsers._group_actions[0].choices[argv[0]]  # type: ignore[union-attr]
     return sub.format_help() + "\n" + table(name, units if units in ("mm", "um", "mil", "in", "m") else DEFAULT_UNITS)
 
 
@@ -322,25 +373,21 @@ def main(argv: list[str] | None = None) -> int:
         print(shown)
         return 0
     try:
-        parser = _parser()
+        parser = _parser(_verb_of(argv))
         args, extra = parser.parse_known_args(argv)
         # key=value parameters may also come after the options
         if extra and hasattr(args, "params") and all("=" in t and not t.startswith("-") for t in extra):
             args.params += extra
         elif extra:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
-        if args.verb in study.VERBS:
-            return study.run(args)
         if args.verb == "templates":
             from .catalogue import run
 
             return run(args.name, args.units, args.json)
-        if args.verb in check.VERBS:
-            return check.run(args)
-        if args.verb in board.VERBS:
-            return board.run(args)
-        if args.verb == "serve":
-            return serve.run(args)
+        if VERBS[args.verb][0]:
+            return _module(VERBS[args.verb][0]).run(args)
+        from .arguments import in_flags, mesh_options
+
         section, title = _section(args)
         outputs = _outputs(args, title.split()[0], section)
         if args.mode is not None:

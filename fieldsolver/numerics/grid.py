@@ -9,8 +9,17 @@ where ``h_k`` is the spacing wanted at key ``k`` (a fraction of the local featur
 distance to the nearest other key, and for conductor keys also the shape's size in the other
 axis, so that cells at a conductor corner, where the field is singular, are square), ``g`` is the
 largest ratio of neighbouring cells, and ``cap`` limits the spacing between two keys to
-``interval / cells_per_feature`` (and over a curved shape's extent, to its finest feature).
-Lines are placed so that ``integral dx / s(x)`` is the same between consecutive lines.
+``interval / cells_per_feature`` (and over a curved shape's extent, to its finest feature, but
+not below a fraction of the shape's own size: see ``CURVED_FLOOR``). Lines are placed so that
+``integral dx / s(x)`` is the same between consecutive lines.
+
+The keys are those of :mod:`.keys`: near-coincident edges of one shape (an undercut of 0.1 um,
+polygon vertices a rounding apart) merge into one line, a polygon's smooth vertices get none, and
+a narrow gap between two conductors stays a feature. Where a circle or ring faces another
+conductor across a gap ``g``, the other axis is also refined to ``sqrt(2 r g) / cells_per_feature``
+at the circle's centre, the width over which the gap's field is concentrated. So the node count
+grows with the logarithm of a gap, not with its inverse; ``Grid.finest`` names the feature that
+sets the finest cells, for the message when a grid is over its budget.
 
 The domain is the user's box, or for an ``open`` boundary the structure's extent padded by
 ``open_factor`` times its size on every side, except where an infinite ground plane or an
@@ -26,6 +35,15 @@ from itertools import pairwise
 import numpy as np
 
 from ..geometry.model import CrossSection, InputError, Rect, Ring
+from .keys import AxisKeys, axis_keys, check_resolution, finest_feature, own_mask, own_spacing, shape_keys
+
+# the cap over a curved or slanted shape (module doc) is not below CURVED_FLOOR of the shape's own
+# feature size (its smallest gap between keys), nor below EXTENT_FLOOR of its extent: the small
+# features of other shapes inside it, or a tiny gap of its own (a 1 um undercut), are resolved by
+# grading toward their keys, not by fine cells all across the shape. The shipped geometries and
+# templates sit at or above 0.15 and 0.0208 of these, so neither floor changes their grids.
+CURVED_FLOOR = 0.1
+EXTENT_FLOOR = 0.02
 
 
 @dataclass(frozen=True)
@@ -65,6 +83,14 @@ class Grid:
     # report: a side bounded by a ground plane or shield is not "open"
     domain: tuple[float, float, float, float]
     open_sides: tuple[bool, bool, bool, bool]
+
+    # what sets the finest cells (a gap, a small feature), for a message when the grid is too big
+    finest: str = ""
+
+    @property
+    def finest_note(self) -> str:
+        """What the finest cells resolve, for a message: " (its finest cells resolve ...)"."""
+        return f" (its finest cells resolve {self.finest})" if self.finest else ""
 
     @property
     def nx(self) -> int:
@@ -141,7 +167,7 @@ def domain_of(section: CrossSection, open_factor: float):
 
 def _keys(shapes, axis: int, lo: float, hi: float, tol: float) -> np.ndarray:
     """Sorted keys of ``shapes`` on one axis inside [lo, hi], closer ones than ``tol`` merged."""
-    raw = sorted(k for s in shapes for k in (s.key_x() if axis == 0 else s.key_y()) if lo - tol <= k <= hi + tol)
+    raw = sorted(k for s in shapes for k in shape_keys(s, axis) if lo - tol <= k <= hi + tol)
     keys: list[float] = []
     for k in raw:
         if not keys or k - keys[-1] > tol:
@@ -159,14 +185,9 @@ def _feature_sizes(keys: np.ndarray, walls: list[float], fallback: float) -> np.
     return np.interp(keys, feat, lfs)
 
 
-def _near(values: list[float], keys: np.ndarray, tol: float) -> np.ndarray:
-    """Boolean mask of ``keys`` within ``tol`` of any of ``values``."""
-    if not values:
-        return np.zeros(keys.shape, bool)
-    return np.min(np.abs(keys[:, None] - np.asarray(values)[None, :]), axis=1) <= tol
-
-
 def _curved_caps(section: CrossSection, axis: int, keys: np.ndarray, lfs: np.ndarray, cpf: float):
+    """Per curved shape, its extent and the spacing cap over it: the smallest feature of the keys
+    in its extent, but not below ``CURVED_FLOOR`` times the shape's own feature size."""
     caps = []
     for shape in [c.shape for c in section.conductors] + [d.shape for d in section.dielectrics]:
         if not shape.curved:
@@ -175,7 +196,8 @@ def _curved_caps(section: CrossSection, axis: int, keys: np.ndarray, lfs: np.nda
         a0, a1 = (b[0], b[1]) if axis == 0 else (b[2], b[3])
         sel = (keys >= a0 - 1e-12 * (a1 - a0)) & (keys <= a1 + 1e-12 * (a1 - a0))
         if np.any(sel):
-            caps.append((a0, a1, float(np.min(lfs[sel])) / cpf))
+            floor = max(CURVED_FLOOR * own_spacing(shape_keys(shape, axis)), EXTENT_FLOOR * (a1 - a0))
+            caps.append((a0, a1, max(float(np.min(lfs[sel])), floor) / cpf))
     return caps
 
 
@@ -292,22 +314,23 @@ def make_grid(section: CrossSection, options: MeshOptions | None = None) -> Grid
     dom, open_sides = domain_of(section, o.open_factor)
     bounds = ((dom[0], dom[1]), (dom[2], dom[3]))
     tols = [1e-9 * (hi - lo) for lo, hi in bounds]
+    merged: list[AxisKeys] = []
     keys, lfs, walls = [], [], []
     for axis, (lo, hi) in enumerate(bounds):
         # a domain end is a feature only where it is a physical wall, not an open side
         w = [v for v, is_open in zip((lo, hi), open_sides[2 * axis : 2 * axis + 2], strict=True) if not is_open]
-        k = _keys([c.shape for c in section.conductors], axis, lo, hi, tols[axis])
-        keys.append(k)
+        merged.append(axis_keys(section, axis, lo, hi, tols[axis]))
+        keys.append(merged[-1].values)
         walls.append(w)
-        lfs.append(_feature_sizes(k, w, (hi - lo) / o.open_factor))
+        lfs.append(_feature_sizes(keys[-1], w, (hi - lo) / o.open_factor))
     # at a conductor with corners, the spacing in both axes follows its smallest feature in
     # either axis, so that cells at the (singular) corner are square and fine
     h_key = [f / cpf for f in lfs]
-    for c in section.conductors:
+    for i, c in enumerate(section.conductors):
         s = c.shape
         if not s.cornered:
             continue
-        own = [_near(s.key_x(), keys[0], tols[0]), _near(s.key_y(), keys[1], tols[1])]
+        own = [own_mask(merged[a], i, shape_keys(s, a)) for a in (0, 1)]
         if not (own[0].any() and own[1].any()):
             continue
         smallest = min(float(np.min(lfs[0][own[0]])), float(np.min(lfs[1][own[1]])))
@@ -316,6 +339,11 @@ def make_grid(section: CrossSection, options: MeshOptions | None = None) -> Grid
         corner = smallest / (cpf * (o.edge_refinement if thin else o.corner_refinement))
         for axis in (0, 1):
             h_key[axis] = np.where(own[axis], np.minimum(h_key[axis], corner), h_key[axis])
+    for axis in (0, 1):  # a round conductor near another: resolve the width of the gap's field
+        for i, centre, width in merged[axis].contacts:
+            j = merged[1 - axis].raw_cluster.get((i, centre))
+            if j is not None:
+                h_key[1 - axis][j] = min(h_key[1 - axis][j], width / cpf)
     lines = []
     for axis, (lo, hi) in enumerate(bounds):
         feat = np.unique(np.concatenate([keys[axis], walls[axis]]))
@@ -324,7 +352,9 @@ def make_grid(section: CrossSection, options: MeshOptions | None = None) -> Grid
         k, h = _with_interfaces(section, axis, keys[axis], h_key[axis], caps, growth, lo, hi, tols[axis])
         ends_open = (open_sides[2 * axis], open_sides[2 * axis + 1])
         lines.append(axis_lines(k, h, lo, hi, caps, growth, ends_open))
-    return Grid(x=lines[0], y=lines[1], domain=dom, open_sides=open_sides)
+    finest = finest_feature(section, merged, lfs)
+    check_resolution(section, merged, lines, finest, 1e-9 * max(dom[1] - dom[0], dom[3] - dom[2]), any(open_sides))
+    return Grid(x=lines[0], y=lines[1], domain=dom, open_sides=open_sides, finest=finest)
 
 
 def resample(values: np.ndarray, src: Grid, dst: Grid) -> np.ndarray:

@@ -134,11 +134,14 @@ def refine(
     """Refine until ``relative_uncertainty(refinement)`` (a dict of relative values) is within
     tol, or the next level would exceed ``max_nodes``."""
     base = options or MeshOptions()
-    planned = make_grid(section, replace(base, density=base.density * START[-1])).nodes
-    if planned > max_nodes:
+    planned = make_grid(section, replace(base, density=base.density * START[-1]))
+    if planned.nodes > max_nodes:
         raise InputError(
-            f"max_nodes {max_nodes:,} is below the {planned:,} nodes of the starting grid; raise it or lower the density"
+            f"max_nodes {max_nodes:,} is below the {planned.nodes:,} nodes of the starting grid"
+            f"{planned.finest_note}; raise it or lower the density"
         )
+    # the widest boundary grid too: a gap its coordinates cannot hold is refused before any solve
+    make_grid(section, replace(base, density=base.density * START[0], open_factor=base.open_factor * OPEN_STEP))
     # each solve starts from the previous solution, interpolated to its grid
     levels: list[Level] = []
     finest: FieldSolution | None = None

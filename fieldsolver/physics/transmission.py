@@ -43,7 +43,6 @@ from itertools import pairwise
 
 import numpy as np
 import scipy.linalg as sla
-from scipy.optimize import linear_sum_assignment
 
 from ..constants import C0 as LIGHT
 from ..errors import InputError
@@ -225,6 +224,8 @@ def _eigen(P: np.ndarray, l_mat: np.ndarray, ref: np.ndarray | None) -> tuple[np
     else:
         slots = [b for b, (q, _) in enumerate(blocks) for _ in range(q.shape[1])]
         score = np.array([[np.linalg.norm(blocks[b][0].conj().T @ r) for b in slots] for r in ref.T])
+        from scipy.optimize import linear_sum_assignment  # here: it costs every command 0.25 s to import
+
         rows, cols = linear_sum_assignment(-score)
         for b, (q, idx) in enumerate(blocks):
             ks = rows[[slots[c] == b for c in cols]]
