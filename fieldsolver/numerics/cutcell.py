@@ -60,8 +60,8 @@ def _immersed(perm, pts: np.ndarray, ev: np.ndarray) -> np.ndarray:
     rows = np.arange(T)
     o1, o2 = (odd + 1) % 3, (odd + 2) % 3
     p_odd, e_plus, e_minus = pts[rows, odd], ev[rows, odd], ev[rows, o1]
-    D = _crossing(perm, p_odd, pts[rows, o1], e_plus)
-    E = _crossing(perm, p_odd, pts[rows, o2], e_plus)
+    DE = _crossing(perm, np.vstack([p_odd, p_odd]), np.vstack([pts[rows, o1], pts[rows, o2]]), np.tile(e_plus, 2))
+    D, E = DE[:T], DE[T:]
     cross2 = lambda u, v: u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0]  # noqa: E731
     area = 0.5 * np.abs(cross2(pts[:, 1] - pts[:, 0], pts[:, 2] - pts[:, 0]))
     a_plus = 0.5 * np.abs(cross2(D - p_odd, E - p_odd))
@@ -122,26 +122,26 @@ def cut_cells(section: CrossSection, grid: Grid, mixed: np.ndarray, free: np.nda
     pc, pd = np.stack([xa, yc], 1), np.stack([xb, yc], 1)
     ea, eb, ec, ed = (corners[k, jj, ii] for k in range(4))
     # the diagonal that keeps a lone corner (three corners alike) in a triangle of its own, so
-    # that the interface crosses one triangle only: the anti-diagonal b-c if a or d is alone
-    lone_a = (ea != eb) & (eb == ec) & (ec == ed)
-    lone_d = (ed != ea) & (ea == eb) & (eb == ec)
-    anti = lone_a | lone_d
-    m = ~anti
-    if np.any(m):  # triangles a, b, d (edges a-b bottom, b-d right) and a, d, c (d-c top, c-a left)
-        K1 = _element(perm, np.stack([pa[m], pb[m], pd[m]], 1), np.stack([ea[m], eb[m], ed[m]], 1))
-        K2 = _element(perm, np.stack([pa[m], pd[m], pc[m]], 1), np.stack([ea[m], ed[m], ec[m]], 1))
-        j, i = jj[m], ii[m]
-        links[0, j, i], links[3, j, i] = -K1[:, 0, 1], -K1[:, 1, 2]
-        links[1, j, i], links[2, j, i] = -K2[:, 1, 2], -K2[:, 2, 0]
-        links[4, j, i] = -K1[:, 0, 2] - K2[:, 0, 1]  # the diagonal a-d, shared
-    if np.any(anti):  # triangles a, b, c (a-b bottom, c-a left) and b, d, c (b-d right, d-c top)
-        m = anti
-        K1 = _element(perm, np.stack([pa[m], pb[m], pc[m]], 1), np.stack([ea[m], eb[m], ec[m]], 1))
-        K2 = _element(perm, np.stack([pb[m], pd[m], pc[m]], 1), np.stack([eb[m], ed[m], ec[m]], 1))
-        j, i = jj[m], ii[m]
-        links[0, j, i], links[2, j, i] = -K1[:, 0, 1], -K1[:, 2, 0]
-        links[3, j, i], links[1, j, i] = -K2[:, 0, 1], -K2[:, 1, 2]
-        links[5, j, i] = -K1[:, 1, 2] - K2[:, 0, 2]  # the anti-diagonal b-c, shared
+    # that the interface crosses one triangle only: the anti-diagonal b-c if a or d is alone.
+    # Main: triangles a, b, d and a, d, c; anti: a, b, c and b, d, c
+    anti = ((ea != eb) & (eb == ec) & (ec == ed)) | ((ed != ea) & (ea == eb) & (eb == ec))
+    P = np.stack([pa, pb, pc, pd], 1)  # (n, 4, 2), corners a, b, c, d
+    Ev = np.stack([ea, eb, ec, ed], 1)
+    tri = np.where(anti[:, None, None], np.array([[0, 1, 2], [1, 3, 2]]), np.array([[0, 1, 3], [0, 3, 2]]))
+    n = jj.size
+    rows = np.arange(n)[:, None]
+    K = _element(
+        perm, np.vstack([P[rows, tri[:, 0]], P[rows, tri[:, 1]]]), np.vstack([Ev[rows, tri[:, 0]], Ev[rows, tri[:, 1]]])
+    )
+    # scatter each triangle's three edges into the cell's links: bottom, top, left, right, diagonal, anti
+    slot = {(0, 1): 0, (2, 3): 1, (0, 2): 2, (1, 3): 3, (0, 3): 4, (1, 2): 5}
+    for half in (0, 1):
+        Kh, th = K[half * n : (half + 1) * n], tri[:, half]
+        for u, v in ((0, 1), (1, 2), (0, 2)):
+            a, b = np.minimum(th[:, u], th[:, v]), np.maximum(th[:, u], th[:, v])
+            for (p, q), k in slot.items():
+                m = (a == p) & (b == q)
+                links[k, jj[m], ii[m]] += -Kh[m, u, v]
     return cells, links
 
 
