@@ -4,8 +4,9 @@ Plain arrays and scalars in, arrays out. Each public function checks its inputs 
 calls a compiled ``_*`` kernel (compiled lazily on first call, cached on disk). Pure-numpy twins
 live in :mod:`fieldsolver.numerics.reference` and are used by the tests on small grids.
 
-Discretisation (finite volume, 5-point): the one operator of every solve (with dielectrics, in
-vacuum, multigrid or direct). Nodes sit at grid-line crossings; cell (j, i) spans
+Discretisation (finite volume, 5-point, with each cell's two diagonal links where a dielectric
+interface cuts it: see :mod:`fieldsolver.numerics.cutcell`): the one operator of every solve (with
+dielectrics, in vacuum, multigrid or direct). Nodes sit at grid-line crossings; cell (j, i) spans
 ``x[i]..x[i+1]`` by ``y[j]..y[j+1]``. The conductance of the link between node (j, i) and
 (j, i+1) is the flux through the dual-cell face that it crosses,
 
@@ -76,6 +77,23 @@ def _apply(gh, gv, phi, out):  # pragma: no cover - compiled
             out[j, i] = s
 
 
+@njit(cache=True)
+def _apply_cross(gd, phi, out):  # pragma: no cover - compiled
+    ny, nx = phi.shape
+    for j in range(ny - 1):
+        for i in range(nx - 1):
+            g = gd[0, j, i]
+            if g != 0.0:  # the cell's diagonal link (j, i)-(j + 1, i + 1)
+                t = g * (phi[j, i] - phi[j + 1, i + 1])
+                out[j, i] += t
+                out[j + 1, i + 1] -= t
+            g = gd[1, j, i]
+            if g != 0.0:  # and its anti-diagonal one (j, i + 1)-(j + 1, i)
+                t = g * (phi[j, i + 1] - phi[j + 1, i])
+                out[j, i + 1] += t
+                out[j + 1, i] -= t
+
+
 def _check(name: str, a: np.ndarray, shape: tuple[int, ...]) -> None:
     if not isinstance(a, np.ndarray) or a.dtype != np.float64:
         raise ValueError(f"{name} must be a float64 array")
@@ -105,8 +123,10 @@ def link_conductances(x, y, face_h, face_v, frac_h, frac_v) -> tuple[np.ndarray,
     return gh, gv
 
 
-def apply_operator(gh: np.ndarray, gv: np.ndarray, phi: np.ndarray) -> np.ndarray:
+def apply_operator(gh: np.ndarray, gv: np.ndarray, phi: np.ndarray, gd: np.ndarray | None = None) -> np.ndarray:
     """``A @ phi`` on the grid: at each node, the net flux out of its dual cell (per unit eps0).
+    ``gd`` (2, ny - 1, nx - 1): each cell's diagonal links, (j, i)-(j+1, i+1) and
+    (j, i+1)-(j+1, i), if any (the immersed cells of :mod:`fieldsolver.numerics.cutcell`).
 
     At a conductor node this is the node's share of the conductor's charge.
     """
@@ -118,6 +138,9 @@ def apply_operator(gh: np.ndarray, gv: np.ndarray, phi: np.ndarray) -> np.ndarra
     _check("gv", gv, (ny - 1, nx))
     out = np.empty_like(phi)
     _apply(gh, gv, phi, out)
+    if gd is not None:
+        _check("gd", gd, (2, ny - 1, nx - 1))
+        _apply_cross(gd, phi, out)
     return out
 
 
@@ -134,6 +157,50 @@ def apply_operator(gh: np.ndarray, gv: np.ndarray, phi: np.ndarray) -> np.ndarra
 # coarse lines ``par[k]`` and ``par[k] + 1`` with weights ``w[k]`` and ``1 - w[k]`` (linear
 # interpolation in the coordinate; w = 1 on a line that is also coarse).
 # --------------------------------------------------------------------------------------------
+
+
+def stencil(gh: np.ndarray, gv: np.ndarray, fixed: np.ndarray, gd: np.ndarray | None = None) -> np.ndarray:
+    """The 9-point stencil (ny, nx, 9) of the free nodes (conductor nodes: identity rows; links to
+    them dropped, their share goes to the right-hand side) from the links and the cells' diagonal
+    links ``gd`` (see :func:`apply_operator`)."""
+    ny, nx = fixed.shape
+    _check("gh", gh, (ny, nx - 1))
+    _check("gv", gv, (ny - 1, nx))
+    if fixed.dtype != np.bool_ or not fixed.flags.c_contiguous:
+        raise ValueError("fixed must be a C-contiguous bool array")
+    st = np.empty((ny, nx, 9))
+    _stencil_from_links(gh, gv, fixed, st)
+    if gd is not None:
+        _check("gd", gd, (2, ny - 1, nx - 1))
+        _stencil_add_cross(gd, fixed, st)
+    return st
+
+
+@njit(cache=True, inline="always")
+def _stencil_link(fixed, st, j, i, jn, inb, s, g):  # pragma: no cover - compiled
+    """Add a link of conductance g from free node (j, i) to node (jn, inb), stencil entry s."""
+    if fixed[j, i]:
+        return
+    st[j, i, 4] += g
+    if not fixed[jn, inb]:
+        st[j, i, s] -= g
+
+
+@njit(cache=True)
+def _stencil_add_cross(gd, fixed, st):  # pragma: no cover - compiled
+    ny, nx = fixed.shape
+    for j in range(ny - 1):
+        for i in range(nx - 1):
+            # the diagonal link (j, i)-(j + 1, i + 1), the anti-diagonal one (j, i + 1)-(j + 1, i);
+            # stencil entry s = 3 (dj + 1) + (di + 1)
+            g = gd[0, j, i]
+            if g != 0.0:
+                _stencil_link(fixed, st, j, i, j + 1, i + 1, 8, g)
+                _stencil_link(fixed, st, j + 1, i + 1, j, i, 0, g)
+            g = gd[1, j, i]
+            if g != 0.0:
+                _stencil_link(fixed, st, j, i + 1, j + 1, i, 6, g)
+                _stencil_link(fixed, st, j + 1, i, j, i + 1, 2, g)
 
 
 @njit(cache=True)

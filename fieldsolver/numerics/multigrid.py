@@ -104,7 +104,10 @@ def _matrix(st: np.ndarray) -> sp.csc_matrix:
 class Hierarchy:
     """Grids, operators and smoother data of one medium: build once, solve any number of times.
 
-    ``gh``, ``gv``: link conductances of the fine grid (see :func:`fieldsolver.numerics.kernels.link_conductances`);
+    ``gh``, ``gv``: link conductances of the fine grid (see :func:`fieldsolver.numerics.kernels.link_conductances`),
+    ``gd``: the cells' diagonal links (2, ny - 1, nx - 1) where a dielectric interface cuts a cell
+    (:mod:`fieldsolver.numerics.cutcell`; the fine operator is then 9-point there, which every
+    kernel here already handles, as on the coarse levels);
     ``fixed``: boolean (ny, nx), the conductor nodes; ``coarsest``: coarsen until a grid has at
     most this many nodes.
     """
@@ -117,14 +120,14 @@ class Hierarchy:
         gv: np.ndarray,
         fixed: np.ndarray,
         coarsest: int = COARSEST,
+        *,
+        gd: np.ndarray | None = None,
     ):
         with kernels.PARALLEL:
-            self._build(x, y, gh, gv, np.ascontiguousarray(fixed, dtype=np.bool_), coarsest)
+            self._build(x, y, gh, gv, gd, np.ascontiguousarray(fixed, dtype=np.bool_), coarsest)
 
-    def _build(self, x, y, gh, gv, fixed, coarsest):
-        ny, nx = fixed.shape
-        st = np.empty((ny, nx, 9))
-        kernels._stencil_from_links(gh, gv, fixed, st)
+    def _build(self, x, y, gh, gv, gd, fixed, coarsest):
+        st = kernels.stencil(gh, gv, fixed, gd)
         self.levels = [_Level(st, fixed, x, y)]
         self.transfers = []
         while True:

@@ -6,6 +6,11 @@
   and ``face_h``/``face_v`` per link: the effective permittivity of the region the link's flux
   crosses, smoothed where an interface cuts it (see ``_link_eps``); where interfaces are grid
   lines, both are exact.
+* ``cut``: where an interface separates the corners of a cell (a curved or slanted interface),
+  the cell is an immersed element instead (:mod:`fieldsolver.numerics.cutcell`): its six link
+  conductances, edges and diagonals, from the exact energy of a potential that is piecewise
+  linear across the interface. The links it borders keep only their other cell's share in
+  ``face_h``/``face_v``.
 * ``frac_h`` / ``frac_v`` per link: the fraction of the link that lies outside conductors. Where
   a curved or slanted conductor boundary crosses a link between two nodes, the link's conductance
   is divided by this fraction: the conductor's potential is applied at the true boundary rather
@@ -21,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..geometry.model import Circle, CrossSection, InputError, Rect, Ring, Shape
+from .cutcell import cut_cells
 from .grid import Grid
 
 BOUNDARY = -2
@@ -39,6 +45,10 @@ class Raster:
     face_h: np.ndarray  # (ny, nx - 1)
     face_v: np.ndarray  # (ny - 1, nx)
     n_floating: int = 0
+    # the immersed cells' link conductances per unit eps0 (6, ny - 1, nx - 1): bottom, top, left,
+    # right, diagonal, anti-diagonal (see cutcell.cut_cells); None: no such cell. The links of
+    # these cells are not in face_h / face_v, which then hold the other cell's share only
+    cut: np.ndarray | None = None
 
     def faces(self, medium: str = "dielectric") -> tuple[np.ndarray, np.ndarray]:
         """The link permittivities of a medium: ``"dielectric"`` (the section's) or ``"vacuum"``."""
@@ -47,6 +57,11 @@ class Raster:
         if medium != "dielectric":
             raise ValueError(f"unknown medium {medium!r}")
         return self.face_h, self.face_v
+
+    def cells(self, medium: str = "dielectric") -> np.ndarray | None:
+        """The immersed cells' link conductances of a medium (None where there are none)."""
+        self.faces(medium)  # checks the name
+        return self.cut if medium == "dielectric" else None
 
     @property
     def n_excitations(self) -> int:
@@ -199,7 +214,8 @@ def _smoothed(section: CrossSection, x0, x1, y0, y1, axis: int) -> tuple[np.ndar
     tensor of Kottke, Farjadpour and Johnson (Phys. Rev. E 77, 036611, 2008),
     ``P <1/eps>^-1 + (1 - P) <eps>`` with P the projection on the interface normal (a field normal
     to an interface sees the materials in series, a field along it in parallel); the normal is
-    the direction of the least-squares gradient of the samples.
+    the direction of the least-squares gradient of the samples. Used where a cut cell is not an
+    immersed element (see :mod:`fieldsolver.numerics.cutcell`).
     """
     f = (np.arange(SUB) + 0.5) / SUB
     w, h = (x1 - x0)[:, None, None], (y1 - y0)[:, None, None]
@@ -244,8 +260,9 @@ def _link_eps(section: CrossSection, grid: Grid, eps: np.ndarray, mixed: np.ndar
 
     Where no interface cuts the region, it is the exact height-weighted mean of the two cells
     (:func:`face_means`); where one does, the region itself is sampled and smoothed (see
-    :func:`_smoothed`). Sampling the link's own region, not the cells', keeps convergence second
-    order at curved and slanted interfaces.
+    :func:`_smoothed`). On its own this converges at first order at curved and slanted
+    interfaces (measured on the two-layer coax); the cells whose corners the interface separates
+    are immersed elements instead (:func:`_without_cells`).
     """
     x, y = grid.x, grid.y
     dx, dy = np.diff(x), np.diff(y)
@@ -266,6 +283,51 @@ def _link_eps(section: CrossSection, grid: Grid, eps: np.ndarray, mixed: np.ndar
     jj, ii = np.nonzero(m_l | m_r)
     _, face_v[jj, ii] = _smoothed(section, x[ii] - left[ii], x[ii] + right[ii], y[jj], y[jj + 1], 1)
     return face_h, face_v
+
+
+def _without_cells(section, grid, eps, mixed, cells, face_h, face_v) -> None:
+    """Take the immersed ``cells``' shares out of the links they border (in place): such a link
+    keeps its other cell's half, the permittivity of that half (smoothed, if an interface cuts it)
+    times its share of the link's flux width; the immersed cell adds its own."""
+    x, y = grid.x, grid.y
+    dx, dy = np.diff(x), np.diff(y)
+    ny, nx = y.size, x.size
+    # x-directed links (j, i): cell (j - 1, i) below, (j, i) above
+    c_lo = np.vstack([np.zeros((1, nx - 1), bool), cells])
+    c_hi = np.vstack([cells, np.zeros((1, nx - 1), bool)])
+    jj, ii = np.nonzero(c_lo | c_hi)
+    w = np.zeros(jj.size)
+    for below, taken in ((True, c_lo[jj, ii]), (False, c_hi[jj, ii])):
+        cj = jj - 1 if below else jj
+        ok = ~taken & (cj >= 0) & (cj < ny - 1)
+        j, i, cjk = jj[ok], ii[ok], cj[ok]
+        y0 = np.where(below, y[cjk] + 0.5 * dy[cjk], y[cjk])
+        w[ok] += _half(section, eps, mixed, cjk, i, x[i], x[i + 1], y0, y0 + 0.5 * dy[cjk], 0) * 0.5 * dy[cjk]
+        _ = j
+    hy = 0.5 * (np.concatenate([[0.0], dy]) + np.concatenate([dy, [0.0]]))
+    face_h[jj, ii] = w / hy[jj]
+    # y-directed links (j, i): cell (j, i - 1) left, (j, i) right
+    c_l = np.hstack([np.zeros((ny - 1, 1), bool), cells])
+    c_r = np.hstack([cells, np.zeros((ny - 1, 1), bool)])
+    jj, ii = np.nonzero(c_l | c_r)
+    w = np.zeros(jj.size)
+    for left, taken in ((True, c_l[jj, ii]), (False, c_r[jj, ii])):
+        ci = ii - 1 if left else ii
+        ok = ~taken & (ci >= 0) & (ci < nx - 1)
+        j, cik = jj[ok], ci[ok]
+        x0 = np.where(left, x[cik] + 0.5 * dx[cik], x[cik])
+        w[ok] += _half(section, eps, mixed, j, cik, x0, x0 + 0.5 * dx[cik], y[j], y[j + 1], 1) * 0.5 * dx[cik]
+    hx = 0.5 * (np.concatenate([[0.0], dx]) + np.concatenate([dx, [0.0]]))
+    face_v[jj, ii] = w / hx[ii]
+
+
+def _half(section, eps, mixed, cj, ci, x0, x1, y0, y1, axis) -> np.ndarray:
+    """Permittivity of half-cells (boxes inside cells (cj, ci)) for a field along ``axis``."""
+    out = eps[cj, ci].copy()
+    m = mixed[cj, ci]
+    if np.any(m):
+        _, out[m] = _smoothed(section, x0[m], x1[m], y0[m], y1[m], axis)
+    return out
 
 
 def rasterize(section: CrossSection, grid: Grid) -> Raster:
@@ -297,6 +359,12 @@ def rasterize(section: CrossSection, grid: Grid) -> Raster:
         jj, ii = np.nonzero(mixed)
         eps[jj, ii], _ = _smoothed(section, grid.x[ii], grid.x[ii + 1], grid.y[jj], grid.y[jj + 1], 0)
     face_h, face_v = _link_eps(section, grid, eps, mixed)
+    cut = None
+    if mixed.any():
+        cells, links = cut_cells(section, grid, mixed, net < 0)
+        if cells.any():
+            _without_cells(section, grid, eps, mixed, cells, face_h, face_v)
+            cut = links
     return Raster(
         net=net,
         owner=owner,
@@ -306,4 +374,5 @@ def rasterize(section: CrossSection, grid: Grid) -> Raster:
         frac_h=frac_h.reshape(ny, nx - 1),
         frac_v=frac_v.reshape(ny - 1, nx),
         n_floating=len(section.floating),
+        cut=cut,
     )

@@ -14,7 +14,51 @@ def link_conductances(x, y, face_h, face_v, frac_h, frac_v):
     return gh, gv
 
 
-def apply_operator(gh, gv, phi):
+def stencil(gh, gv, fixed, gd=None):
+    """The 9-point stencil of the free nodes, from the dense matrix of every node."""
+    ny, nx = fixed.shape
+    A = dense_matrix(gh, gv, gd)
+    free = ~fixed.ravel()
+    st = np.zeros((ny, nx, 9))
+    for j in range(ny):
+        for i in range(nx):
+            if fixed[j, i]:
+                st[j, i, 4] = 1.0
+                continue
+            for s in range(9):
+                jj, ii = j + s // 3 - 1, i + s % 3 - 1
+                if 0 <= jj < ny and 0 <= ii < nx and (s == 4 or free[jj * nx + ii]):
+                    st[j, i, s] = A[j * nx + i, jj * nx + ii]
+    return st
+
+
+def dense_matrix(gh, gv, gd=None):
+    """Dense matrix of every node: the Hessian of the energy, built link by link."""
+    ny, nx = gv.shape[0] + 1, gh.shape[1] + 1
+    A = np.zeros((nx * ny, nx * ny))
+
+    def link(a, b, g):
+        A[a, a] += g
+        A[b, b] += g
+        A[a, b] -= g
+        A[b, a] -= g
+
+    for j in range(ny):
+        for i in range(nx):
+            n = j * nx + i
+            if i < nx - 1:
+                link(n, n + 1, gh[j, i])
+            if j < ny - 1:
+                link(n, n + nx, gv[j, i])
+            if gd is not None and i < nx - 1 and j < ny - 1:
+                link(n, n + nx + 1, gd[0, j, i])
+                link(n + 1, n + nx, gd[1, j, i])
+    return A
+
+
+def apply_operator(gh, gv, phi, gd=None):
+    if gd is not None:
+        return (dense_matrix(gh, gv, gd) @ phi.ravel()).reshape(phi.shape)
     out = np.zeros_like(phi)
     d = gh * (phi[:, :-1] - phi[:, 1:])
     out[:, :-1] += d

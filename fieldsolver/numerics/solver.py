@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 import warnings
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -44,13 +45,44 @@ class FieldSolution:
     timings: dict[str, float]
 
 
-def assemble(gh: np.ndarray, gv: np.ndarray) -> sp.csr_matrix:
-    """Sparse matrix of the whole grid (every node), from the link conductances."""
+class Operator(NamedTuple):
+    """The discrete operator of one medium, per unit eps0: the 5-point links ``gh`` (ny, nx - 1)
+    and ``gv`` (ny - 1, nx), and the cells' diagonal links ``gd`` (ny - 1, nx - 1) that carry the
+    off-diagonal permittivity of cells cut by a slanted interface (None where there are none)."""
+
+    gh: np.ndarray
+    gv: np.ndarray
+    gd: np.ndarray | None = None
+
+    def apply(self, phi: np.ndarray) -> np.ndarray:
+        """``A @ phi`` (ny, nx): the net flux out of each node's dual cell."""
+        return kernels.apply_operator(self.gh, self.gv, phi, self.gd)
+
+    def form(self, pots: np.ndarray) -> np.ndarray:
+        """``phi_j . A phi_k`` for potentials (N, ny, nx): (N, N), symmetric."""
+        flux = [self.apply(p) for p in pots]
+        m = np.array([[float(np.sum(pj * fk)) for fk in flux] for pj in pots])
+        return 0.5 * (m + m.T)
+
+
+def assemble(gh: np.ndarray, gv: np.ndarray, gd: np.ndarray | None = None) -> sp.csr_matrix:
+    """Sparse matrix of the whole grid (every node), from the link conductances (and the cells'
+    diagonal links ``gd``, if any)."""
     ny, nx = gv.shape[0] + 1, gh.shape[1] + 1
     flat = np.arange(nx * ny).reshape(ny, nx)
-    a = np.concatenate([flat[:, :-1].ravel(), flat[:-1, :].ravel()])
-    b = np.concatenate([flat[:, 1:].ravel(), flat[1:, :].ravel()])
-    g = np.concatenate([gh.ravel(), gv.ravel()])
+    a = [flat[:, :-1].ravel(), flat[:-1, :].ravel()]
+    b = [flat[:, 1:].ravel(), flat[1:, :].ravel()]
+    g = [gh.ravel(), gv.ravel()]
+    if gd is not None:
+        jj, ii = np.nonzero(gd[0])
+        a.append(flat[jj, ii])
+        b.append(flat[jj + 1, ii + 1])
+        g.append(gd[0, jj, ii])
+        jj, ii = np.nonzero(gd[1])
+        a.append(flat[jj, ii + 1])
+        b.append(flat[jj + 1, ii])
+        g.append(gd[1, jj, ii])
+    a, b, g = np.concatenate(a), np.concatenate(b), np.concatenate(g)
     n = nx * ny
     diag = np.bincount(a, g, n) + np.bincount(b, g, n)
     rows = np.concatenate([a, b, np.arange(n)])
@@ -78,7 +110,7 @@ def _float(C: np.ndarray, pots: np.ndarray, n_sig: int) -> tuple[np.ndarray, np.
     return 0.5 * (c + c.T), np.ascontiguousarray(p)
 
 
-def _capacitance(gh: np.ndarray, gv: np.ndarray, pots: np.ndarray) -> np.ndarray:
+def _capacitance(op: Operator, pots: np.ndarray) -> np.ndarray:
     """Maxwell matrix (F/m) from the potentials, ``C[j, k] = phi_j . A phi_k``.
 
     At the exact discrete solution ``A phi_k`` is zero on free nodes and is the conductors'
@@ -86,15 +118,46 @@ def _capacitance(gh: np.ndarray, gv: np.ndarray, pots: np.ndarray) -> np.ndarray
     sum alone it is symmetric, and an iteration error e changes it only by ``e_j . A e_k``.
     """
     n_sig = pots.shape[0]
-    flux = [kernels.apply_operator(gh, gv, p) for p in pots]
+    flux = [op.apply(p) for p in pots]
     C = np.array([[float(np.sum(pots[j] * flux[k])) for k in range(n_sig)] for j in range(n_sig)])
     return EPS0 * C
 
 
 def conductances(grid: Grid, raster: Raster, medium: str = "dielectric") -> tuple[np.ndarray, np.ndarray]:
-    """Link conductances (per unit eps0) of a medium of ``raster`` (``"dielectric"`` or ``"vacuum"``)."""
+    """The 5-point link conductances (per unit eps0) of a medium of ``raster`` (``"dielectric"`` or
+    ``"vacuum"``), the immersed cells' edges included. The whole operator also has those cells'
+    diagonal links: :func:`operator`."""
     face_h, face_v = raster.faces(medium)
-    return kernels.link_conductances(grid.x, grid.y, face_h, face_v, raster.frac_h, raster.frac_v)
+    gh, gv = kernels.link_conductances(grid.x, grid.y, face_h, face_v, raster.frac_h, raster.frac_v)
+    cut = raster.cells(medium)
+    if cut is not None:  # each immersed cell's bottom, top, left and right links
+        gh[:-1, :] += cut[0]
+        gh[1:, :] += cut[1]
+        gv[:, :-1] += cut[2]
+        gv[:, 1:] += cut[3]
+    return gh, gv
+
+
+def operator(grid: Grid, raster: Raster, medium: str = "dielectric") -> Operator:
+    """The operator of a medium of ``raster``: its links, and the diagonal links of the cells that
+    a dielectric interface cuts (see :mod:`fieldsolver.numerics.cutcell`)."""
+    gh, gv = conductances(grid, raster, medium)
+    cut = raster.cells(medium)
+    return Operator(gh, gv, None if cut is None else np.ascontiguousarray(cut[4:]))
+
+
+def energy_matrix(grid: Grid, up: Raster, down: Raster, step: float, pots: np.ndarray) -> np.ndarray:
+    """``phi_j . (dA/dp) phi_k`` (N, N) for potentials (N, ny, nx), with ``dA/dp`` the central
+    difference of the operators of two rasters of the same grid, ``up`` at ``p + step`` and
+    ``down`` at ``p - step`` (e.g. a region's er scaled by ``1 +- step``): the field energy per unit
+    change of p, of the whole operator (links and the cells' diagonal links)."""
+    a, b = operator(grid, up), operator(grid, down)
+    gd = None
+    if a.gd is not None or b.gd is not None:
+        zero = np.zeros((2, grid.ny - 1, grid.nx - 1))
+        gd = ((zero if a.gd is None else a.gd) - (zero if b.gd is None else b.gd)) / (2 * step)
+    d = Operator((a.gh - b.gh) / (2 * step), (a.gv - b.gv) / (2 * step), gd)
+    return d.form(pots)
 
 
 def solve_medium(
@@ -113,18 +176,18 @@ def solve_medium(
     starting point) or ``"direct"`` (SuperLU, one factorisation for all excitations: the
     reference the tests compare with). Both solve the same operator.
     """
-    gh, gv = conductances(grid, raster, medium)
+    op = operator(grid, raster, medium)
     fixed = raster.net >= 0
     V = _excitations(raster)
     its: list[int] = []
     if method == "direct":
-        pots = _solve_direct(gh, gv, fixed, V)
+        pots = _solve_direct(op, fixed, V)
     elif method == "multigrid":
-        h = Hierarchy(grid.x, grid.y, gh, gv, fixed)
+        h = Hierarchy(grid.x, grid.y, op.gh, op.gv, fixed, gd=op.gd)
         pots = np.empty_like(V)
         try:
             for k in range(V.shape[0]):
-                b = -kernels.apply_operator(gh, gv, V[k])
+                b = -op.apply(V[k])
                 b[fixed] = 0.0
                 x0 = None
                 # a guess holds one potential per signal; with floating conductors the excitations
@@ -138,16 +201,16 @@ def solve_medium(
             # never seen on the mesher's grids (at most 6 iterations over the validation sweep);
             # the direct solve still gives the answer, only slower
             warnings.warn(f"{e}; solving this grid directly instead", RuntimeWarning, stacklevel=2)
-            pots, its = _solve_direct(gh, gv, fixed, V), []
+            pots, its = _solve_direct(op, fixed, V), []
     else:
         raise ValueError(f"unknown method {method!r}")
-    C, pots = _float(_capacitance(gh, gv, pots), pots, raster.n_signals)
+    C, pots = _float(_capacitance(op, pots), pots, raster.n_signals)
     return MediumSolution(capacitance=C, potentials=pots, iterations=tuple(its))
 
 
-def _solve_direct(gh: np.ndarray, gv: np.ndarray, fixed: np.ndarray, V: np.ndarray) -> np.ndarray:
+def _solve_direct(op: Operator, fixed: np.ndarray, V: np.ndarray) -> np.ndarray:
     n_sig, ny, nx = V.shape
-    A = assemble(gh, gv)
+    A = assemble(*op)
     free = ~fixed.ravel()
     Vf = V.reshape(n_sig, -1).T
     A_free = A[free]
