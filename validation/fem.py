@@ -1,6 +1,6 @@
 """Independent references for the structures with no exact solution: round insulation over a
 plane, twisted and shielded pairs, microstrips under solder mask. Regenerate the committed data
-(a few minutes on one core) with::
+(about half an hour on one core, mostly the masked microstrips) with::
 
     python -m validation.fem            # writes validation/fem_references.json
 
