@@ -1,14 +1,18 @@
 """What ``make validate`` sweeps, and what each point is compared with.
 
 A *family* is a structure swept over its practical range. Each point is solved at the default
-tolerance and compared with every applicable reference. A reference is either ``exact`` (a 2D
-conformal-mapping or image solution: the solver must agree within its target, and the true error
-must lie inside the reported error bar) or a ``closed form`` with a tolerance and the reason for
-it (the formula's own stated accuracy, or the accuracy calculators claim for it). Lengths in mm.
+tolerance and compared with every applicable reference. A reference is ``exact`` (a 2D
+conformal-mapping, image or bipolar-coordinate solution: the solver must agree within its
+target, and the true error must lie inside the reported error bar), a ``reference`` (an
+independent high-order finite-element solution, ``validation/fem.py``, committed in
+``validation/fem_references.json`` with its convergence tables and an error estimate below
+1e-4, a tenth of the solver's target: judged like an exact one) or a ``closed form`` with a tolerance and the reason for it (the
+formula's own stated accuracy, or the accuracy calculators claim for it). Lengths in mm.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,13 +24,15 @@ import fieldsolver as fs
 from fieldsolver.geometry.model import Conductor, CrossSection, Dielectric, Rect
 from fieldsolver.physics import formulas as F
 
+from . import fem
+
 EXACT_TOL = 1e-3  # the solver's default tolerance: exact cases must agree to 0.1 %
 
 
 @dataclass(frozen=True)
 class Reference:
     label: str
-    kind: str  # "exact" | "closed form"
+    kind: str  # "exact" | "reference" (independent FEM) | "closed form"
     tol: float  # relative
     why: str
     values: Callable[[dict[str, float]], dict[str, float]]  # point parameters -> {quantity: value}
@@ -43,6 +49,7 @@ class Family:
     section: Callable[[dict[str, float]], CrossSection]
     references: list[Reference]
     series: str = ""  # a second parameter that splits the points into curves (e.g. er)
+    log: bool = True  # a logarithmic x axis
 
 
 def _logspace(a: float, b: float, n: int) -> list[float]:
@@ -73,6 +80,51 @@ def cpw_half_space(p: dict[str, float]) -> CrossSection:
 
 def _t(name: str, **fixed: Any) -> Callable[[dict[str, float]], CrossSection]:
     return lambda p: fs.template(name, **{**fixed, **p})
+
+
+def fem_values(name: str, quantities: tuple[str, ...]) -> Callable[[dict[str, float]], dict[str, float]]:
+    """The committed FEM reference values of family ``name`` at a point."""
+
+    def values(p: dict[str, float]) -> dict[str, float]:
+        for r in json.loads(fem.DATA.read_text())["families"][name]:
+            if r["params"] == p:
+                return {q: r["values"][q] for q in quantities}
+        raise KeyError(f"no FEM reference for {name} at {p}: run python -m validation.fem")
+
+    return values
+
+
+def fem_error(name: str, p: dict[str, float]) -> dict[str, float]:
+    """The committed FEM reference's relative error estimate at a point, per quantity."""
+    for r in json.loads(fem.DATA.read_text())["families"][name]:
+        if r["params"] == p:
+            return r["error"]
+    raise KeyError(name)
+
+
+def _fem_family(name: str, title: str, axis: str, axis_label: str, quantities: tuple[str, ...], **kw) -> Family:
+    build, points, *_ = fem.STRUCTURES[name]
+    why = "independent high-order FEM on curved elements (validation/fem.py); its error estimate is in the table"
+    return Family(
+        name,
+        title,
+        axis,
+        axis_label,
+        points,
+        build,
+        [Reference("FEM", "reference", EXACT_TOL, why, fem_values(name, quantities))],
+        **kw,
+    )
+
+
+def _eccentric_points() -> list[dict[str, float]]:
+    fractions = (0.0, 0.25, 0.5, 0.7, 0.85, 0.93, 0.97)
+    return [{"D": D, "e": e, "er": er} for D, er in ((2.3, 1.0), (3.5, 2.25)) for e in fractions]
+
+
+def _layered_points() -> list[dict[str, float]]:
+    ers = ((2.25, 1.0), (10.0, 2.2))
+    return [{"d_diel": dd, "D": 3.0, "er_in": a, "er_out": b} for a, b in ers for dd in (1.15, 1.5, 2.0, 2.6)]
 
 
 WHEELER_WHY = "the accuracy usually quoted with Wheeler's formula: within 1 % in most cases, 2 % worst"
@@ -197,6 +249,79 @@ FAMILIES: list[Family] = [
                 lambda p: dict(zip(("z0", "eps_eff"), F.cpw_thick_z0(1.0, (1 / p["k"] - 1) / 2, p["er"]), strict=True)),
             )
         ],
+    ),
+    Family(
+        "eccentric_coax",
+        "Eccentric coax (d = 1): inner conductor moved off axis toward the shield",
+        "e",
+        "2 offset / (D - d)",
+        _eccentric_points(),
+        fem.eccentric_coax,
+        [
+            Reference(
+                "bipolar coordinates",
+                "exact",
+                EXACT_TOL,
+                "exact (two non-concentric cylinders)",
+                lambda p: {"z0": F.coax_eccentric_z0(1.0, p["D"], p["e"] * (p["D"] - 1.0) / 2, p["er"])},
+            )
+        ],
+        series="D",
+        log=False,
+    ),
+    Family(
+        "layered_coax",
+        "Two-layer coax (d = 1, D = 3): er_in out to d_diel, er_out beyond",
+        "d_diel",
+        "d_diel/d",
+        _layered_points(),
+        fem.layered_coax,
+        [
+            Reference(
+                "series radial capacitors",
+                "exact",
+                EXACT_TOL,
+                "exact (radial field)",
+                lambda p: {"z0": F.coax_layered_z0(1.0, p["d_diel"], p["D"], p["er_in"], p["er_out"])},
+            )
+        ],
+        series="er_in",
+    ),
+    # ---------------------------------------------------------------- independent FEM references
+    _fem_family(
+        "insulated_wire",
+        "Round wire (d = 1) in round insulation over a ground plane",
+        "h",
+        "h/d (centre height)",
+        ("z0", "eps_eff"),
+    ),
+    _fem_family(
+        "twisted_pair",
+        "Twisted pair cross-section (d = 0.5, d_ins = 1)",
+        "s",
+        "s/d_ins",
+        ("z_diff", "eps_eff_odd"),
+    ),
+    _fem_family(
+        "shielded_pair",
+        "Shielded pair (d = 0.5, d_ins = 1, er = 2.1, s = 1.05) in a round shield",
+        "D",
+        "D/d_ins",
+        ("z_diff", "z_common", "eps_eff_odd", "eps_eff_even"),
+    ),
+    _fem_family(
+        "masked_microstrip",
+        "Microstrip under solder mask (h = 1, t = 0.35, er = 4.2, mask 0.2/0.15 of er 3.5)",
+        "w",
+        "w/h",
+        ("z0", "eps_eff"),
+    ),
+    _fem_family(
+        "masked_coupled_microstrip",
+        "Coupled microstrip under solder mask (w = 1.2, h = 1, t = 0.35, er = 4.2, mask 0.2/0.15 of er 3.5)",
+        "s",
+        "s/h",
+        ("z_diff", "z_common", "eps_eff_odd", "eps_eff_even"),
     ),
     # ---------------------------------------------------------------- closed forms
     Family(

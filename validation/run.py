@@ -5,7 +5,9 @@ write ``validation/results.json``, ``validation/REPORT.md`` and ``validation/plo
     python -m validation.run --render   # only re-render the report from results.json (and loss.json)
 
 The loss references (``validation/loss.py``) are solved in this process and written to
-``validation/loss.json`` (and Wheeler's rule to ``validation/wheeler.json``).
+``validation/loss.json`` (and Wheeler's rule to ``validation/wheeler.json``). The independent
+FEM references are committed data (``validation/fem_references.json``); ``python -m
+validation.fem`` regenerates them (it needs the ``dev`` extra: scikit-fem and gmsh).
 """
 
 from __future__ import annotations
