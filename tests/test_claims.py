@@ -24,7 +24,7 @@ def test_readme_summary_counts_every_checked_impedance():
     block = claims.readme_summary(ROWS, DATA["points"])
     checked = [r for r in ROWS if r["kind"] != "closed form" and r["quantity"] in claims.IMPEDANCES]
     assert f"Over the {len(checked)} impedances" in block
-    # the sentence follows the data: every point covered, or one more outside its bar
+    # the sentence follows the data: every point covered, or none
     for covered in (True, False):
         changed = [dict(r, covered=covered) if r in checked else r for r in ROWS]
         text = claims.readme_summary(changed, DATA["points"])
