@@ -17,11 +17,13 @@ grid methods for interface problems using the finite element formulation", Numer
 values where the interface crosses it), which leaves a small first-order term: measured on the
 two-layer coax, C errs 15-40x less than with the smoothed 5-point links, monotonically, at an
 observed order of 0.8-1.7 (tests/test_cutcell.py). A conforming or penalised variant needs
-couplings two cells apart, beyond the 9-point stencils the multigrid carries. Its energy, ``int eps |grad phi|^2`` over the two
-pieces, is exact for that function, so the element matrix is symmetric positive semi-definite
-with zero row sums, and the whole operator stays symmetric positive definite. Per cell it is six
-link conductances: the four edges and the main diagonal (the triangles share it); the
-anti-diagonal stays zero.
+couplings two cells apart, beyond the 9-point stencils the multigrid carries.
+
+Its energy, ``int eps |grad phi|^2`` over the two pieces, is exact for that function, so the
+element matrix is symmetric positive semi-definite with zero row sums, and the whole operator
+stays symmetric positive definite. Per cell it is six link conductances: the four edges and the
+diagonal the two triangles share (the anti-diagonal where that keeps a lone corner in a triangle
+of its own, so that one triangle only is cut).
 """
 
 from __future__ import annotations
