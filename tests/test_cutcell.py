@@ -189,3 +189,19 @@ def test_region_energies_split_like_series_capacitors():
     assert sum(got) == pytest.approx(c, rel=1e-9)
     # measured -2.9e-5 and -1.0e-4 (the face-only derivative of the 5-point smoothing: -1.6e-3, +1.1e-2)
     assert got == pytest.approx(exact, rel=3e-4)
+
+
+def test_insulation_ring_on_the_wire_has_no_interface_at_the_wire():
+    # the inner layer is a ring whose hole is the wire: the conductor's inside holds no field, so
+    # the smoothing must not see the background there. Measured -2.5e-4, -8.0e-5, -1.8e-5 at
+    # densities 1, 2, 4 (counting the wire's inside as background: -3.6e-3, -1.9e-3, -1.0e-3)
+    a, b, m = 0.405e-3, 1.475e-3, 0.9e-3
+    sec = CrossSection(
+        conductors=(Conductor("in", Circle(0, 0, a), "signal"), Conductor("sh", Ring(0, 0, b, 1.75e-3))),
+        dielectrics=(Dielectric(Ring(0, 0, a, m), 3.0),),
+        background_er=2.1,
+    ).validate()
+    exact = 2 * math.pi * EPS0 / (math.log(m / a) / 3.0 + math.log(b / m) / 2.1)
+    err = [field_solve(sec, MeshOptions(density=d)).dielectric.capacitance[0, 0] / exact - 1 for d in (1, 2, 4)]
+    assert -4e-4 < err[0] < 0 and -4e-5 < err[2] < 0
+    assert abs(err[2]) < abs(err[1]) < abs(err[0])

