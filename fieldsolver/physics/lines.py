@@ -104,7 +104,9 @@ def uncertainty(section: CrossSection, ref: Refinement, part: str = "total") -> 
         if v is None or g is None:
             out[k] = None
             continue
-        u_grid = grid_uncertainty(ref.levels, [vals[k] for vals in per_level], g, ref.order)
+        u_grid = (
+            0.0 if part == "boundary" else grid_uncertainty(ref.levels, [vals[k] for vals in per_level], g, ref.order)
+        )
         u_bnd = boundary_uncertainty(*(vals[k] for vals in per_bnd)) if per_bnd else 0.0
         out[k] = {"total": u_grid + u_bnd, "grid": u_grid, "boundary": u_bnd}[part] / abs(v)
     return out
