@@ -43,8 +43,12 @@ its own limit (a Zdiff outside the range of all its grid values was seen), so ea
 grid uncertainty is its own ``U`` plus the distance between the value the matrices give and the
 quantity's own extrapolation ``phi0``. ``U`` bounds the finest level's error; the reported
 (extrapolated) value is usually much closer to the limit than that, so the bar is conservative
-where convergence is regular (median bar / true error about 3-10 on the exact cases of
-``validation/``) and still covers the error where it is not.
+where convergence is regular and still covers the error where it is not. Measured on 142 exact
+values (the exact families of ``validation/``, and concentric, eccentric and two-layer coaxes):
+the bar covers the true error in all of them at tol 1e-3 (median bar / true error 8) and at tol
+1e-4, and no value at tol 1e-4 is reported converged with an error above 1e-4. The price is
+time: about 1.8x the solve time of the former three-level Richardson estimate at tol 1e-3 (which
+covered 115 of the 142), mostly on round structures whose sequences scatter.
 
 Open-boundary error. Where the domain has open sides (grounded at ``open_factor`` structure
 sizes), the level at density 0.5 is solved again with the domain 4 and 1/4 times as far. The
