@@ -30,8 +30,9 @@ to more than three grids whose values scatter. For a sequence ``phi_i`` on the l
   ``sigma < Delta``, and ``U = 3 sigma / Delta (eps + sigma + |phi_finest - fit(h_finest)|)``
   otherwise (scatter larger than the trend: the sequence is not converging smoothly).
 
-So the estimate is never smaller than the scatter of the sequence about its fit, and it grows
-where the data do not show a clean power law. ``p_th`` is 2 (conductor boundaries, curved ones
+So the estimate is never smaller than the scatter of the sequence about its fit (and, where the
+finest three levels are not monotone, never smaller than their spread), and it grows where the
+data do not show a clean power law. ``p_th`` is 2 (conductor boundaries, curved ones
 included, are placed exactly by cut links, and the edge singularities of thin strips give p of
 about 1.5-1.9 on the graded grids), and 1 where a curved or slanted dielectric interface crosses
 the grid (``raster.py`` smooths the permittivity across such cells, a first-order treatment).
@@ -207,6 +208,9 @@ def estimate(h: Sequence[float], phi: Sequence[float], order: float = 2.0) -> Es
         u = fs * eps + sig + miss
     else:
         u = 3.0 * sig / data_range * (eps + sig + miss)
+    e21, e32 = y[-2] - y[-3], y[-1] - y[-2]
+    if not (e21 * e32 > 0 and abs(e32) < abs(e21)):  # the finest three levels scatter: at least their spread
+        u = max(u, float(y[-3:].max() - y[-3:].min()))
     return Estimate(chosen["phi0"], float(u), p, fs, sig)
 
 
