@@ -88,17 +88,25 @@ def value_keys(section: CrossSection) -> tuple[str, ...]:
 
 
 def uncertainty(section: CrossSection, ref: Refinement, part: str = "total") -> dict[str, float | None]:
-    """Relative uncertainty of every value: grid (Richardson step) plus open boundary
-    (``part="grid"`` or ``"boundary"`` for one of the two)."""
+    """Relative uncertainty of every value: grid (the least-squares estimate of
+    :mod:`fieldsolver.numerics.refine` on the value's own sequence over the levels, plus the
+    distance from the value the extrapolated matrices give to that sequence's own limit) plus
+    open boundary (``part="grid"`` or ``"boundary"`` for one of the two)."""
     reported = line_parameters(section, ref.capacitance, ref.capacitance_vacuum).values
+    c_grid = ref.capacitance if ref.grid_capacitance is None else ref.grid_capacitance
+    c0_grid = ref.capacitance_vacuum if ref.grid_capacitance_vacuum is None else ref.grid_capacitance_vacuum
+    from_grid = line_parameters(section, c_grid, c0_grid).values
     per_level = [line_parameters(section, lv.capacitance, lv.capacitance_vacuum).values for lv in ref.levels]
     per_bnd = [line_parameters(section, lv.capacitance, lv.capacitance_vacuum).values for lv in ref.boundary]
     out: dict[str, float | None] = {}
     for k, v in reported.items():
-        if v is None:
+        g = from_grid[k]
+        if v is None or g is None:
             out[k] = None
             continue
-        u_grid = grid_uncertainty([vals[k] for vals in per_level], v)
+        u_grid = (
+            0.0 if part == "boundary" else grid_uncertainty(ref.levels, [vals[k] for vals in per_level], g, ref.order)
+        )
         u_bnd = boundary_uncertainty(*(vals[k] for vals in per_bnd)) if per_bnd else 0.0
         out[k] = {"total": u_grid + u_bnd, "grid": u_grid, "boundary": u_bnd}[part] / abs(v)
     return out
