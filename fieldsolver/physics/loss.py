@@ -33,11 +33,10 @@ from threadpoolctl import threadpool_limits
 
 from ..constants import EPS0, MU0
 from ..geometry.model import CrossSection, InputError
-from ..numerics import kernels
 from ..numerics.grid import MeshOptions, make_grid
 from ..numerics.magnetic import MagneticProblem, make_magnetic_grid
 from ..numerics.raster import rasterize
-from ..numerics.solver import FieldSolution, solve_medium
+from ..numerics.solver import FieldSolution, energy_matrix, solve_medium
 from .surface import round_surfaces, smoothstep, surface_impedance, surface_matrices
 from .transmission import Attenuation, PairModes, Propagation, pair, propagation
 
@@ -365,18 +364,14 @@ def energy_matrices(sol: FieldSolution) -> list[tuple[float, Any, np.ndarray]]:
     """Per dielectric region that holds field: its er, its permittivity function and ``D_r``
     (N, N), the derivative of ``phi^T K phi`` per unit relative change of its er (so that
     ``sum_r D_r = phi^T K phi``)."""
-    grid, raster = sol.grid, sol.raster
+    grid = sol.grid
     pots = sol.dielectric.potentials
     out = []
     for er, perm, scaled in _regions(sol.section):
         up, down = rasterize(scaled(1.0 + STEP), grid), rasterize(scaled(1.0 - STEP), grid)
-        dh = (up.face_h - down.face_h) / (2 * STEP)
-        dv = (up.face_v - down.face_v) / (2 * STEP)
-        if not (np.any(dh) or np.any(dv)):
+        D = energy_matrix(grid, up, down, STEP, pots)  # the whole operator's, cut cells included
+        if not np.any(D):
             continue  # the region holds no field (or is painted over)
-        gh, gv = kernels.link_conductances(grid.x, grid.y, dh, dv, raster.frac_h, raster.frac_v)
-        flux = [kernels.apply_operator(gh, gv, p) for p in pots]
-        D = np.array([[float(np.sum(pj * fk)) for fk in flux] for pj in pots])
         out.append((er, perm, 0.5 * (D + D.T)))
     return out
 
