@@ -196,11 +196,7 @@ def target(reference: str) -> float:
 
 
 # references whose target is not met yet, and why (the report says so; a test keeps this true)
-OPEN = {
-    "two concentric dielectric layers (coax): G": "the share of the field energy in each layer comes "
-    "from the grid's cells cut by the round interface, which converges at first order (the same "
-    "cause as the static capacitance's slow convergence there); flat interfaces meet the target",
-}
+OPEN: dict[str, str] = {}  # reference -> why it misses its target (none today)
 
 
 def render(rows: list[dict], checks: list[dict]) -> list[str]:

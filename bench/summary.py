@@ -1,0 +1,70 @@
+"""The README's speed figures, written from one ``make bench`` run.
+
+``make bench`` saves the figures it quotes in ``bench/figures.json`` and rewrites the README's
+block between :data:`BEGIN` and :data:`END` from them; ``tests/test_claims.py`` fails when the
+committed README and the committed figures disagree.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+BEGIN = "<!-- speed summary: written by make bench from bench/figures.json -->"
+END = "<!-- end of speed summary -->"
+
+
+def _k(n: float) -> str:
+    return f"{n / 1e6:.0f}M" if n >= 1e6 else f"{n / 1e3:.0f}k"
+
+
+def readme_block(fig: dict) -> str:
+    """The README's speed bullets from the figures of one bench run."""
+    t = fig["answer"]
+    s = fig["scaling"]
+    out = [
+        BEGIN,
+        f"On {fig['machine']}:",
+        "",
+        "* time to answer at the default 0.1 % tolerance, every refinement level and the error estimate",
+        f"  included: {t['single'][0]:.2f}-{t['single'][1]:.2f} s for a single line, {t['pair'][0]:.2f}-{t['pair'][1]:.2f} s "
+        f"for a pair; a cold `fieldsolver calc` adds about {fig['cold_extra']:.1f} s (imports, and loading the compiled",
+        "  kernels from disk);",
+        f"* one solve grows linearly with the grid (fitted exponent {s['exponent']:.2f} from {_k(s['range'][0])} to "
+        f"{_k(s['range'][1])} nodes): {s['one_m_seconds']:.2f} s at",
+        "  1M nodes"
+        + (
+            f", {s['spsolve_ratio']:.0f}x faster than `scipy.sparse.linalg.spsolve` on the same system"
+            if s["spsolve_ratio"]
+            else ""
+        )
+        + f", in {s['per_node']:.0f} bytes per node;",
+    ]
+    a = fig.get("atlc")
+    if a:
+        out += [
+            f"* atlc, the classic open finite-difference solver, takes {a['seconds']:.0f} s on a {a['pixels'] / 1e6:.1f}M-pixel bitmap of a",
+            f"  zero-thickness stripline and is {abs(a['error']) * 100:.2f} % off the exact value; fieldsolver answers in "
+            f"{a['fs_seconds']:.2f} s, {abs(a['fs_error']) * 100:.3f} % off, with an error bar.",
+        ]
+    if fig.get("loss"):
+        ms, usb = fig["loss"]["microstrip"], fig["loss"]["usb"]
+        out += [
+            f"* loss from 1 MHz to 100 GHz (61 frequencies, roughness and a wideband dielectric): {ms:.1f} s for a",
+            f"  microstrip, {usb:.1f} s for the USB pair, warm.",
+        ]
+    out.append(END)
+    return "\n".join(out)
+
+
+def with_block(readme: str, block: str) -> str:
+    pattern = re.escape(BEGIN) + ".*?" + re.escape(END)
+    if not re.search(pattern, readme, flags=re.S):
+        raise ValueError("the README has no speed summary markers")
+    return re.sub(pattern, lambda _: block, readme, flags=re.S)
+
+
+def write_readme(path: Path, fig: dict) -> None:
+    from fieldsolver.post.output import write_text
+
+    write_text(path, with_block(path.read_text(), readme_block(fig)))
