@@ -35,7 +35,8 @@ finest three levels are not monotone, never smaller than their spread), and it g
 data do not show a clean power law. ``p_th`` is 2 (conductor boundaries, curved ones
 included, are placed exactly by cut links, and the edge singularities of thin strips give p of
 about 1.5-1.9 on the graded grids), and 1 where a curved or slanted dielectric interface crosses
-the grid (``raster.py`` smooths the permittivity across such cells, a first-order treatment).
+the grid (``cutcell.py`` makes such cells linear immersed elements: far more accurate than
+smoothing the permittivity, but of a measured order of 0.8-1.7, not 2).
 
 Reported values. Each entry of the capacitance matrices (with and without dielectrics) is
 extrapolated by the same procedure (its ``phi0``), and every reported quantity is derived from
@@ -44,12 +45,11 @@ its own limit (a Zdiff outside the range of all its grid values was seen), so ea
 grid uncertainty is its own ``U`` plus the distance between the value the matrices give and the
 quantity's own extrapolation ``phi0``. ``U`` bounds the finest level's error; the reported
 (extrapolated) value is usually much closer to the limit than that, so the bar is conservative
-where convergence is regular and still covers the error where it is not. Measured on 142 exact
-values (the exact families of ``validation/``, and concentric, eccentric and two-layer coaxes):
-the bar covers the true error in all of them at tol 1e-3 (median bar / true error 8) and at tol
-1e-4, and no value at tol 1e-4 is reported converged with an error above 1e-4. The price is
-time: about 1.8x the solve time of the former three-level Richardson estimate at tol 1e-3 (which
-covered 115 of the 142), mostly on round structures whose sequences scatter.
+where convergence is regular and still covers the error where it is not. ``validation/REPORT.md``
+measures how often it covers the true error, per family of exact and independently computed
+references (round conductors and round insulation included), and how wide it is. The price is
+time: about 1.8x the solve time of the former three-level Richardson estimate at tol 1e-3,
+mostly on round structures whose sequences scatter.
 
 Open-boundary error. Where the domain has open sides (grounded at ``open_factor`` structure
 sizes), the level at density 0.5 is solved again with the domain 4 and 1/4 times as far. The
