@@ -108,16 +108,7 @@ def test_every_example_has_a_reference():
     assert not set(TIGHT) & set(EXACT)
 
 
-# round insulation cut by the grid converges at first order (numerics/raster.py); the least-squares
-# estimate over the irregular sequence (Zdiff 95.83, 95.85, 95.76, 95.77, 95.76, 95.76, 95.77 ohm
-# from 14,000 to 789,000 nodes) says 0.103 % at the 1,000,000-node budget, above tol 0.1 %
-FIRST_ORDER = pytest.mark.xfail(
-    strict=True, reason="estimate 0.103 % > tol at the node budget (first-order round insulation)"
-)
-CONVERGES = [pytest.param(n, marks=FIRST_ORDER) if n.startswith("usb_cable") else n for n in EXAMPLES]
-
-
-@pytest.mark.parametrize("name", CONVERGES)
+@pytest.mark.parametrize("name", EXAMPLES)
 def test_example_converges(examples, name):
     r = examples[name]
     assert r.accuracy.converged
