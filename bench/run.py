@@ -49,6 +49,7 @@ import numpy as np
 
 HERE = Path(__file__).parent
 RESULTS = HERE / "RESULTS.md"
+FIGURES = HERE / "figures.json"  # what the README quotes (bench/summary.py)
 
 SIZES = (50e3, 100e3, 200e3, 500e3, 1e6, 2e6, 4e6)
 SPSOLVE_MAX = 1.1e6
@@ -316,11 +317,12 @@ def cold_table(parts: dict[str, dict]) -> list[str]:
     ]
 
 
-def atlc_peer(say, cold_extra: float) -> list[str]:
-    """atlc (finite differences with SOR on a uniform bitmap) and fieldsolver on one stripline."""
+def atlc_peer(say, cold_extra: float) -> tuple[list[str], dict | None]:
+    """atlc (finite differences with SOR on a uniform bitmap) and fieldsolver on one stripline:
+    the report's lines and the figures (None where atlc is not installed)."""
     make = "create_bmp_for_symmetrical_stripline"
     if not (shutil.which("atlc") and shutil.which(make)):
-        return ["atlc is not installed here (Debian package `atlc`); comparison skipped."]
+        return ["atlc is not installed here (Debian package `atlc`); comparison skipped."], None
     import fieldsolver as fs
     from fieldsolver.physics.formulas import stripline_z0
 
@@ -345,6 +347,13 @@ def atlc_peer(say, cold_extra: float) -> list[str]:
     def err(z: float) -> str:
         return f"{100 * (z / exact - 1):+.3f} %"
 
+    fig = {
+        "seconds": t_atlc,
+        "pixels": W * H,
+        "error": z_atlc / exact - 1,
+        "fs_seconds": t_fs,
+        "fs_error": r.z0 / exact - 1,
+    }
     return [
         f"Zero-thickness stripline, w/b = {w}/{H}, in air; atlc's side walls are {(W - w) / 2 / H:.1f} b from the strip",
         f"edges, where the field has decayed by exp(-pi x/b) = {math.exp(-math.pi * (W - w) / 2 / H):.0e}. "
@@ -359,7 +368,7 @@ def atlc_peer(say, cold_extra: float) -> list[str]:
         "",
         f"fieldsolver answers {t_atlc / t_fs:.0f}x sooner warm ({t_atlc / (t_fs + cold_extra):.0f}x counting the start-up of a cold",
         f"command, {cold_extra:.1f} s), {abs(z_atlc / exact - 1) / abs(r.z0 / exact - 1):.0f}x closer to the exact value, and with an error bar.",
-    ]
+    ], fig
 
 
 def throughput_table(runs: dict[str, dict]) -> tuple[list[str], dict]:
@@ -492,7 +501,7 @@ def _main(args, trees: dict[str, Path | None], say) -> int:
     c = cold_runs["now"]
     say("peer: atlc")
     warm = next(r["wall"] for r in idle["templates"] if r["name"] == COLD[0])
-    peer_lines = [] if args.quick else atlc_peer(say, c["wall"] - warm)
+    peer_lines, peer = ([], None) if args.quick else atlc_peer(say, c["wall"] - warm)
     say("loss sweeps")
     loss_lines, losses = loss_sweeps(say)
 
@@ -623,11 +632,32 @@ def _main(args, trees: dict[str, Path | None], say) -> int:
         ]
     )
     print(text)
+    figures = {
+        "machine": _machine(),
+        "answer": {
+            "single": [min(t["wall"] for t in singles), worst_single["wall"]],
+            "pair": [min(t["wall"] for t in pairs), worst_pair["wall"]],
+        },
+        "cold_extra": c["wall"] - warm,
+        "scaling": {
+            "exponent": f["exponent"],
+            "range": [lo, hi],
+            "one_m_seconds": m1["seconds"],
+            "spsolve_ratio": s1["seconds"] / m1["seconds"] if s1 is not None else None,
+            "per_node": f["per_node"],
+        },
+        "atlc": peer,
+        "loss": {"microstrip": ms["seconds"], "usb": usb["seconds"]},
+    }
     if not args.no_write and not args.quick:
         from fieldsolver.post.output import write_text
 
+        from .summary import write_readme
+
         write_text(RESULTS, text)
-        say(f"written {RESULTS.relative_to(HERE.parent)}")
+        write_text(FIGURES, json.dumps(figures, indent=1) + "\n")
+        write_readme(HERE.parent / "README.md", figures)
+        say(f"written {RESULTS.relative_to(HERE.parent)}, {FIGURES.name} and the README's speed summary")
     return 0
 
 
