@@ -22,7 +22,9 @@ wall and process CPU (all threads), the median of REPEATS; THREADS solver thread
 
 ``loss``: a 61-point sweep from 1 MHz to 100 GHz (R, L, G, C and the line at each frequency, with
 the error estimate) of a structure with rough copper (Huray, on every face) and a
-Djordjevic-Sarkar dielectric, timed on the second of two runs; the static solve's time apart.
+Djordjevic-Sarkar dielectric, timed on the second of two runs (wall and process CPU); the static
+solve's time apart. Peak memory is this process's resident peak (``ru_maxrss``) over its resident
+size before the first run.
 """
 
 from __future__ import annotations
@@ -288,15 +290,16 @@ def loss(case: str) -> dict:
     freq = np.geomspace(1e6, 1e11, 61)
     base = rss_mb()
     for _ in range(2):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), cpu_s()
         result = api.solve(section, freq=freq)
-        seconds = time.perf_counter() - t
+        seconds, cpu = time.perf_counter() - t, cpu_s() - c
     sigma = [c.sigma for c in section.conductors]
     mg = make_magnetic_grid(section, sigma, 1e11, MeshOptions(density=MAGNETIC_DENSITY))
     x = result.rlgc
     return {
         "case": case,
         "seconds": seconds,
+        "cpu_s": cpu,
         "static_s": result.timings["mesh"] + result.timings["solve"],
         "loss_s": result.timings["loss"],
         "magnetic_nodes": mg.grid.nodes,

@@ -413,20 +413,22 @@ def throughput_table(runs: dict[str, dict]) -> tuple[list[str], dict]:
 
 def loss_sweeps(say) -> tuple[list[str], list[dict]]:
     lines = [
-        "| structure | total s | static s | loss s | magnetic grid nodes | peak MB over base | bytes per node | R error estimate | loss at 10 GHz dB/in |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| structure | total s | CPU s | static s | loss s | magnetic grid nodes | peak MB over base | bytes per node | R error estimate | loss at 10 GHz dB/in | load before |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     out = []
     for case in ("microstrip", "usb"):
         say(f"  loss sweep: {case}")
+        load = machine_load()
         r = _point("loss", case)
         extra = r["peak_mb"] - r["base_mb"]
         per_node = extra * 2**20 / r["magnetic_nodes"]
         r["per_node"] = per_node
         out.append(r)
         lines.append(
-            f"| {case} | {r['seconds']:.2f} | {r['static_s']:.2f} | {r['loss_s']:.2f} | {r['magnetic_nodes']:,} | "
-            f"{extra:.0f} | {per_node:.0f} | {100 * r['r_unc']:.2g} % | {r['loss_db_in_10ghz']:.3f} |"
+            f"| {case} | {r['seconds']:.2f} | {r['cpu_s']:.2f} | {r['static_s']:.2f} | {r['loss_s']:.2f} | "
+            f"{r['magnetic_nodes']:,} | {extra:.0f} | {per_node:.0f} | {100 * r['r_unc']:.2g} % | "
+            f"{r['loss_db_in_10ghz']:.3f} | {load} |"
         )
     return lines, out
 

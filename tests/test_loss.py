@@ -59,6 +59,42 @@ def test_the_reduced_sweep_equals_full_solves():
         assert np.allclose(swept[k].imag, full.imag, rtol=1e-4, atol=0)
 
 
+def test_the_reduced_sweep_equals_full_solves_between_shifts_in_the_skin_limit():
+    # The 61-point band: R is a small part of |Z| at high frequency (0.2 % at 40 GHz), so
+    # a model that matched |Z| to 1e-5 had R 0.25 % off between its shifts on the USB pair. With
+    # two moments per shift, R and w L (relative to R) stay within 1e-4 of full solves there.
+    # (On this small grid the one-moment model met this too; the USB pair's grid, where it did
+    # not, takes too long for the fast suite.)
+    f = np.geomspace(1e6, 1e11, 61)
+    pr = MagneticProblem(make_magnetic_grid(_microstrip(), [CU] * 2, f.max(), MeshOptions(density=0.25)))
+    swept = pr.impedance(f).z[:, 0, 0]
+    for k in (38, 43, 47, 52, 57):
+        full = pr.impedance(f[k : k + 1], reduced=False).z[0, 0, 0]
+        assert abs(swept[k].real - full.real) < 1e-4 * full.real
+        assert abs(swept[k].imag - full.imag) < 1e-4 * full.real
+
+
+def test_the_reduced_face_losses_equal_the_field_sums():
+    # the sweep's resistance per face comes from the basis's Gram matrices; summed node by node
+    # from the reduced solution's field (MagneticProblem.face_losses) it must be the same
+    from fieldsolver.numerics.magnetic import ReducedModel, reduce_fields
+
+    f = np.geomspace(1e6, 1e11, 21)
+    mg = make_magnetic_grid(_microstrip(), [CU] * 2, f.max(), MeshOptions(density=0.25))
+    pr = MagneticProblem(mg)
+    imp = pr.impedance(f, faces=True)
+    model = ReducedModel(pr, f)
+    for k in (0, 10, 20):
+        w = 2 * np.pi * f[k]
+        a = model.solution(w)
+        _, fields = reduce_fields(pr._y(w, a), mg.n_signals, mg.has_ground)
+        labels, r = pr.face_losses(w, a, fields)
+        assert np.array_equal(labels, imp.face_labels)
+        assert np.allclose(imp.face_resistance[k], r, rtol=0, atol=1e-6 * np.abs(r).max())
+        # and the faces add up to R
+        assert np.sum(r) == pytest.approx(imp.z[k].real.sum(), rel=1e-6)
+
+
 def _microstrip(sigma_g=CU, sigma_s=CU):
     return CrossSection(
         conductors=(

@@ -45,6 +45,7 @@ from ..geometry.model import Boundary, Circle, CrossSection, Rect, Ring, Shape, 
 from ..geometry.roughness import FaceRoughness, skin_depth
 from . import kernels
 from .grid import Grid, MeshOptions, make_grid
+from .reduced import MOMENTS, REDUCED_TOL, ReducedModel
 from .solver import assemble
 
 SIDES = ("left", "right", "bottom", "top")
@@ -379,17 +380,35 @@ class MagneticProblem:
     def _y(self, w: float, a_free: np.ndarray) -> np.ndarray:
         """Admittance ``Y`` (groups x groups, ``I = Y u``) from the free nodes' solution (free
         nodes x groups)."""
-        mf, pf = self.mass_f @ a_free, self.pec_f @ a_free
+        return self._y_from(w, self.mass_f @ a_free, self.pec_f @ a_free)
+
+    def _y_from(self, w: float, mf: np.ndarray, pf: np.ndarray) -> np.ndarray:
+        """:meth:`_y` from the solution's products with ``mass_f`` and ``pec_f``."""
         fixed = self.onpec / (1j * w)
         y = np.diag(self.mass_sum).astype(complex) - 1j * w * (mf + self.mass_x @ fixed)
         if self.has_pec:
             y += pf + self.pec_x / (1j * w)
         return 0.5 * (y + y.T)
 
-    def _solve_full(self, w: float) -> np.ndarray:
+    def _factor(self, w: float):
         A_mat = (self.K_ff + sp.diags(1j * w * MU0 * self.mass_f.sum(axis=0))).tocsc()
-        lu = splu(A_mat, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0, options={"SymmetricMode": True})
-        return lu.solve(np.asfortranarray(self._rhs(w).astype(complex)))
+        return splu(A_mat, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0, options={"SymmetricMode": True})
+
+    def _solve_full(self, w: float) -> np.ndarray:
+        return self._factor(w).solve(np.asfortranarray(self._rhs(w).astype(complex)))
+
+    def shift_solutions(self, w: float, moments: int | None = None) -> list[np.ndarray]:
+        """The solution at ``w`` and the next moments ``(A^-1 M)^k x`` from one factorization
+        (each column scaled to unit norm before the next solve)."""
+        lu = self._factor(w)
+        m = MU0 * np.asarray(self.mass_f.sum(axis=0)).ravel()
+        x = lu.solve(np.asfortranarray(self._rhs(w).astype(complex)))
+        out = [x]
+        for _ in range((MOMENTS if moments is None else moments) - 1):
+            x = x / np.maximum(np.linalg.norm(x, axis=0), 1e-300)
+            x = lu.solve(np.asfortranarray(m[:, None] * x))
+            out.append(x)
+        return out
 
     def face_losses(self, w: float, a_free: np.ndarray, fields: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The resistance matrix split by face: (labels, (L, N, N)) with ``labels`` the values of
@@ -411,17 +430,24 @@ class MagneticProblem:
             out.append(np.real(es.conj().T @ (m[:, None] * es)))
         return labels, np.array(out)
 
-    def impedance(self, freq, reduced: bool = True, faces: bool = False) -> Impedance:
+    def impedance(self, freq, reduced: bool = True, faces: bool = False, tol: float | None = None) -> Impedance:
         """The signals' impedance at each frequency (a reduced-model sweep, or full solves);
-        ``faces``: also the resistance split by face (see :meth:`face_losses`)."""
+        ``faces``: also the resistance split by face (see :meth:`face_losses`); ``tol``: the
+        reduced model's residual tolerance (``REDUCED_TOL`` by default)."""
         freq = np.atleast_1d(np.asarray(freq, float))
         # a reduced model starts from about one full solve per decade: worth it for more points
         decades = float(np.log10(freq.max() / freq.min())) if freq.size > 1 else 0.0
-        model = ReducedModel(self, freq) if reduced and freq.size > max(8, 2 * (decades + 1)) else None
+        model = (
+            ReducedModel(self, freq, tol=tol or REDUCED_TOL)
+            if reduced and freq.size > max(8, 2 * (decades + 1))
+            else None
+        )
+        if model is not None:
+            return self._reduced_sweep(model, freq, faces)
         zs, parts, labels = [], [], None
         for f in freq:
             w = 2 * np.pi * f
-            a_free = model.solution(w) if model is not None else self._solve_full(w)
+            a_free = self._solve_full(w)
             z, fields = reduce_fields(self._y(w, a_free), self.mg.n_signals, self.mg.has_ground)
             zs.append(z)
             if faces:
@@ -434,95 +460,70 @@ class MagneticProblem:
             face_resistance=np.array(parts) if faces else None,
         )
 
+    def _reduced_sweep(self, model: ReducedModel, freq: np.ndarray, faces: bool) -> Impedance:
+        """:meth:`impedance` from a reduced model: every output is a product of the basis with
+        something fixed (computed once), so no frequency touches an array of the grid's size."""
+        mv = np.hstack([self.mass_f @ b for b in model.blocks])  # (groups, basis)
+        pv = np.hstack([self.pec_f @ b for b in model.blocks])
+        labels, terms = self._face_terms(model) if faces else (None, [])
+        zs, parts = [], []
+        for f in freq:
+            w = 2 * np.pi * f
+            c = model._coefficients(w)
+            z, fields = reduce_fields(self._y_from(w, mv @ c, pv @ c), self.mg.n_signals, self.mg.has_ground)
+            zs.append(z)
+            if faces:
+                parts.append([_face_loss(w, c @ fields, fields, t) for t in terms])
+        return Impedance(
+            freq=freq,
+            z=np.array(zs),
+            face_labels=labels,
+            face_resistance=np.array(parts) if faces else None,
+        )
 
-REDUCED_TOL = 1e-7
+    def _face_terms(self, model: ReducedModel) -> tuple[np.ndarray, list]:
+        """Per face label, what :meth:`face_losses` needs of a reduced solution ``V c``: for the
+        free nodes of each owner k, the sum of the masses and their mass-weighted sum of basis
+        rows, and the label's Gram matrix ``V^T diag(m) V``; for its fixed nodes (on the outer
+        boundary, or touching a perfect conductor) their masses, owners and ``onpec`` rows."""
+        flat = self.mg.node_face.ravel()
+        labels = np.unique(flat[flat >= 0])
+        lab_free, m_free = flat[self.free], self.mass_total[self.free]
+        own_free = self.node_owner[self.free]
+        lab_fixed, m_fixed = flat[~self.free], self.mass_total[~self.free]
+        own_fixed = self.node_owner[~self.free]
+        r = model.size
+        terms = []
+        for lab in labels:
+            idx = np.nonzero((lab_free == lab) & (m_free > 0))[0]
+            owners, G = [], np.zeros((r, r))
+            for k in np.unique(own_free[idx]):
+                j = idx[own_free[idx] == k]
+                s = np.zeros(r)
+                for part in np.array_split(j, max(1, j.size // 8192)):
+                    rows = model.rows(part)
+                    mk = m_free[part]
+                    s += mk @ rows
+                    G += rows.T @ (mk[:, None] * rows)
+                owners.append((int(k), float(m_free[j].sum()), s))
+            fx = np.nonzero((lab_fixed == lab) & (m_fixed > 0))[0]
+            terms.append((owners, G, (m_fixed[fx], own_fixed[fx], self.onpec[fx])))
+        return labels, terms
 
 
-class ReducedModel:
-    """Galerkin projection of a :class:`MagneticProblem` on its solutions at a few frequencies.
-
-    Shifts start one per decade of the band; then the residual of the reduced solution in the
-    full system (a sparse product, no solve) is computed halfway (in log f) between neighbouring
-    shifts, where the model is least accurate, and a full solve is added where it is largest,
-    until it is at most ``REDUCED_TOL`` everywhere. The grids are strongly graded, so a small
-    residual is not yet a small error: the tests compare the sweep with full solves (R and L
-    within 1e-4 of them).
-    """
-
-    def __init__(self, problem: MagneticProblem, freq: np.ndarray, max_shifts: int = 24):
-        self.p = problem
-        self._used = 0
-        freq = np.unique(np.asarray(freq, float))
-        decades = np.log10(freq[-1] / freq[0])
-        shifts = list(np.geomspace(freq[0], freq[-1], max(2, int(np.ceil(decades)) + 1)))
-        cols = [problem._solve_full(2 * np.pi * f) for f in shifts]
-        self._build(cols)
-        while True:
-            order = np.sort(shifts)
-            mids = np.sqrt(order[1:] * order[:-1])
-            res = np.array([self.residual(2 * np.pi * f) for f in mids])
-            self.error = float(res.max())
-            if self.error <= REDUCED_TOL or len(shifts) >= max_shifts:
-                break
-            at = float(mids[int(np.argmax(res))])
-            shifts.append(at)
-            cols.append(problem._solve_full(2 * np.pi * at))
-            self._build(cols)
-        self.shifts = tuple(sorted(shifts))
-
-    def residual(self, w: float) -> float:
-        """Relative residual of the reduced solution at ``w`` in the full system, from the
-        basis's Gram matrices: ``|(KV + j w MV) c - b|^2`` expanded (no product of full size)."""
-        c = self._coefficients(w)
-        x = self._KK + 1j * w * (self._KM - self._KM.T) + w * w * self._MM  # (KV + jwMV)^H (KV + jwMV)
-        bb1, bb2 = self._b[:, :, 0], self._b[:, :, 1]  # (KV^T b1, KV^T b2) and MV's below
-        m1, m2 = self._mb[:, :, 0], self._mb[:, :, 1]
-        z = 1.0 / (1j * w)
-        # A^H b with A = KV + j w MV, b = B1 + B2 z
-        ahb = (bb1 + z * bb2) - 1j * w * (m1 + z * m2)
-        rhs = self.p._rhs(w)
-        bnorm2 = float(np.sum(np.abs(rhs) ** 2))
-        r2 = np.real(np.sum(c.conj() * (x @ c)) - 2 * np.sum(np.real(c.conj() * ahb))) + bnorm2
-        return float(np.sqrt(max(r2, 0.0) / bnorm2))
-
-    def _build(self, cols) -> None:
-        """Extend the orthonormal basis by the solutions not yet in it (the real and imaginary
-        parts of each, normalised first: their sizes differ by orders of magnitude over a band),
-        and project the system on it (only the new blocks are computed)."""
-        p = self.p
-        n = p.K_ff.shape[0]
-        V = getattr(self, "V", np.zeros((n, 0)))
-        new = np.concatenate([np.concatenate([c.real, c.imag], axis=1) for c in cols[self._used :]], axis=1)
-        self._used = len(cols)
-        new = new / np.maximum(np.linalg.norm(new, axis=0), 1e-300)
-        for _ in range(2):  # Gram-Schmidt against the basis, twice for round-off
-            new = new - V @ (V.T @ new)
-        u, sv, _ = np.linalg.svd(new, full_matrices=False)
-        W = u[:, sv > 1e-10]
-        KW = p.K_ff @ W
-        MW = (MU0 * p.mass_f.sum(axis=0))[:, None] * W
-        if V.shape[1] == 0:
-            self.KV, self.MV = KW, MW
-            self.Kr, self.Mr = W.T @ KW, W.T @ MW
-        else:
-            kvw, mvw = V.T @ KW, V.T @ MW
-            self.Kr = np.block([[self.Kr, kvw], [kvw.T, W.T @ KW]])
-            self.Mr = np.block([[self.Mr, mvw], [mvw.T, W.T @ MW]])
-            self.KV, self.MV = np.hstack([self.KV, KW]), np.hstack([self.MV, MW])
-        self.V = np.hstack([V, W])
-        V = self.V
-        self.B1r, self.B2r = V.T @ p.B1, V.T @ p.B2
-        # Gram matrices of the residual (real: V, K and M are)
-        self._KK, self._KM, self._MM = self.KV.T @ self.KV, self.KV.T @ self.MV, self.MV.T @ self.MV
-        self._b = np.stack([self.KV.T @ p.B1, self.KV.T @ p.B2], axis=2)
-        self._mb = np.stack([self.MV.T @ p.B1, self.MV.T @ p.B2], axis=2)
-
-    def solution(self, w: float) -> np.ndarray:
-        """The free nodes' solution (free nodes x groups) of the reduced model at ``w``."""
-        return self.V @ self._coefficients(w)
-
-    def _coefficients(self, w: float) -> np.ndarray:
-        return np.linalg.solve(self.Kr + 1j * w * self.Mr, self.B1r + self.B2r / (1j * w))
+def _face_loss(w: float, cf: np.ndarray, fields: np.ndarray, term) -> np.ndarray:
+    """One label's ``Re(E^H diag(m) E)`` (N, N) from :meth:`MagneticProblem._face_terms`'s
+    ``term``, with ``cf = c @ fields`` (basis, N): at a free node of owner k, ``E = u_k - j w V_i
+    cf``, so the sum is ``S u_k^H u_k - j w u_k^H (s cf) + j w (s cf)^H u_k + w^2 cf^H G cf``."""
+    owners, G, (m_x, own_x, onpec_x) = term
+    acc = (w * w) * (cf.conj().T @ (G @ cf))
+    for k, total, s in owners:
+        u, sc = fields[k], s @ cf
+        acc += total * np.outer(u.conj(), u) - 1j * w * np.outer(u.conj(), sc) + 1j * w * np.outer(sc.conj(), u)
+    if m_x.size:  # fixed nodes: A = onpec u / (j w), so E = u_own - onpec u
+        e = fields[own_x] - onpec_x @ fields
+        acc += e.conj().T @ (m_x[:, None] * e)
+    return np.real(acc)
 
 
 def reduce(y: np.ndarray, n_signals: int, has_ground: bool) -> np.ndarray:
