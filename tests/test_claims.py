@@ -1,6 +1,7 @@
-"""Sentences that state an accuracy are computed from the data they describe: the README's summary
-of the validation (between its markers) and the report's notes on closed forms
-(validation/claims.py). The report itself is checked in tests/test_validation.py."""
+"""Sentences that state an accuracy or a speed are computed from the data they describe: the
+README's summary of the validation and the report's notes on closed forms (validation/claims.py,
+from validation/results.json), and the README's speed figures (bench/summary.py, from
+bench/figures.json). The report itself is checked in tests/test_validation.py."""
 
 import json
 from pathlib import Path
@@ -57,3 +58,15 @@ def test_within_rounds_up_and_span_keeps_signs():
 def test_a_missing_family_is_an_error_not_an_empty_claim():
     with pytest.raises(ValueError, match="no rows"):
         claims.select(ROWS, "no_such_family", "x", "z0")
+
+
+def test_readme_speed_figures_are_the_committed_bench_run():
+    from bench import summary
+
+    figures = json.loads((ROOT / "bench" / "figures.json").read_text())
+    readme = (ROOT / "README.md").read_text()
+    assert summary.with_block(readme, summary.readme_block(figures)) == readme
+    # and the block says what the figures say
+    block = summary.readme_block(figures)
+    assert f"{figures['scaling']['exponent']:.2f}" in block
+    assert f"{figures['answer']['pair'][1]:.2f} s for a pair" in block
