@@ -8,6 +8,7 @@ committed README and the committed figures disagree.
 from __future__ import annotations
 
 import re
+import textwrap
 from pathlib import Path
 
 BEGIN = "<!-- speed summary: written by make bench from bench/figures.json -->"
@@ -20,19 +21,14 @@ def _k(n: float) -> str:
 
 def readme_block(fig: dict) -> str:
     """The README's speed bullets from the figures of one bench run."""
-    t = fig["answer"]
-    s = fig["scaling"]
-    out = [
-        BEGIN,
-        f"On {fig['machine']}:",
-        "",
-        "* time to answer at the default 0.1 % tolerance, every refinement level and the error estimate",
-        f"  included: {t['single'][0]:.2f}-{t['single'][1]:.2f} s for a single line, {t['pair'][0]:.2f}-{t['pair'][1]:.2f} s "
-        f"for a pair; a cold `fieldsolver calc` adds about {fig['cold_extra']:.1f} s (imports, and loading the compiled",
-        "  kernels from disk);",
-        f"* one solve grows linearly with the grid (fitted exponent {s['exponent']:.2f} from {_k(s['range'][0])} to "
-        f"{_k(s['range'][1])} nodes): {s['one_m_seconds']:.2f} s at",
-        "  1M nodes"
+    t, s = fig["answer"], fig["scaling"]
+    bullets = [
+        "time to answer at the default 0.1 % tolerance, every refinement level and the error estimate "
+        f"included: {t['single'][0]:.2f}-{t['single'][1]:.2f} s for a single line, "
+        f"{t['pair'][0]:.2f}-{t['pair'][1]:.2f} s for a pair; a cold `fieldsolver calc` adds about "
+        f"{fig['cold_extra']:.1f} s (imports, and loading the compiled kernels from disk);",
+        f"one solve grows linearly with the grid (fitted exponent {s['exponent']:.2f} from {_k(s['range'][0])} "
+        f"to {_k(s['range'][1])} nodes): {s['one_m_seconds']:.2f} s at 1M nodes"
         + (
             f", {s['spsolve_ratio']:.0f}x faster than `scipy.sparse.linalg.spsolve` on the same system"
             if s["spsolve_ratio"]
@@ -42,17 +38,19 @@ def readme_block(fig: dict) -> str:
     ]
     a = fig.get("atlc")
     if a:
-        out += [
-            f"* atlc, the classic open finite-difference solver, takes {a['seconds']:.0f} s on a {a['pixels'] / 1e6:.1f}M-pixel bitmap of a",
-            f"  zero-thickness stripline and is {abs(a['error']) * 100:.2f} % off the exact value; fieldsolver answers in "
-            f"{a['fs_seconds']:.2f} s, {abs(a['fs_error']) * 100:.3f} % off, with an error bar.",
-        ]
+        bullets.append(
+            f"atlc, the classic open finite-difference solver, takes {a['seconds']:.0f} s on a "
+            f"{a['pixels'] / 1e6:.1f}M-pixel bitmap of a zero-thickness stripline and is "
+            f"{abs(a['error']) * 100:.2f} % off the exact value; fieldsolver answers in {a['fs_seconds']:.2f} s, "
+            f"{abs(a['fs_error']) * 100:.3f} % off, with an error bar;"
+        )
     if fig.get("loss"):
-        ms, usb = fig["loss"]["microstrip"], fig["loss"]["usb"]
-        out += [
-            f"* loss from 1 MHz to 100 GHz (61 frequencies, roughness and a wideband dielectric): {ms:.1f} s for a",
-            f"  microstrip, {usb:.1f} s for the USB pair, warm.",
-        ]
+        bullets.append(
+            "loss from 1 MHz to 100 GHz (61 frequencies, roughness and a wideband dielectric): "
+            f"{fig['loss']['microstrip']:.1f} s for a microstrip, {fig['loss']['usb']:.1f} s for the USB pair, warm."
+        )
+    out = [BEGIN, *textwrap.wrap(f"On {fig['machine']}:", 98), ""]
+    out += [textwrap.fill(b, 98, initial_indent="* ", subsequent_indent="  ", break_on_hyphens=False) for b in bullets]
     out.append(END)
     return "\n".join(out)
 
