@@ -167,7 +167,7 @@ def solve(
         levels=tuple(_level_info(section, lv) for lv in ref.levels),
         boundary_levels=tuple(_level_info(section, lv) for lv in ref.boundary),
     )
-    # boundary[1] is levels[0], counted once
+    # boundary[1] is the BOUNDARY_DENSITY level of ref.levels, counted once
     solved = ref.levels + ref.boundary[:1] + ref.boundary[2:]
     mesh = sum(lv.mesh_seconds for lv in solved)
     timings = {"mesh": mesh, "solve": sum(lv.seconds for lv in solved) - mesh, "total": time.perf_counter() - t}

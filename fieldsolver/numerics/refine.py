@@ -59,9 +59,10 @@ of the larger domain), and the remaining error is estimated from how fast the ch
 1/4x to 1x and 1x to 4x. A field that decays like a dipole gives q about 1/16; finite grounds that
 leave a net charge give slow, logarithmic decay and a large q, and the estimate says so.
 
-The total uncertainty is the sum of the two. Refinement stops when every grid uncertainty is at
-most ``tol`` (more grid cannot reduce the boundary part), or when the next level would exceed
-``max_nodes``; the result is converged when every total uncertainty is at most ``tol``.
+The total uncertainty is the sum of the two. Refinement stops when the caller's
+``relative_uncertainty`` (``api.solve``: the grid part aimed at what the boundary part leaves of
+``tol``) is within ``tol``, or when the next level would exceed ``max_nodes``; the result is
+converged when every total uncertainty is at most ``tol``.
 """
 
 from __future__ import annotations
@@ -126,7 +127,7 @@ class Estimate:
 
 def formal_order(section: CrossSection) -> float:
     """p_th: 1 where a curved or slanted dielectric interface crosses the grid (its cut cells,
-    ``cutcell.py``, converge at a measured order of 0.6-1.9, not 2), else 2."""
+    ``cutcell.py``, converge at a measured order of 0.8-1.7, not 2), else 2."""
     return 1.0 if any(d.shape.curved for d in section.dielectrics) else 2.0
 
 
@@ -276,8 +277,12 @@ def refine(
             f"max_nodes {max_nodes:,} is below the {planned.nodes:,} nodes of the starting grid"
             f"{planned.finest_note}; raise it or lower the density"
         )
-    # the widest boundary grid too: a gap its coordinates cannot hold is refused before any solve
-    make_grid(section, replace(base, density=base.density * START[0], open_factor=base.open_factor * OPEN_STEP))
+    # the widest boundary grid too (as it will be solved): a gap its coordinates cannot hold is
+    # refused before any solve
+    if any(planned.open_sides):
+        make_grid(
+            section, replace(base, density=base.density * BOUNDARY_DENSITY, open_factor=base.open_factor * OPEN_STEP)
+        )
     # each solve starts from the previous solution, interpolated to its grid
     levels: list[Level] = []
     finest: FieldSolution | None = None

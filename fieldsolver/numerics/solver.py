@@ -47,8 +47,9 @@ class FieldSolution:
 
 class Operator(NamedTuple):
     """The discrete operator of one medium, per unit eps0: the 5-point links ``gh`` (ny, nx - 1)
-    and ``gv`` (ny - 1, nx), and the cells' diagonal links ``gd`` (ny - 1, nx - 1) that carry the
-    off-diagonal permittivity of cells cut by a slanted interface (None where there are none)."""
+    and ``gv`` (ny - 1, nx), and the cells' diagonal and anti-diagonal links ``gd`` (2, ny - 1,
+    nx - 1) of the immersed cells that a curved or slanted interface cuts (``cutcell.py``; None
+    where there are none)."""
 
     gh: np.ndarray
     gv: np.ndarray
