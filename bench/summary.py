@@ -7,7 +7,6 @@ committed README and the committed figures disagree.
 
 from __future__ import annotations
 
-import re
 import textwrap
 from pathlib import Path
 
@@ -55,14 +54,7 @@ def readme_block(fig: dict) -> str:
     return "\n".join(out)
 
 
-def with_block(readme: str, block: str) -> str:
-    pattern = re.escape(BEGIN) + ".*?" + re.escape(END)
-    if not re.search(pattern, readme, flags=re.S):
-        raise ValueError("the README has no speed summary markers")
-    return re.sub(pattern, lambda _: block, readme, flags=re.S)
-
-
 def write_readme(path: Path, fig: dict) -> None:
-    from fieldsolver.post.output import write_text
+    from fieldsolver.post.output import write_between
 
-    write_text(path, with_block(path.read_text(), readme_block(fig)))
+    write_between(path, BEGIN, END, readme_block(fig))

@@ -51,8 +51,6 @@ def test_solver_reproduces_committed_values(point):
         assert abs(new["values"][k] / v - 1) <= 0.25 * point["uncertainty"][k] + 1e-9, k
 
 
-# the families with a round conductor off the grid's symmetry or a round dielectric interface,
-# where the issue measured the error bar too small (issue 16, item 1): judged separately below
 def test_committed_results_meet_the_accuracy_targets():
     # issue 16's targets over every family with an exact or FEM reference (round conductors and
     # round insulation included): all converged, every error within 0.1 %, the bar covering the

@@ -9,15 +9,14 @@ fails when the committed README or report differs from what the data give.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from statistics import median
 
 from fieldsolver.physics.lines import LABELS
-from fieldsolver.post.output import write_text
+from fieldsolver.post.output import write_between
 
-from .cases import FAMILIES, IMPEDANCES
+from .cases import FAMILIES
+from .report import honesty, judged
 
 BEGIN = "<!-- validation summary: written by make validate from validation/results.json -->"
 END = "<!-- end of validation summary -->"
@@ -240,11 +239,6 @@ def _range(fam, rows: list[dict]) -> str:
     return out
 
 
-def _checked(rows: list[dict]) -> list[dict]:
-    """Impedances compared with a reference that is not a closed form: the solver's true error."""
-    return [r for r in rows if r["kind"] != "closed form" and r["quantity"] in IMPEDANCES]
-
-
 def readme_summary(rows: list[dict], points: list[dict]) -> str:
     """The README's block: what ``make validate`` checks, a line per family with its worst error and
     coverage, the closed form users compare with most, and the overall coverage."""
@@ -259,7 +253,7 @@ def readme_summary(rows: list[dict], points: list[dict]) -> str:
         "|---|---|---|---|---|",
     ]
     for fam in FAMILIES:
-        mine = _checked(r for r in rows if r["family"] == fam.name)
+        mine = judged([r for r in rows if r["family"] == fam.name])
         if not mine:
             continue
         refs = ", ".join(dict.fromkeys(r["reference"] for r in mine))
@@ -275,26 +269,16 @@ def readme_summary(rows: list[dict], points: list[dict]) -> str:
         f"| {fam.title}: Z0, eps_eff | Hammerstad-Jensen (a formula, stated to 0.2 %) | {_range(fam, hj)} "
         f"| {100 * max(abs(r['dev']) for r in hj):.2f} % | |"
     )
-    checked = _checked(rows)
-    covered = sum(r["covered"] for r in checked)
-    ratio = median(r["u"] / abs(r["dev"]) for r in checked if r["dev"] != 0)
-    how = "every time" if covered == len(checked) else f"in {covered} ({100 * covered / len(checked):.1f} %)"
+    covered, n, ratio = honesty(rows)
+    how = "every time" if covered == n else f"in {covered} ({100 * covered / n:.1f} %)"
     out += [
         "",
-        f"Over the {len(checked)} impedances with an exact or independent reference the bar covers the true",
+        f"Over the {n} impedances with an exact or independent reference the bar covers the true",
         f"error {how}, and is a median {ratio:.1f} times the true error.",
         END,
     ]
     return "\n".join(out)
 
 
-def with_summary(readme: str, block: str) -> str:
-    """``readme`` with its summary block replaced by ``block``."""
-    pattern = re.escape(BEGIN) + ".*?" + re.escape(END)
-    if not re.search(pattern, readme, flags=re.S):
-        raise ValueError("the README has no validation summary markers")
-    return re.sub(pattern, lambda _: block, readme, flags=re.S)
-
-
 def write_readme(path: Path, rows: list[dict], points: list[dict]) -> None:
-    write_text(path, with_summary(path.read_text(), readme_summary(rows, points)))
+    write_between(path, BEGIN, END, readme_summary(rows, points))

@@ -231,6 +231,19 @@ def write_text(path: str | Path, text: str) -> None:
     write_bytes(path, text.encode("utf-8"))
 
 
+def write_between(path: str | Path, begin: str, end: str, block: str) -> None:
+    """Replace, in the text file ``path``, everything from the line ``begin`` to the line ``end``
+    (both included) by ``block`` (which carries the markers again), and write it whole. A file
+    without the two markers is an error: nothing is written."""
+    import re
+
+    text = Path(path).read_text()
+    pattern = re.escape(begin) + ".*?" + re.escape(end)
+    if not re.search(pattern, text, flags=re.S):
+        raise ValueError(f"{path}: no block between {begin!r} and {end!r}")
+    write_text(path, re.sub(pattern, lambda _: block, text, flags=re.S))
+
+
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
