@@ -197,7 +197,8 @@ def _values(section: CrossSection, *, radius: float | None, size: float, feature
 
 def richardson(q: list[float], ratio: float = 2.0) -> tuple[float, float, float]:
     """(extrapolated value, its error estimate, observed order) from three values on meshes
-    refined by ``ratio``. The order is that of the last two steps; below 2 it is taken as 2."""
+    refined by ``ratio``. The order is that of the last two steps; below 2 (or irregular) there is
+    no extrapolation: the finest value, with the larger step as its error."""
     d1, d2 = q[1] - q[0], q[2] - q[1]
     p = math.log(abs(d1 / d2), ratio) if d1 * d2 > 0 and d2 != 0 else float("nan")
     if not p >= 2:  # slower or irregular convergence: no extrapolation, the larger step as error

@@ -16,8 +16,6 @@ from ..studies.board import METRE_PER_INCH, BoardResult, Solve, Target, board_ta
 from ..studies.board_report import REPORT_FORMATS, report_text, rules_text
 from .arguments import add_mesh_options, count, mesh_options, positive, solver_tol
 
-VERBS = ("board",)
-
 
 def add_parsers(sub) -> None:
     q = sub.add_parser(

@@ -15,8 +15,6 @@ from ..geometry.units import DEFAULT_UNITS
 from ..studies.check import RESULT_COLUMNS, CheckResult, Claim, check, check_table, label, unit
 from .arguments import add_mesh_options, count, mesh_options, parse_params, solver_tol
 
-VERBS = ("check",)
-
 
 def add_parsers(sub) -> None:
     q = sub.add_parser(

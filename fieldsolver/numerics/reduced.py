@@ -38,7 +38,7 @@ class ReducedModel:
     Shifts start one per decade of the band; then the residual of the reduced solution in the
     full system (a sparse product, no solve) is computed halfway (in log f) between neighbouring
     shifts, where the model is least accurate, and a shift is added where it is largest,
-    until it is at most ``REDUCED_TOL`` everywhere. The grids are strongly graded, so a small
+    until it is at most ``tol`` everywhere. The grids are strongly graded, so a small
     residual is not yet a small error: the tests compare the sweep with full solves (R and L
     within 1e-4 of them).
 
