@@ -313,7 +313,7 @@ def cold_table(parts: dict[str, dict]) -> list[str]:
         row("report, CPU", "report_cpu", ".3f"),
         row("**whole command, CPU**", "cpu"),
         row("**whole command, wall**", "wall"),
-        f"| numba imported / scipy.linalg imported ({labels[-1]}) | {p0['numba_loaded']} / {p0['scipy_linalg']} |",
+        f"| numba / scipy.linalg loaded by the imports, before the solve ({labels[-1]}) | {p0['numba_loaded']} / {p0['scipy_linalg']} |",
     ]
 
 
