@@ -67,9 +67,10 @@ def growth(text: str) -> float:
     return v
 
 
-def frequencies(text: str) -> np.ndarray:
+def frequencies(text: str, limit: int = MAX_FREQUENCIES) -> np.ndarray:
     """``--freq``: ``START:STOP:COUNT`` (log-spaced, both ends included), a comma-separated list,
-    or one frequency; each a number in Hz or with a unit (``1MHz:100GHz:61``, ``1GHz,2.5GHz``)."""
+    or one frequency; each a number in Hz or with a unit (``1MHz:100GHz:61``, ``1GHz,2.5GHz``).
+    At most ``limit`` frequencies, refused before any array is made."""
     from ..geometry.units import parse_frequency
 
     try:
@@ -77,16 +78,16 @@ def frequencies(text: str) -> np.ndarray:
         if len(parts) == 3:
             lo, hi = parse_frequency(parts[0].strip()), parse_frequency(parts[1].strip())
             n = parts[2].strip()
-            if not (n.isdigit() and len(n) <= 6 and 2 <= int(n) <= MAX_FREQUENCIES and hi > lo):
+            if not (n.isdigit() and len(n) <= 6 and 2 <= int(n) <= limit and hi > lo):
                 raise InputError(
-                    f"{text!r}: START:STOP:COUNT needs STOP > START and COUNT >= 2 (at most {MAX_FREQUENCIES:,})"
+                    f"{text!r}: START:STOP:COUNT needs STOP > START and COUNT >= 2 (at most {limit:,})"
                 )
             return np.geomspace(lo, hi, int(n))
         if len(parts) != 1:
             raise InputError(f"{text!r}: give START:STOP:COUNT, a list f1,f2,... or one frequency")
         items = text.split(",")
-        if len(items) > MAX_FREQUENCIES:
-            raise InputError(f"{len(items):,} frequencies: at most {MAX_FREQUENCIES:,}")
+        if len(items) > limit:
+            raise InputError(f"{len(items):,} frequencies: at most {limit:,}")
         return np.array(sorted(parse_frequency(t.strip()) for t in items))
     except InputError as e:
         raise argparse.ArgumentTypeError(str(e)) from None

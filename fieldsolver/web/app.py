@@ -142,16 +142,10 @@ def _freq(data: dict[str, Any]) -> tuple[float, ...] | None:
     text = inputs.text(data, "freq", "--freq")
     if text is None:
         return None
-    count = text.split(":")[-1].strip()
-    if text.count(":") == 2 and count.isdigit() and int(count) > MAX_FREQUENCIES:  # before any array is made
-        raise InputError(f"--freq: {int(count):,} frequencies; the page takes at most {MAX_FREQUENCIES}")
     try:
-        f = frequencies(text)
+        return tuple(float(x) for x in frequencies(text, MAX_FREQUENCIES))
     except argparse.ArgumentTypeError as e:
         raise InputError(f"--freq: {e}") from None
-    if len(f) > MAX_FREQUENCIES:
-        raise InputError(f"--freq: {len(f)} frequencies; the page takes at most {MAX_FREQUENCIES}")
-    return tuple(float(x) for x in f)
 
 
 def _length(data: dict[str, Any]) -> float | None:
