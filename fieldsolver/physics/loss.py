@@ -36,9 +36,18 @@ from ..geometry.model import CrossSection, InputError
 from ..numerics.grid import MeshOptions, make_grid
 from ..numerics.magnetic import REDUCED_TOL, MagneticProblem, make_magnetic_grid
 from ..numerics.raster import rasterize
+from ..numerics.refine import formal_order
 from ..numerics.solver import FieldSolution, energy_matrix, solve_medium
 from .surface import round_surfaces, smoothstep, surface_impedance, surface_matrices
-from .transmission import Attenuation, PairModes, Propagation, pair, propagation
+from .transmission import (
+    Attenuation,
+    LineUncertainty,
+    PairModes,
+    Propagation,
+    pair,
+    propagation,
+    propagation_uncertainty,
+)
 
 MAGNETIC_DENSITY = 0.5  # the magnetic grid's density relative to the mesh options'
 # the reduced-model tolerance of the error estimate's coarser grid: its sweep only sets the error
@@ -58,6 +67,36 @@ def _complex(a: np.ndarray) -> list:
 def _attenuation_db(a: Attenuation) -> dict[str, list]:
     a = a.to("dB/m")
     return {"conductor": a.conductor.tolist(), "dielectric": a.dielectric.tolist(), "total": a.total.tolist()}
+
+
+def _mode_dict(z, gamma, att: Attenuation, eps) -> dict[str, Any]:
+    return {
+        "z_c": _complex(z),
+        "gamma": _complex(gamma),
+        "attenuation_db_per_m": _attenuation_db(att),
+        "eps_eff": eps.tolist(),
+    }
+
+
+def _column(a: Attenuation, k: int) -> Attenuation:
+    return Attenuation(a.total[:, k], a.conductor[:, k], a.dielectric[:, k], a.unit)
+
+
+def _line_bars(u: LineUncertainty) -> dict[str, Any]:
+    """The JSON of a line's error bars, keyed as the values they belong to."""
+    d: dict[str, Any] = {
+        "modes": [
+            _mode_dict(u.z_mode[:, k], u.gamma[:, k], _column(u.attenuation, k), u.eps_eff[:, k])
+            for k in range(u.z_mode.shape[1])
+        ]
+    }
+    if u.z_diff is not None and u.z_common is not None:
+        assert u.attenuation_diff is not None and u.attenuation_common is not None
+        d["z_diff"] = _complex(u.z_diff)
+        d["z_common"] = _complex(u.z_common)
+        d["attenuation_diff_db_per_m"] = _attenuation_db(u.attenuation_diff)
+        d["attenuation_common_db_per_m"] = _attenuation_db(u.attenuation_common)
+    return d
 
 
 @dataclass(frozen=True)
@@ -81,8 +120,9 @@ class RLGC:
     pair: PairModes | None = None
     notes: tuple[str, ...] = ()
     R_smooth: np.ndarray | None = None  # R with smooth faces, where a face is rough
-    # absolute error estimates of R and L (F, N, N), when solved with a tolerance
+    # absolute error estimates of R, L, G and C (F, N, N), when solved with a tolerance
     uncertainty: dict[str, np.ndarray] | None = None
+    line_uncertainty: LineUncertainty | None = None  # and of the modes (and a pair's) from them
 
     def to_dict(self) -> dict[str, Any]:
         p = self.propagation
@@ -93,16 +133,7 @@ class RLGC:
             "C": self.C.tolist(),
             "r_dc": self.r_dc.tolist(),
             "modes": [
-                {
-                    "z_c": _complex(p.z_mode[:, k]),
-                    "gamma": _complex(p.gamma[:, k]),
-                    "attenuation_db_per_m": _attenuation_db(
-                        Attenuation(
-                            *(a[:, k] for a in (p.attenuation.total, p.attenuation.conductor, p.attenuation.dielectric))
-                        )
-                    ),
-                    "eps_eff": p.eps_eff[:, k].tolist(),
-                }
+                _mode_dict(p.z_mode[:, k], p.gamma[:, k], _column(p.attenuation, k), p.eps_eff[:, k])
                 for k in range(p.n_lines)
             ],
         }
@@ -113,6 +144,8 @@ class RLGC:
             d["attenuation_common_db_per_m"] = _attenuation_db(self.pair.attenuation_common)
         if self.uncertainty is not None:
             d["uncertainty"] = {k: v.tolist() for k, v in self.uncertainty.items()}
+        if self.line_uncertainty is not None:
+            d.setdefault("uncertainty", {}).update(_line_bars(self.line_uncertainty))
         d["notes"] = list(self.notes)
         return d
 
@@ -385,16 +418,67 @@ def energy_matrices(sol: FieldSolution) -> list[tuple[float, Any, np.ndarray]]:
 def shunt_admittance(sol: FieldSolution, c: np.ndarray, freq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """G (F, N, N) and C (F, N, N) from the energy in every lossy or dispersive region (the
     region's complex permittivity at f over its static er scales its ``D_r``)."""
+    G, C, _ = _shunt(sol, c, freq)
+    return G, C
+
+
+def _shunt(sol: FieldSolution, c: np.ndarray, freq: np.ndarray):
+    """G, C (F, N, N) and each region's complex permittivity over its static er (regions, F)."""
     w = 2 * np.pi * freq
     c_fine = 0.5 * (sol.dielectric.capacitance + sol.dielectric.capacitance.T)
     scale = np.divide(c, c_fine, out=np.ones_like(c), where=c_fine != 0)
     G = np.zeros((freq.size, *c.shape))
     C = np.repeat(c[None], freq.size, axis=0)
+    rels = []
     for er, perm, D in energy_matrices(sol):
         rel = perm(freq) / er
+        rels.append(rel)
         G += (w * -rel.imag)[:, None, None] * (EPS0 * D * scale)[None]
         C += (rel.real - 1.0)[:, None, None] * (EPS0 * D * scale)[None]
-    return G, C
+    return G, C, np.array(rels).reshape(-1, freq.size)
+
+
+def shunt_uncertainty(
+    sol: FieldSolution, coarse: FieldSolution, c: np.ndarray, freq: np.ndarray, static_uncertainty: float, order: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Absolute error bars of G and C (F, N, N) from :func:`shunt_admittance` on the finest static
+    grid ``sol``, with ``coarse`` the same section on a grid of ``1/sqrt 2`` its density. The sum of
+
+    * grid: the change of G and C between the two grids (each scaled to the same ``c``) times
+      ``1 / (sqrt 2^p - 1)``, the step a sequence of the statics' formal order p
+      (``refine.formal_order``: 2, or 1 with curved dielectric interfaces) would still take;
+    * the capacitance: twice the static values' largest relative estimate, as a bar of each
+      modal capacitance, gives ``|dC_ij| <= 2 u sqrt(C_ii C_jj)`` (Cauchy-Schwarz over the modes);
+      G and C(f) are scaled by C entry by entry, so each takes that relative bar of its entry;
+    * the first-order model: ``D_r`` is the energy at the static er. Where the regions' real
+      permittivities change by different factors over frequency (a dispersive dielectric beside
+      another), the energy moves between them: G's error is of first order in ``s_re``, the spread
+      (largest minus smallest) of ``eps'_r(f) / er_r`` over the regions, and C(f)'s of second
+      order. G takes ``(s_re + s^2) |G|`` and C ``s^2 |C|``, with ``s`` the largest distance
+      between two regions' ``eps_r(f) / er_r`` (complex: the neglected terms of second order in
+      the loss tangents too). Measured on two concentric layers of coax (one Djordjevic-Sarkar,
+      eps'/er 1.088 at 1 MHz, the other constant): G off by 7.6 %, C(f) by 0.15 %."""
+    G, C, rel = _shunt(sol, c, freq)
+    Gc, Cc, _ = _shunt(coarse, c, freq)
+    k = 1.0 / (math.sqrt(2) ** order - 1.0)
+    d = np.sqrt(np.abs(np.diag(c)))
+    c_bar = 2 * static_uncertainty * np.outer(d, d)
+    ratio = np.divide(c_bar, np.abs(c), out=np.zeros_like(c), where=c != 0)[None]
+    s_re = np.ptp(rel.real, axis=0) if rel.size else np.zeros(freq.size)
+    s = np.abs(rel[:, None, :] - rel[None, :, :]).max(axis=(0, 1)) if rel.size else np.zeros(freq.size)
+    dG = k * np.abs(G - Gc) + ratio * np.abs(G) + (s_re + s**2)[:, None, None] * np.abs(G)
+    dC = k * np.abs(C - Cc) + ratio * np.abs(C) + (s**2)[:, None, None] * np.abs(C)
+    return dG, dC
+
+
+def _coarse(section: CrossSection, options: MeshOptions | None, density: float) -> FieldSolution:
+    """The dielectric solve alone on the grid of ``1/sqrt 2`` the density ``density`` (relative
+    to ``options``'): the statics' level before the finest."""
+    base = options or MeshOptions()
+    grid = make_grid(section, replace(base, density=base.density * density / math.sqrt(2)))
+    raster = rasterize(section, grid)
+    med = solve_medium(grid, raster, "dielectric")
+    return FieldSolution(section, grid, raster, med, med, {})
 
 
 def rlgc(
@@ -406,16 +490,26 @@ def rlgc(
     options: MeshOptions | None = None,
     estimate: bool = False,
     static_uncertainty: float = 0.0,
+    static_density: float = 1.0,
 ) -> RLGC:
     """RLGC(f) of ``section``, from its (finest) static solution ``sol`` and the reported
     capacitance matrices ``c`` and ``c_vac``. ``estimate``: give the error estimates of R and L
     (:func:`series_impedance`), L's including ``static_uncertainty``, the largest relative
-    uncertainty of the static values."""
+    uncertainty of the static values; of G and C (:func:`shunt_uncertainty`, from a dielectric
+    solve on the grid of ``1/sqrt 2`` the density of ``sol``'s, which is ``static_density`` times
+    the options'); and of the line's modes (:func:`~fieldsolver.physics.transmission.propagation_uncertainty`)."""
     freq = check_frequencies(freq)
     l_static = MU0 * EPS0 * np.linalg.inv(c_vac)
     R, L, notes, R_smooth, unc = series_impedance(section, freq, l_static, options, (sol, c_vac), estimate)
     G, C = shunt_admittance(sol, c, freq)
     p = propagation(freq, R, L, G, C)
+    bars, line = None, None
+    if unc is not None:
+        coarse = _coarse(section, options, static_density)
+        dG, dC = shunt_uncertainty(sol, coarse, c, freq, static_uncertainty, formal_order(section))
+        # the static inductance's own error (2x the static values' relative estimate bounds it)
+        bars = {"R": unc[0], "L": unc[1] + 2 * static_uncertainty * np.abs(l_static), "G": dG, "C": dC}
+        line = propagation_uncertainty(p, (R, L, G, C), (bars["R"], bars["L"], dG, dC))
     return RLGC(
         freq=freq,
         R=R,
@@ -427,6 +521,6 @@ def rlgc(
         pair=pair(p) if len(section.signals) == 2 else None,
         notes=notes,
         R_smooth=R_smooth,
-        # the static inductance's own error (2x the static values' relative estimate bounds it)
-        uncertainty=None if unc is None else {"R": unc[0], "L": unc[1] + 2 * static_uncertainty * np.abs(l_static)},
+        uncertainty=bars,
+        line_uncertainty=line,
     )
