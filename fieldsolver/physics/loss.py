@@ -9,17 +9,8 @@ grid; so ``L(f) = L_static + (L_mqs(f) - L_mqs(inf))``, with ``L_mqs(inf)`` the 
 value with perfect conductors. That removes the magnetic grid's error of the external inductance
 and keeps its internal inductance.
 
-G(f) and C(f) come from the complex permittivity ``eps' - j eps''`` of every dielectric at each
-frequency (:meth:`fieldsolver.geometry.model.Dielectric.permittivity`). The discrete capacitance
-is a quadratic form of the link permittivities, ``C = eps0 phi^T K(eps) phi``, stationary in phi;
-so, with ``D_r = phi^T (dK/d eps_r) phi`` the field energy in region r per unit permittivity,
-
-    G(f) = w eps0 sum_r eps''_r(f) D_r          (exact to first order in tan delta)
-    C(f) = C + eps0 sum_r (eps'_r(f) - er_r) D_r (first order in the change of eps')
-
-A homogeneous line gives ``G = w C tan(delta)`` exactly. ``D_r`` is computed by differentiating
-the rasterised link permittivities (central difference) on the finest grid, and scaled entry by
-entry to the reported (extrapolated) capacitance.
+G(f) and C(f) come from the complex permittivity of every dielectric at each frequency and the
+field energy in each (:mod:`fieldsolver.physics.shunt`).
 """
 
 from __future__ import annotations
@@ -37,7 +28,11 @@ from ..numerics.grid import MeshOptions, make_grid
 from ..numerics.magnetic import REDUCED_TOL, MagneticProblem, make_magnetic_grid
 from ..numerics.raster import rasterize
 from ..numerics.refine import formal_order
-from ..numerics.solver import FieldSolution, energy_matrix, solve_medium
+from ..numerics.solver import FieldSolution, solve_medium
+from .shunt import STEP as STEP
+from .shunt import _regions as _regions
+from .shunt import coarse_solution, shunt_admittance, shunt_uncertainty
+from .shunt import energy_matrices as energy_matrices
 from .surface import round_surfaces, smoothstep, surface_impedance, surface_matrices
 from .transmission import (
     Attenuation,
@@ -56,7 +51,6 @@ MAGNETIC_DENSITY = 0.5  # the magnetic grid's density relative to the mesh optio
 # of the error bar below 1e-5 of R, against error bars of 0.1-3 % of R; it takes 6 shifts
 # (about 8 at the main grid's 1e-6, as measured before the main grid moved from 1e-7)
 ESTIMATE_TOL = 1e-5
-STEP = 1e-4  # relative step of the permittivity derivative (central difference)
 
 
 def _complex(a: np.ndarray) -> list:
@@ -380,107 +374,6 @@ def dc_resistance(section: CrossSection) -> np.ndarray:
     return np.diag(r_sig) + r_gnd
 
 
-def _regions(section: CrossSection):
-    """The dielectric regions: (er, permittivity function, the section with that region's er
-    scaled by a factor)."""
-
-    def background(k: float) -> CrossSection:
-        return replace(section, background_er=section.background_er * k)
-
-    out = [(section.background_er, section.background_permittivity, background)]
-    for i, d in enumerate(section.dielectrics):
-
-        def scaled(k: float, i: int = i) -> CrossSection:
-            ds = list(section.dielectrics)
-            ds[i] = replace(ds[i], er=ds[i].er * k)
-            return replace(section, dielectrics=tuple(ds))
-
-        out.append((d.er, d.permittivity, scaled))
-    return out
-
-
-def energy_matrices(sol: FieldSolution) -> list[tuple[float, Any, np.ndarray]]:
-    """Per dielectric region that holds field: its er, its permittivity function and ``D_r``
-    (N, N), the derivative of ``phi^T K phi`` per unit relative change of its er (so that
-    ``sum_r D_r = phi^T K phi``)."""
-    grid = sol.grid
-    pots = sol.dielectric.potentials
-    out = []
-    for er, perm, scaled in _regions(sol.section):
-        up, down = rasterize(scaled(1.0 + STEP), grid), rasterize(scaled(1.0 - STEP), grid)
-        D = energy_matrix(grid, up, down, STEP, pots)  # the whole operator's, cut cells included
-        if not np.any(D):
-            continue  # the region holds no field (or is painted over)
-        out.append((er, perm, 0.5 * (D + D.T)))
-    return out
-
-
-def shunt_admittance(sol: FieldSolution, c: np.ndarray, freq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """G (F, N, N) and C (F, N, N) from the energy in every lossy or dispersive region (the
-    region's complex permittivity at f over its static er scales its ``D_r``)."""
-    G, C, _ = _shunt(sol, c, freq)
-    return G, C
-
-
-def _shunt(sol: FieldSolution, c: np.ndarray, freq: np.ndarray):
-    """G, C (F, N, N) and each region's complex permittivity over its static er (regions, F)."""
-    w = 2 * np.pi * freq
-    c_fine = 0.5 * (sol.dielectric.capacitance + sol.dielectric.capacitance.T)
-    scale = np.divide(c, c_fine, out=np.ones_like(c), where=c_fine != 0)
-    G = np.zeros((freq.size, *c.shape))
-    C = np.repeat(c[None], freq.size, axis=0)
-    rels = []
-    for er, perm, D in energy_matrices(sol):
-        rel = perm(freq) / er
-        rels.append(rel)
-        G += (w * -rel.imag)[:, None, None] * (EPS0 * D * scale)[None]
-        C += (rel.real - 1.0)[:, None, None] * (EPS0 * D * scale)[None]
-    return G, C, np.array(rels).reshape(-1, freq.size)
-
-
-def shunt_uncertainty(
-    sol: FieldSolution, coarse: FieldSolution, c: np.ndarray, freq: np.ndarray, static_uncertainty: float, order: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Absolute error bars of G and C (F, N, N) from :func:`shunt_admittance` on the finest static
-    grid ``sol``, with ``coarse`` the same section on a grid of ``1/sqrt 2`` its density. The sum of
-
-    * grid: the change of G and C between the two grids (each scaled to the same ``c``) times
-      ``1 / (sqrt 2^p - 1)``, the step a sequence of the statics' formal order p
-      (``refine.formal_order``: 2, or 1 with curved dielectric interfaces) would still take;
-    * the capacitance: twice the static values' largest relative estimate, as a bar of each
-      modal capacitance, gives ``|dC_ij| <= 2 u sqrt(C_ii C_jj)`` (Cauchy-Schwarz over the modes);
-      G and C(f) are scaled by C entry by entry, so each takes that relative bar of its entry;
-    * the first-order model: ``D_r`` is the energy at the static er. Where the regions' real
-      permittivities change by different factors over frequency (a dispersive dielectric beside
-      another), the energy moves between them: G's error is of first order in ``s_re``, the spread
-      (largest minus smallest) of ``eps'_r(f) / er_r`` over the regions, and C(f)'s of second
-      order. G takes ``(s_re + s^2) |G|`` and C ``s^2 |C|``, with ``s`` the largest distance
-      between two regions' ``eps_r(f) / er_r`` (complex: the neglected terms of second order in
-      the loss tangents too). Measured on two concentric layers of coax (one Djordjevic-Sarkar,
-      eps'/er 1.088 at 1 MHz, the other constant): G off by 7.6 %, C(f) by 0.15 %."""
-    G, C, rel = _shunt(sol, c, freq)
-    Gc, Cc, _ = _shunt(coarse, c, freq)
-    k = 1.0 / (math.sqrt(2) ** order - 1.0)
-    d = np.sqrt(np.abs(np.diag(c)))
-    c_bar = 2 * static_uncertainty * np.outer(d, d)
-    ratio = np.divide(c_bar, np.abs(c), out=np.zeros_like(c), where=c != 0)[None]
-    s_re = np.ptp(rel.real, axis=0) if rel.size else np.zeros(freq.size)
-    s = np.abs(rel[:, None, :] - rel[None, :, :]).max(axis=(0, 1)) if rel.size else np.zeros(freq.size)
-    dG = k * np.abs(G - Gc) + ratio * np.abs(G) + (s_re + s**2)[:, None, None] * np.abs(G)
-    dC = k * np.abs(C - Cc) + ratio * np.abs(C) + (s**2)[:, None, None] * np.abs(C)
-    return dG, dC
-
-
-def _coarse(section: CrossSection, options: MeshOptions | None, density: float) -> FieldSolution:
-    """The dielectric solve alone on the grid of ``1/sqrt 2`` the density ``density`` (relative
-    to ``options``'): the statics' level before the finest."""
-    base = options or MeshOptions()
-    grid = make_grid(section, replace(base, density=base.density * density / math.sqrt(2)))
-    raster = rasterize(section, grid)
-    med = solve_medium(grid, raster, "dielectric")
-    return FieldSolution(section, grid, raster, med, med, {})
-
-
 def rlgc(
     section: CrossSection,
     sol: FieldSolution,
@@ -505,7 +398,7 @@ def rlgc(
     p = propagation(freq, R, L, G, C)
     bars, line = None, None
     if unc is not None:
-        coarse = _coarse(section, options, static_density)
+        coarse = coarse_solution(section, options, static_density)
         dG, dC = shunt_uncertainty(sol, coarse, c, freq, static_uncertainty, formal_order(section))
         # the static inductance's own error (2x the static values' relative estimate bounds it)
         bars = {"R": unc[0], "L": unc[1] + 2 * static_uncertainty * np.abs(l_static), "G": dG, "C": dC}
