@@ -203,6 +203,7 @@ def _with_loss(result: Result, section: CrossSection, freq, options: MeshOptions
         options,
         estimate=result.accuracy is not None,
         static_uncertainty=max((u for u in (result.uncertainty or {}).values() if u is not None), default=0.0),
+        static_density=result.accuracy.levels[-1].density if result.accuracy is not None else 1.0,
     )
     timings = dict(result.timings)
     timings["loss"] = time.perf_counter() - t

@@ -71,3 +71,32 @@ def test_the_command_line_prints_that_json():
     with redirect_stdout(buf):
         assert main(["solve", str(ROOT / "geometries" / "twin_wire.yaml"), "--json"]) == 0
     _compare(json.loads(buf.getvalue()), json.loads((ROOT / "tests/data/examples/twin_wire.json").read_text()))
+
+
+def _parallel(bars, values, where="$"):
+    """``bars`` has the keys and list shapes of ``values`` (the values it has bars of)."""
+    if isinstance(bars, dict):
+        assert isinstance(values, dict) and set(bars) <= set(values), where
+        for k in bars:
+            _parallel(bars[k], values[k], f"{where}.{k}")
+    elif isinstance(bars, list):
+        assert isinstance(values, list) and len(bars) == len(values), where
+        for i, (b, v) in enumerate(zip(bars, values, strict=True)):
+            _parallel(b, v, f"{where}[{i}]")
+    else:
+        assert isinstance(bars, float) and isinstance(values, float) and bars >= 0, where
+
+
+def test_the_loss_error_estimates_mirror_the_values_they_belong_to():
+    # rlgc.uncertainty: every key is a value's key in rlgc, with the same shape (the README names
+    # each): R, L, G, C, the modes' z_c, gamma, attenuation, eps_eff, and a pair's mixed-mode values
+    buf = io.StringIO()
+    with redirect_stdout(buf):
+        assert main(["solve", str(ROOT / "geometries" / "twin_wire.yaml"), "--freq", "1GHz,10GHz", "--json"]) == 0
+    x = json.loads(buf.getvalue())["rlgc"]
+    u = x["uncertainty"]
+    expected = {"R", "L", "G", "C", "modes", "z_diff", "z_common"}
+    expected |= {"attenuation_diff_db_per_m", "attenuation_common_db_per_m"}
+    assert set(u) == expected
+    _parallel(u, x)
+    assert {k for m in u["modes"] for k in m} == {"z_c", "gamma", "attenuation_db_per_m", "eps_eff"}

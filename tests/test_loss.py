@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import fieldsolver
-from fieldsolver.constants import MU0
+from fieldsolver.constants import EPS0, MU0
 from fieldsolver.geometry.loader import load
 from fieldsolver.geometry.model import Boundary, Conductor, CrossSection, Rect
 from fieldsolver.numerics.grid import MeshOptions
@@ -229,11 +229,91 @@ def test_roughness_of_one_face_adds_that_faces_share():
 
 
 def test_the_error_estimate_covers_the_coax_from_dc_to_100ghz():
+    # the coax with a lossy dielectric: R and L exact (Schelkunoff), G = w C tan(delta) with the
+    # exact C = 2 pi eps0 er / ln(b/a), and the line they make, Zc = sqrt(Z/Y), gamma = sqrt(Z Y)
     f = np.logspace(3, 11, 17)
-    r = fieldsolver.solve("geometries/coax_rg58.yaml", freq=f)
-    x = r.rlgc
-    z = coax_exact(f, 0.405e-3, 1.475e-3, 1.75e-3, CU)
-    assert np.all(np.abs(x.R[:, 0, 0] - z.real) <= x.uncertainty["R"][:, 0, 0])
-    assert np.all(np.abs(x.L[:, 0, 0] - z.imag / (2 * np.pi * f)) <= x.uncertainty["L"][:, 0, 0])
-    # and it is an estimate, not a blanket: within 1 % everywhere
-    assert np.all(x.uncertainty["R"][:, 0, 0] < 0.01 * x.R[:, 0, 0])
+    a, b = 0.405e-3, 1.475e-3
+    sec = replace(load("geometries/coax_rg58.yaml"), background_tand=0.01)
+    r = fieldsolver.solve(sec, freq=f)
+    x, u = r.rlgc, r.rlgc.uncertainty
+    z = coax_exact(f, a, b, 1.75e-3, CU)
+    y = 2j * np.pi * f * 2 * np.pi * EPS0 * 2.25 * (1 - 0.01j) / np.log(b / a)
+    assert np.all(np.abs(x.R[:, 0, 0] - z.real) <= u["R"][:, 0, 0])
+    assert np.all(np.abs(x.L[:, 0, 0] - z.imag / (2 * np.pi * f)) <= u["L"][:, 0, 0])
+    assert np.all(np.abs(x.G[:, 0, 0] - y.real) <= u["G"][:, 0, 0])
+    assert np.all(np.abs(x.C[:, 0, 0] - y.imag / (2 * np.pi * f)) <= u["C"][:, 0, 0])
+    p, lu = x.propagation, x.line_uncertainty
+    zc, gamma = np.sqrt(z / y), np.sqrt(z * y)
+    assert np.all(np.abs(p.z_mode[:, 0].real - zc.real) <= lu.z_mode[:, 0].real)
+    assert np.all(np.abs(p.z_mode[:, 0].imag - zc.imag) <= lu.z_mode[:, 0].imag)
+    assert np.all(np.abs(p.alpha[:, 0] - gamma.real) <= lu.gamma[:, 0].real)
+    assert np.all(np.abs(p.beta[:, 0] - gamma.imag) <= lu.gamma[:, 0].imag)
+    assert np.all(np.abs(p.attenuation.total[:, 0] - gamma.real) <= lu.attenuation.total[:, 0])
+    # and it is an estimate, not a blanket (measured: R 0.05 %, G, C, |Zc| 0.085 %, alpha 0.16 %)
+    assert np.all(u["R"][:, 0, 0] < 0.01 * x.R[:, 0, 0])
+    assert np.all(u["G"][:, 0, 0] < 2e-3 * x.G[:, 0, 0])
+    assert np.all(lu.gamma[:, 0].real < 5e-3 * p.alpha[:, 0])
+    assert np.all(abs(lu.z_mode[:, 0]) < 2e-3 * abs(p.z_mode[:, 0]))
+
+
+def _coax_dielectrics(disp: str, layered: bool):
+    """A coax with two lossy dielectrics (the first of dispersion ``disp``): split by a plane
+    through the axis (each half holds er_k / (er1 + er2) of the radial field's energy) or in two
+    concentric layers (two capacitors in series), and its exact admittance Y(f) = G + j w C."""
+    from fieldsolver.geometry.model import Circle, Dielectric, Ring
+
+    a, b, m = 0.405e-3, 1.475e-3, 0.9e-3
+    shape = Ring(0, 0, a, m) if layered else Rect(-2e-3, 2e-3, -2e-3, 0.0)
+    sec = CrossSection(
+        conductors=(Conductor("inner", Circle(0, 0, a), "signal"), Conductor("shield", Ring(0, 0, b, 1.75e-3))),
+        dielectrics=(Dielectric(shape, er=3.0, tand=0.02, dispersion=disp),),
+        background_er=2.1,
+        background_tand=0.001,
+    ).validate()
+
+    def exact(f):
+        e1, e2 = sec.dielectrics[0].permittivity(f), sec.background_permittivity(f)
+        w = 2 * np.pi * f
+        if not layered:
+            return 1j * w * np.pi * EPS0 * (e1 + e2) / np.log(b / a)
+        return 1j * w / (np.log(m / a) / (2 * np.pi * EPS0 * e1) + np.log(b / m) / (2 * np.pi * EPS0 * e2))
+
+    return sec, exact
+
+
+@pytest.mark.parametrize("disp", ["constant", "djordjevic-sarkar"])
+@pytest.mark.parametrize("layered", [False, True], ids=["halves", "layers"])
+def test_g_and_c_of_two_dielectrics_are_exact_within_their_estimate(disp, layered):
+    # the issue's target: G within 0.1 %. With a Djordjevic-Sarkar layer the field moves between
+    # the layers as eps' changes over the band (G was 7.6 % off at 1 MHz when the static field's
+    # energies were used at every frequency); the solver solves at 3 frequencies of these 9 and
+    # interpolates between them
+    sec, exact = _coax_dielectrics(disp, layered)
+    f = np.logspace(3, 11, 9)
+    x = fieldsolver.solve(sec, freq=f).rlgc
+    y = exact(f)
+    G, C, u = x.G[:, 0, 0], x.C[:, 0, 0], x.uncertainty
+    assert np.all(np.abs(G / y.real - 1) < 1e-3)
+    assert np.all(np.abs(G - y.real) <= u["G"][:, 0, 0])
+    assert np.all(np.abs(C - y.imag / (2 * np.pi * f)) <= u["C"][:, 0, 0])
+    # measured: the estimate is at most 0.12-0.36 % of G, and 6 or more times the error (which
+    # is mostly the static C's, 1e-4)
+    assert np.all(u["G"][:, 0, 0] < 5e-3 * G)
+
+
+def test_line_error_bars_are_the_first_order_change_of_zc_and_beta():
+    # lossless line: Zc = sqrt(L / C), beta = w sqrt(L C), so a bar dL of L moves both by
+    # (dL / 2L) of their value, to first order (and a bar of C moves Zc by -dC / 2C)
+    from fieldsolver.physics.transmission import propagation, propagation_uncertainty
+
+    f = np.array([1e8, 1e9])
+    L, C, zero = np.full((2, 1, 1), 250e-9), np.full((2, 1, 1), 100e-12), np.zeros((2, 1, 1))
+    p = propagation(f, zero, L, zero, C)
+    dL, dC = 1e-5 * L, 3e-5 * C
+    u = propagation_uncertainty(p, (zero, L, zero, C), (None, dL, None, dC))
+    z0, beta = math.sqrt(250e-9 / 100e-12), 2 * np.pi * f * math.sqrt(250e-9 * 100e-12)
+    # worst case: the two changes add in absolute value (Zc: 0.5e-5 + 1.5e-5; beta: the same)
+    assert np.allclose(u.z_mode[:, 0].real, z0 * 2e-5, rtol=1e-4)
+    assert np.allclose(u.gamma[:, 0].imag, beta * 2e-5, rtol=1e-4)
+    assert np.all(u.gamma[:, 0].real == 0) and np.all(u.attenuation.total == 0)
+    assert np.allclose(u.eps_eff[:, 0], p.eps_eff[:, 0] * 4e-5, rtol=1e-4)

@@ -44,6 +44,22 @@ def test_pair_json_has_rlgc_per_frequency_and_the_modes(capsys):
     assert np.all(np.diff(R[:, 0, 0]) > 0)
     G = np.asarray(x["G"])
     assert G[-1, 0, 0] == pytest.approx(1e4 * G[0, 0, 0], rel=1e-9)
+    # the error estimates: of R, L, G, C (absolute, per frequency), and of the modes and the
+    # pair's values under the same keys as the values
+    u = x["uncertainty"]
+    for key in ("R", "L", "G", "C"):
+        assert np.asarray(u[key]).shape == (5, 2, 2) and np.all(np.asarray(u[key]) >= 0)
+    assert len(u["modes"]) == 2
+    for m, v in zip(u["modes"], x["modes"], strict=True):
+        assert set(m) == set(v)
+        assert np.asarray(m["z_c"]).shape == (5, 2) and np.asarray(m["gamma"]).shape == (5, 2)
+        assert set(m["attenuation_db_per_m"]) == {"conductor", "dielectric", "total"}
+    for key in ("z_diff", "z_common"):
+        bar = np.hypot(*np.asarray(u[key]).T)
+        # a bar, not a blanket: above 0 and well below 1 % of |Zdiff| (the static tol is 0.1 %)
+        assert np.all(bar > 0) and np.all(bar < 0.01 * np.hypot(*np.asarray(x[key]).T))
+    for key in ("attenuation_diff_db_per_m", "attenuation_common_db_per_m"):
+        assert set(u[key]) == {"conductor", "dielectric", "total"} and len(u[key]["total"]) == 5
 
 
 def test_homogeneous_stripline_dielectric_loss_is_exact(capsys, tmp_path):
@@ -106,3 +122,20 @@ def test_the_readme_loss_plots_are_drawn_by_make_docs():
     assert shown and all(f"$(BIN)/fieldsolver {cmd} > /dev/null" in makefile for cmd in shown)
     for image in re.findall(r"\((docs/loss_\w+\.png)\)", readme):
         assert f"--plot-loss {image} " in makefile
+
+
+def test_the_table_gives_the_estimates_of_g_c_zc_and_the_loss(capsys, tmp_path):
+    path = tmp_path / "coax.yaml"
+    path.write_text(
+        "units: mm\n"
+        "background: {er: 2.25, tand: 0.01}\n"
+        "conductors:\n"
+        "  - {name: inner, role: signal, circle: {center: [0, 0], radius: 0.405}}\n"
+        "  - {name: braid, role: ground, ring: {center: [0, 0], inner_radius: 1.475, outer_radius: 1.75}}\n"
+    )
+    code, out, _ = run(capsys, "solve", str(path), "--freq", "1GHz,10GHz")
+    assert code == 0
+    found = dict(re.findall(r"(\|Zc\||loss|[RLGC]) within ([0-9.e+-]+) %", out))
+    assert set(found) == {"R", "L", "G", "C", "|Zc|", "loss"}
+    # G = w C tan(delta) of a homogeneous line: its estimate is the static C's (tol 0.1 %)
+    assert 0 < float(found["G"]) < 0.2

@@ -9,17 +9,8 @@ grid; so ``L(f) = L_static + (L_mqs(f) - L_mqs(inf))``, with ``L_mqs(inf)`` the 
 value with perfect conductors. That removes the magnetic grid's error of the external inductance
 and keeps its internal inductance.
 
-G(f) and C(f) come from the complex permittivity ``eps' - j eps''`` of every dielectric at each
-frequency (:meth:`fieldsolver.geometry.model.Dielectric.permittivity`). The discrete capacitance
-is a quadratic form of the link permittivities, ``C = eps0 phi^T K(eps) phi``, stationary in phi;
-so, with ``D_r = phi^T (dK/d eps_r) phi`` the field energy in region r per unit permittivity,
-
-    G(f) = w eps0 sum_r eps''_r(f) D_r          (exact to first order in tan delta)
-    C(f) = C + eps0 sum_r (eps'_r(f) - er_r) D_r (first order in the change of eps')
-
-A homogeneous line gives ``G = w C tan(delta)`` exactly. ``D_r`` is computed by differentiating
-the rasterised link permittivities (central difference) on the finest grid, and scaled entry by
-entry to the reported (extrapolated) capacitance.
+G(f) and C(f) come from the complex permittivity of every dielectric at each frequency and the
+field energy in each (:mod:`fieldsolver.physics.shunt`).
 """
 
 from __future__ import annotations
@@ -36,9 +27,22 @@ from ..geometry.model import CrossSection, InputError
 from ..numerics.grid import MeshOptions, make_grid
 from ..numerics.magnetic import REDUCED_TOL, MagneticProblem, make_magnetic_grid
 from ..numerics.raster import rasterize
-from ..numerics.solver import FieldSolution, energy_matrix, solve_medium
+from ..numerics.refine import formal_order
+from ..numerics.solver import FieldSolution, solve_medium
+from .shunt import STEP as STEP
+from .shunt import _regions as _regions
+from .shunt import coarse_solution, shunt_admittance, shunt_uncertainty
+from .shunt import energy_matrices as energy_matrices
 from .surface import round_surfaces, smoothstep, surface_impedance, surface_matrices
-from .transmission import Attenuation, PairModes, Propagation, pair, propagation
+from .transmission import (
+    Attenuation,
+    LineUncertainty,
+    PairModes,
+    Propagation,
+    pair,
+    propagation,
+    propagation_uncertainty,
+)
 
 MAGNETIC_DENSITY = 0.5  # the magnetic grid's density relative to the mesh options'
 # the reduced-model tolerance of the error estimate's coarser grid: its sweep only sets the error
@@ -47,7 +51,6 @@ MAGNETIC_DENSITY = 0.5  # the magnetic grid's density relative to the mesh optio
 # of the error bar below 1e-5 of R, against error bars of 0.1-3 % of R; it takes 6 shifts
 # (about 8 at the main grid's 1e-6, as measured before the main grid moved from 1e-7)
 ESTIMATE_TOL = 1e-5
-STEP = 1e-4  # relative step of the permittivity derivative (central difference)
 
 
 def _complex(a: np.ndarray) -> list:
@@ -58,6 +61,36 @@ def _complex(a: np.ndarray) -> list:
 def _attenuation_db(a: Attenuation) -> dict[str, list]:
     a = a.to("dB/m")
     return {"conductor": a.conductor.tolist(), "dielectric": a.dielectric.tolist(), "total": a.total.tolist()}
+
+
+def _mode_dict(z, gamma, att: Attenuation, eps) -> dict[str, Any]:
+    return {
+        "z_c": _complex(z),
+        "gamma": _complex(gamma),
+        "attenuation_db_per_m": _attenuation_db(att),
+        "eps_eff": eps.tolist(),
+    }
+
+
+def _column(a: Attenuation, k: int) -> Attenuation:
+    return Attenuation(a.total[:, k], a.conductor[:, k], a.dielectric[:, k], a.unit)
+
+
+def _line_bars(u: LineUncertainty) -> dict[str, Any]:
+    """The JSON of a line's error bars, keyed as the values they belong to."""
+    d: dict[str, Any] = {
+        "modes": [
+            _mode_dict(u.z_mode[:, k], u.gamma[:, k], _column(u.attenuation, k), u.eps_eff[:, k])
+            for k in range(u.z_mode.shape[1])
+        ]
+    }
+    if u.z_diff is not None and u.z_common is not None:
+        assert u.attenuation_diff is not None and u.attenuation_common is not None
+        d["z_diff"] = _complex(u.z_diff)
+        d["z_common"] = _complex(u.z_common)
+        d["attenuation_diff_db_per_m"] = _attenuation_db(u.attenuation_diff)
+        d["attenuation_common_db_per_m"] = _attenuation_db(u.attenuation_common)
+    return d
 
 
 @dataclass(frozen=True)
@@ -81,8 +114,9 @@ class RLGC:
     pair: PairModes | None = None
     notes: tuple[str, ...] = ()
     R_smooth: np.ndarray | None = None  # R with smooth faces, where a face is rough
-    # absolute error estimates of R and L (F, N, N), when solved with a tolerance
+    # absolute error estimates of R, L, G and C (F, N, N), when solved with a tolerance
     uncertainty: dict[str, np.ndarray] | None = None
+    line_uncertainty: LineUncertainty | None = None  # and of the modes (and a pair's) from them
 
     def to_dict(self) -> dict[str, Any]:
         p = self.propagation
@@ -93,16 +127,7 @@ class RLGC:
             "C": self.C.tolist(),
             "r_dc": self.r_dc.tolist(),
             "modes": [
-                {
-                    "z_c": _complex(p.z_mode[:, k]),
-                    "gamma": _complex(p.gamma[:, k]),
-                    "attenuation_db_per_m": _attenuation_db(
-                        Attenuation(
-                            *(a[:, k] for a in (p.attenuation.total, p.attenuation.conductor, p.attenuation.dielectric))
-                        )
-                    ),
-                    "eps_eff": p.eps_eff[:, k].tolist(),
-                }
+                _mode_dict(p.z_mode[:, k], p.gamma[:, k], _column(p.attenuation, k), p.eps_eff[:, k])
                 for k in range(p.n_lines)
             ],
         }
@@ -113,6 +138,8 @@ class RLGC:
             d["attenuation_common_db_per_m"] = _attenuation_db(self.pair.attenuation_common)
         if self.uncertainty is not None:
             d["uncertainty"] = {k: v.tolist() for k, v in self.uncertainty.items()}
+        if self.line_uncertainty is not None:
+            d.setdefault("uncertainty", {}).update(_line_bars(self.line_uncertainty))
         d["notes"] = list(self.notes)
         return d
 
@@ -347,56 +374,6 @@ def dc_resistance(section: CrossSection) -> np.ndarray:
     return np.diag(r_sig) + r_gnd
 
 
-def _regions(section: CrossSection):
-    """The dielectric regions: (er, permittivity function, the section with that region's er
-    scaled by a factor)."""
-
-    def background(k: float) -> CrossSection:
-        return replace(section, background_er=section.background_er * k)
-
-    out = [(section.background_er, section.background_permittivity, background)]
-    for i, d in enumerate(section.dielectrics):
-
-        def scaled(k: float, i: int = i) -> CrossSection:
-            ds = list(section.dielectrics)
-            ds[i] = replace(ds[i], er=ds[i].er * k)
-            return replace(section, dielectrics=tuple(ds))
-
-        out.append((d.er, d.permittivity, scaled))
-    return out
-
-
-def energy_matrices(sol: FieldSolution) -> list[tuple[float, Any, np.ndarray]]:
-    """Per dielectric region that holds field: its er, its permittivity function and ``D_r``
-    (N, N), the derivative of ``phi^T K phi`` per unit relative change of its er (so that
-    ``sum_r D_r = phi^T K phi``)."""
-    grid = sol.grid
-    pots = sol.dielectric.potentials
-    out = []
-    for er, perm, scaled in _regions(sol.section):
-        up, down = rasterize(scaled(1.0 + STEP), grid), rasterize(scaled(1.0 - STEP), grid)
-        D = energy_matrix(grid, up, down, STEP, pots)  # the whole operator's, cut cells included
-        if not np.any(D):
-            continue  # the region holds no field (or is painted over)
-        out.append((er, perm, 0.5 * (D + D.T)))
-    return out
-
-
-def shunt_admittance(sol: FieldSolution, c: np.ndarray, freq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """G (F, N, N) and C (F, N, N) from the energy in every lossy or dispersive region (the
-    region's complex permittivity at f over its static er scales its ``D_r``)."""
-    w = 2 * np.pi * freq
-    c_fine = 0.5 * (sol.dielectric.capacitance + sol.dielectric.capacitance.T)
-    scale = np.divide(c, c_fine, out=np.ones_like(c), where=c_fine != 0)
-    G = np.zeros((freq.size, *c.shape))
-    C = np.repeat(c[None], freq.size, axis=0)
-    for er, perm, D in energy_matrices(sol):
-        rel = perm(freq) / er
-        G += (w * -rel.imag)[:, None, None] * (EPS0 * D * scale)[None]
-        C += (rel.real - 1.0)[:, None, None] * (EPS0 * D * scale)[None]
-    return G, C
-
-
 def rlgc(
     section: CrossSection,
     sol: FieldSolution,
@@ -406,16 +383,26 @@ def rlgc(
     options: MeshOptions | None = None,
     estimate: bool = False,
     static_uncertainty: float = 0.0,
+    static_density: float = 1.0,
 ) -> RLGC:
     """RLGC(f) of ``section``, from its (finest) static solution ``sol`` and the reported
     capacitance matrices ``c`` and ``c_vac``. ``estimate``: give the error estimates of R and L
     (:func:`series_impedance`), L's including ``static_uncertainty``, the largest relative
-    uncertainty of the static values."""
+    uncertainty of the static values; of G and C (:func:`shunt_uncertainty`, from a dielectric
+    solve on the grid of ``1/sqrt 2`` the density of ``sol``'s, which is ``static_density`` times
+    the options'); and of the line's modes (:func:`~fieldsolver.physics.transmission.propagation_uncertainty`)."""
     freq = check_frequencies(freq)
     l_static = MU0 * EPS0 * np.linalg.inv(c_vac)
     R, L, notes, R_smooth, unc = series_impedance(section, freq, l_static, options, (sol, c_vac), estimate)
     G, C = shunt_admittance(sol, c, freq)
     p = propagation(freq, R, L, G, C)
+    bars, line = None, None
+    if unc is not None:
+        coarse = coarse_solution(section, options, static_density)
+        dG, dC = shunt_uncertainty(sol, coarse, c, freq, static_uncertainty, formal_order(section))
+        # the static inductance's own error (2x the static values' relative estimate bounds it)
+        bars = {"R": unc[0], "L": unc[1] + 2 * static_uncertainty * np.abs(l_static), "G": dG, "C": dC}
+        line = propagation_uncertainty(p, (R, L, G, C), (bars["R"], bars["L"], dG, dC))
     return RLGC(
         freq=freq,
         R=R,
@@ -427,6 +414,6 @@ def rlgc(
         pair=pair(p) if len(section.signals) == 2 else None,
         notes=notes,
         R_smooth=R_smooth,
-        # the static inductance's own error (2x the static values' relative estimate bounds it)
-        uncertainty=None if unc is None else {"R": unc[0], "L": unc[1] + 2 * static_uncertainty * np.abs(l_static)},
+        uncertainty=bars,
+        line_uncertainty=line,
     )

@@ -329,3 +329,115 @@ def pair(p: Propagation) -> PairModes:
         attenuation_diff=Attenuation(*(pick(a, odd) for a in (att.total, att.conductor, att.dielectric)), att.unit),
         attenuation_common=Attenuation(*(pick(a, even) for a in (att.total, att.conductor, att.dielectric)), att.unit),
     )
+
+
+# ------------------------------------------------------------------------------ error bars
+@dataclass(frozen=True)
+class LineUncertainty:
+    """Absolute error bars of a :class:`Propagation` (and of its :class:`PairModes`) from error bars
+    of R, L, G and C. A complex quantity's bar is ``bar(Re) + 1j bar(Im)``: the bar of its real
+    part and that of its imaginary part.
+
+    z_mode, gamma (F, N) complex; eps_eff (F, N); attenuation: :class:`Attenuation` (F, N), Np/m.
+    A pair also has z_diff, z_common (F,) complex and attenuation_diff, attenuation_common.
+    """
+
+    z_mode: np.ndarray
+    gamma: np.ndarray
+    eps_eff: np.ndarray
+    attenuation: Attenuation
+    z_diff: np.ndarray | None = None
+    z_common: np.ndarray | None = None
+    attenuation_diff: Attenuation | None = None
+    attenuation_common: Attenuation | None = None
+
+
+def _bar(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``|Re(a - b)| + 1j |Im(a - b)|`` (real arrays: ``|a - b|``)."""
+    d = a - b
+    return np.abs(d.real) + 1j * np.abs(d.imag) if np.iscomplexobj(d) else np.abs(d)
+
+
+def _follow(p: Propagation, q: Propagation) -> np.ndarray:
+    """(F, N) index of q's mode that continues each of p's (the largest overlap of the patterns)."""
+    from scipy.optimize import linear_sum_assignment
+
+    out = np.empty(p.gamma.shape, dtype=int)
+    for i in range(p.freq.size):
+        score = np.abs(p.tv[i].conj().T @ q.tv[i])
+        rows, cols = linear_sum_assignment(-score)
+        out[i, rows] = cols
+    return out
+
+
+def propagation_uncertainty(p: Propagation, matrices, bars) -> LineUncertainty:
+    """First-order error bars of ``p`` (the propagation of ``matrices`` = (R, L, G, C), each
+    (F, N, N)) from absolute bars ``bars`` of the same four (each (F, N, N) or None for none).
+
+    Each independent entry (i <= j, both triangles together) of each matrix is moved by its bar
+    alone, and the changes it makes are added in absolute value: the worst case of a linear
+    response, not a root-sum-square, because the input bars are meant to bound their errors (not
+    to be standard deviations) and the errors are correlated (R and L come from one magnetic
+    grid, G and C from one static solution scaled by one capacitance), so that nothing makes them
+    partly cancel. It is a bound to first order in the bars (they are small: below a percent)."""
+    f = p.freq
+    F, N = p.gamma.shape
+    pair_p = pair(p) if N == 2 else None
+    acc: dict[str, np.ndarray] = {}
+
+    def add(key: str, change: np.ndarray) -> None:
+        acc[key] = acc.get(key, 0) + change
+
+    for m, bar in enumerate(bars):
+        if bar is None:
+            continue
+        for i, j in zip(*np.triu_indices(N), strict=True):
+            step = np.abs(bar[:, i, j])
+            if not np.any(step):
+                continue
+            moved = [np.array(a, dtype=float) for a in matrices]
+            moved[m][:, i, j] += step
+            if i != j:
+                moved[m][:, j, i] += step
+            q = propagation(f, *moved)
+            k = _follow(p, q)
+            rows = np.arange(F)[:, None]
+            add("z_mode", _bar(q.z_mode[rows, k], p.z_mode))
+            add("gamma", _bar(q.gamma[rows, k], p.gamma))
+            add("eps_eff", _bar(q.eps_eff[rows, k], p.eps_eff))
+            for part in ("total", "conductor", "dielectric"):
+                add(part, _bar(getattr(q.attenuation, part)[rows, k], getattr(p.attenuation, part)))
+            if pair_p is not None:
+                qp = pair(q)
+                add("z_diff", _bar(qp.z_diff, pair_p.z_diff))
+                add("z_common", _bar(qp.z_common, pair_p.z_common))
+                for side in ("diff", "common"):
+                    a, b = getattr(qp, f"attenuation_{side}"), getattr(pair_p, f"attenuation_{side}")
+                    for part in ("total", "conductor", "dielectric"):
+                        add(f"{side}.{part}", _bar(getattr(a, part), getattr(b, part)))
+
+    def get(key: str, shape, complex_: bool = False) -> np.ndarray:
+        zero = np.zeros(shape, dtype=complex if complex_ else float)
+        return zero + acc[key] if key in acc else zero
+
+    def att(prefix: str, shape) -> Attenuation:
+        return Attenuation(*(get(prefix + part, shape) for part in ("total", "conductor", "dielectric")))
+
+    out = LineUncertainty(
+        z_mode=get("z_mode", (F, N), True),
+        gamma=get("gamma", (F, N), True),
+        eps_eff=get("eps_eff", (F, N)),
+        attenuation=att("", (F, N)),
+    )
+    if pair_p is None:
+        return out
+    return LineUncertainty(
+        out.z_mode,
+        out.gamma,
+        out.eps_eff,
+        out.attenuation,
+        z_diff=get("z_diff", (F,), True),
+        z_common=get("z_common", (F,), True),
+        attenuation_diff=att("diff.", (F,)),
+        attenuation_common=att("common.", (F,)),
+    )

@@ -189,17 +189,7 @@ def format_loss(r: Result) -> list[str]:
                 f"{a.total[k]:>10.4g}{a.conductor[k]:>10.4g}{a.dielectric[k]:>10.4g}{m.total[k]:>10.4g}"
             )
     if x.uncertainty is not None:
-        n = len(r.signals)
-        diag = np.arange(n)
-        rel = {}
-        for k, v in x.uncertainty.items():
-            value = np.abs(getattr(x, k)[:, diag, diag])
-            # a perfect line has R = 0 and nothing to estimate
-            rel[k] = float(np.max(np.divide(v[:, diag, diag], value, out=np.zeros_like(value), where=value > 0)))
-        out.append(
-            f"  estimated error (a grid of 1/sqrt 2 the density): R within {100 * rel['R']:.2g} %, "
-            f"L within {100 * rel['L']:.2g} % over the band"
-        )
+        out += _loss_bars(x, len(r.signals))
     dc = " ".join(f"{v:.4g}" for v in np.diag(x.r_dc))
     out.append(f"  DC resistance of each line with its return: {dc} ohm/m")
     out.append(
@@ -208,6 +198,38 @@ def format_loss(r: Result) -> list[str]:
     )
     if x.uncertainty is None:
         out.append("  no error estimate (solved without a tolerance)")
+    return out
+
+
+def _largest(bar: np.ndarray, value: np.ndarray) -> float:
+    """The largest relative bar (a perfect line has R = 0 and nothing to estimate)."""
+    value = np.abs(value)
+    return float(np.max(np.divide(np.abs(bar), value, out=np.zeros_like(value), where=value > 0)))
+
+
+def _loss_bars(x, n: int) -> list[str]:
+    """The error estimates' lines of the loss table: the largest relative bar over the band."""
+    diag = np.arange(n)
+    rel = {k: _largest(v[:, diag, diag], getattr(x, k)[:, diag, diag]) for k, v in x.uncertainty.items()}
+    shown = [k for k in "RLGC" if k in rel and (k != "G" or np.any(x.G))]  # no G: nothing to estimate
+    text = ", ".join(f"{k} within {100 * rel[k]:.2g} %" for k in shown)
+    out = [f"  estimated error (grids of 1/sqrt 2 the density): {text} over the band"]
+    u = x.line_uncertainty
+    if u is None:
+        return out
+    if x.pair is not None and u.z_diff is not None:
+        assert u.attenuation_diff is not None and u.attenuation_common is not None
+        parts = [
+            ("Zdiff", abs(u.z_diff), x.pair.z_diff),
+            ("Zcommon", abs(u.z_common), x.pair.z_common),
+            ("diff. loss", u.attenuation_diff.total, x.pair.attenuation_diff.total),
+            ("common loss", u.attenuation_common.total, x.pair.attenuation_common.total),
+        ]
+    else:
+        p = x.propagation
+        parts = [("|Zc|", abs(u.z_mode), p.z_mode), ("loss", u.attenuation.total, p.attenuation.total)]
+    text = ", ".join(f"{name} within {100 * _largest(b, v):.2g} %" for name, b, v in parts)
+    out.append(f"  and from them (first order, worst case): {text}")
     return out
 
 
