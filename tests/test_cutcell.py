@@ -18,7 +18,7 @@ from fieldsolver.numerics.cutcell import _immersed
 from fieldsolver.numerics.grid import Grid, MeshOptions, make_grid
 from fieldsolver.numerics.raster import rasterize
 from fieldsolver.numerics.solver import assemble, energy_matrix, field_solve, operator, solve_medium
-from fieldsolver.physics.loss import STEP, _regions
+from fieldsolver.physics.shunt import STEP, _regions
 
 A, B = 0.5e-3, 2e-3  # the coax's inner radius and the shield's inner radius
 

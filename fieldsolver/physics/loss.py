@@ -29,10 +29,7 @@ from ..numerics.magnetic import REDUCED_TOL, MagneticProblem, make_magnetic_grid
 from ..numerics.raster import rasterize
 from ..numerics.refine import formal_order
 from ..numerics.solver import FieldSolution, solve_medium
-from .shunt import STEP as STEP
-from .shunt import _regions as _regions
 from .shunt import coarse_solution, shunt_admittance, shunt_uncertainty
-from .shunt import energy_matrices as energy_matrices
 from .surface import round_surfaces, smoothstep, surface_impedance, surface_matrices
 from .transmission import (
     Attenuation,
