@@ -14,7 +14,8 @@ names: how ``make bench --before REV`` times an earlier version in the same run.
 the grid of ``DENSITY``: the multigrid solver (hierarchy and conjugate gradients, timed on the
 second of two runs) or ``scipy.sparse.linalg.spsolve`` on the same free-node system.
 
-``cold``: what ``fieldsolver calc`` does, timed in parts: importing the solver, meshing and
+``cold``: what ``fieldsolver calc`` does, timed in parts: the imports (the command's modules,
+numba, scipy, the solver's modules), numba's set-up on its first compiled call, meshing and
 solving (from the result's own timings), and writing the report.
 
 ``templates``: the time to answer of every template of the bench (warm: after one untimed call),
@@ -140,19 +141,40 @@ def scaling(density: float, method: str) -> dict:
 
 
 def cold(argv: list[str]) -> dict:
-    """The steps of ``fieldsolver calc ARGV``, timed: the same calls the command makes. Wall
-    seconds of each step (``*_s``) and CPU seconds of the imports, the command and the report."""
+    """The steps of ``fieldsolver calc ARGV``, timed: the same calls the command makes, with its
+    garbage-collector setting. Wall seconds of each step (``*_s``) and CPU seconds of the imports
+    (in the order: what the command imports before it solves, then numba, scipy and the solver's
+    own modules that a solve imports), numba's set-up on the first compiled call, the command, and
+    the report (importing its module included, as the command does after the solve)."""
+    import gc
+
     c0, t0 = cpu_s(), time.perf_counter()
     import numpy  # noqa: F401
 
     c_np = cpu_s()
     from fieldsolver import api
     from fieldsolver.cli import command as cli
-    from fieldsolver.post import report
+
+    gc.set_threshold(getattr(cli, "GC_YOUNG", gc.get_threshold()[0]), *gc.get_threshold()[1:])
+    c_fs = cpu_s()
+    # what the command's imports left loaded (the solve loads numba whatever came before)
+    numba_loaded, scipy_linalg = "numba" in sys.modules, "scipy.linalg" in sys.modules
+    import numba  # noqa: F401
+
+    c_nb = cpu_s()
+    import scipy.sparse.linalg  # noqa: F401
+
+    c_sp = cpu_s()
+    from fieldsolver.numerics import solver  # noqa: F401
 
     t1, c1 = time.perf_counter(), cpu_s()
-    # what the imports left loaded (the solve loads numba whatever came before)
-    numba_loaded, scipy_linalg = "numba" in sys.modules, "scipy.linalg" in sys.modules
+    # numba's set-up on its first compiled call (cached or not): its typing and lowering tables,
+    # and scipy.linalg's BLAS that numba looks for
+    from numba.core.registry import cpu_target
+
+    cpu_target.target_context.refresh()
+    cpu_target.typing_context.refresh()
+    c_setup = cpu_s()
     try:  # the parser the command builds: calc's alone (a version before that builds them all)
         parser = cli._parser("calc")
     except TypeError:
@@ -161,6 +183,8 @@ def cold(argv: list[str]) -> dict:
     section, title = cli._section(args)
     result = api.solve(section, tol=args.tol, max_nodes=args.max_nodes)
     t2, c2 = time.perf_counter(), cpu_s()
+    from fieldsolver.post import report  # the command imports it after the solve
+
     with redirect_stdout(io.StringIO()):
         print(report.format_result(result, title=title))
     t3, c3 = time.perf_counter(), cpu_s()
@@ -172,8 +196,13 @@ def cold(argv: list[str]) -> dict:
         "other_s": result.timings["total"] - result.timings["mesh"] - result.timings["solve"],
         "report_s": t3 - t2,
         "numpy_cpu": c_np - c0,
+        "command_import_cpu": c_fs - c_np,
+        "numba_cpu": c_nb - c_fs,
+        "scipy_cpu": c_sp - c_nb,
+        "solver_import_cpu": c1 - c_sp,
         "import_cpu": c1 - c_np,
-        "command_cpu": c2 - c1,
+        "numba_setup_cpu": c_setup - c1,
+        "command_cpu": c2 - c_setup,
         "report_cpu": c3 - c2,
         "modules": sorted({m.split(".")[0] for m in sys.modules}),
         "numba_loaded": numba_loaded,

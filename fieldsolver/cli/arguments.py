@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import argparse
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import InputError
 from ..geometry.limits import MAX_BATCH_POINTS, check_count
 from ..numerics.grid import MeshOptions
-from ..studies.design import Design
-from ..studies.synthesis import Target, Vary
-from ..studies.tolerance import Spec, Spread
+
+if TYPE_CHECKING:  # the studies' types are imported where a study's option is parsed, not by calc
+    from ..studies.design import Design
+    from ..studies.synthesis import Target, Vary
+    from ..studies.tolerance import Spec, Spread
 
 MAX_FREQUENCIES = 10_000  # --freq: frequencies of one solve
 
@@ -331,6 +334,8 @@ def parse_values(text: str, where: str = "") -> list[float]:
 
 def parse_spread(text: str) -> Spread:
     """``--spread``: ``w=+-0.025``, ``h=+-10%``, ``er=0.2`` (+- optional)."""
+    from ..studies.tolerance import Spread
+
     name, sep, amount = text.partition("=")
     body = amount.strip().removeprefix("+-").removeprefix("±").strip()
     rel = body.endswith("%")
@@ -342,6 +347,8 @@ def parse_spread(text: str) -> Spread:
 
 def parse_spec(text: str) -> Spec:
     """``--spec``: ``z_diff=90+-15%`` or ``z0=50+-2.5`` or ``z0=45:55``."""
+    from ..studies.tolerance import Spec
+
     q, sep, rest = text.partition("=")
     try:
         if ":" in rest:
@@ -361,6 +368,8 @@ def parse_spec(text: str) -> Spec:
 
 def parse_target(text: str) -> Target:
     """``target=QUANTITY:VALUE``."""
+    from ..studies.synthesis import Target
+
     q, sep, v = text.partition(":")
     value = number(v)
     if not sep or not q or not (math.isfinite(value) and value > 0):
@@ -370,6 +379,8 @@ def parse_target(text: str) -> Target:
 
 def parse_vary(text: str, design: Design) -> Vary:
     """``vary=w`` (bounds: a third to three times its value) or ``vary=w:0.05:0.5``."""
+    from ..studies.synthesis import Vary
+
     name, *rest = text.split(":")
     vals = design.numeric()
     if name not in vals:

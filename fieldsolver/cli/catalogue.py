@@ -4,6 +4,7 @@ one-line summaries)."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 from typing import Any
@@ -116,7 +117,16 @@ def listing() -> str:
     return "\n".join(lines)
 
 
-def run(name: str | None, units: str, as_json: bool) -> int:
+def add_parsers(sub) -> None:
+    t = sub.add_parser("templates", help="list the templates, or one template's parameters with units and defaults")
+    t.add_argument("name", nargs="?", help="a template: its parameters")
+    t.add_argument("--units", default=DEFAULT_UNITS, help="length units shown (mm, um, mil, in, m)")
+    t.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def run(args: argparse.Namespace) -> int:
+    """``fieldsolver templates [NAME] [--units U] [--json]``."""
+    name, units, as_json = args.name, args.units, args.json
     if units not in UNITS:
         raise InputError(f"--units {units}: choose from {', '.join(UNITS)}")
     if as_json:

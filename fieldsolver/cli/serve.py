@@ -17,7 +17,7 @@ from .arguments import count, positive
 DEFAULT_PORT = 8000
 
 
-def add_parser(sub) -> None:
+def add_parsers(sub) -> None:
     s = sub.add_parser("serve", help="the calculator page on a local web server (http://127.0.0.1:8000/)")
     s.add_argument("--port", type=count, default=DEFAULT_PORT, help=f"port to listen on (default {DEFAULT_PORT})")
     s.add_argument(

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..geometry.model import CrossSection
-from ..numerics.refine import Refinement, boundary_uncertainty, grid_uncertainty
 from . import extract
 from .result import Mode
+
+if TYPE_CHECKING:  # the refinement (and the solver behind it) is imported where an estimate is made
+    from ..numerics.refine import Refinement
 
 NO_GROUND = "no ground conductor: the common mode has no return path (it returns through infinity)"
 
@@ -92,6 +95,8 @@ def uncertainty(section: CrossSection, ref: Refinement, part: str = "total") -> 
     :mod:`fieldsolver.numerics.refine` on the value's own sequence over the levels, plus the
     distance from the value the extrapolated matrices give to that sequence's own limit) plus
     open boundary (``part="grid"`` or ``"boundary"`` for one of the two)."""
+    from ..numerics.refine import boundary_uncertainty, grid_uncertainty
+
     reported = line_parameters(section, ref.capacitance, ref.capacitance_vacuum).values
     c_grid = ref.capacitance if ref.grid_capacitance is None else ref.grid_capacitance
     c0_grid = ref.capacitance_vacuum if ref.grid_capacitance_vacuum is None else ref.grid_capacitance_vacuum
