@@ -82,6 +82,11 @@ class _Level:
     def nodes(self) -> int:
         return self.fixed.size
 
+    @property
+    def operator_bytes(self) -> int:
+        """Bytes of operator a node (see :meth:`Hierarchy.traffic`)."""
+        return self.st.shape[2] * 8
+
 
 def _matrix(st: np.ndarray) -> sp.csc_matrix:
     """Sparse matrix of a stencil (for the direct solve of the coarsest grid)."""
@@ -218,3 +223,43 @@ class Hierarchy:
             kern.cg_direction(p, z, rz_new / rz)
             rz = rz_new
         raise RuntimeError(f"multigrid-CG did not reach a residual of {rtol:g} in {max_iter} iterations")
+
+    # --- memory traffic ---------------------------------------------------------------------
+
+    def traffic(self) -> dict[str, float]:
+        """Bytes that the kernels must move between memory and the cores: the floor of the time.
+
+        Model: each kernel call reads every array it needs once and writes every array it
+        changes once (8 bytes a double, 1 a flag; caches hold a few rows, not a level). Per
+        level of n nodes and S operator bytes a node (a 9-point stencil: 72; the finest level's
+        links and flags: 17): a pair of zebra line sweeps (rows or columns) S + 40 (operator,
+        two line factors, b, x read and written), the residual S + 24, restriction 8 n + 8 n_c,
+        prolongation 17 n + 8 n_c, clearing x 8 n; the coarsest grid's LU solve 12 bytes per
+        factor entry. Conjugate gradients: A p S + 16, a dot product 16, the step 48, the new
+        direction 24. Setup: the fine operator, each level's line factors (S + 32 + 1), each
+        Galerkin product (its input, the 9 x n_c row-coarse stencil written and read, the
+        output).
+
+        Returns bytes of ``setup``, ``start`` (before the first iteration), ``iteration``
+        (operator, step and dot products) and ``cycle`` (one V-cycle, its dot product and the
+        new direction): a solve of ``it`` iterations moves start + it iteration + (it - 1) cycle.
+        """
+        lu = self._coarsest
+        cycle = 12.0 * (lu.L.nnz + lu.U.nnz)
+        setup = 0.0
+        for k, lv in enumerate(self.levels):
+            n, S = lv.nodes, lv.operator_bytes
+            setup += n * (S + 33)
+            if k == len(self.levels) - 1:
+                break
+            nc = self.levels[k + 1].nodes
+            nxc = self.levels[k + 1].fixed.shape[1]
+            rows_c = lv.fixed.shape[0] * nxc  # the row-coarse stencil's nodes
+            setup += n * (S + 1) + rows_c * 2 * 72 + nc * 73
+            cycle += n * (8 + 4 * (S + 40) + (S + 24) + 8 + 17) + nc * 16
+        f = self.levels[0]
+        n, S = f.nodes, f.operator_bytes
+        setup += n * (17 + 72) if S == 72 else 0  # the 9-point fine stencil from the links
+        iteration = n * ((S + 16) + 16 + 48)
+        start = n * ((S + 24) + 16 + 16 + 16) + cycle
+        return {"setup": setup, "start": start, "iteration": iteration, "cycle": cycle + n * (16 + 24)}
