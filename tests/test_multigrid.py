@@ -98,7 +98,7 @@ def test_vcycle_is_a_symmetric_contraction():
     exact = np.linalg.solve(A, b.ravel())
     x = h.padded()
     r = h.padded()
-    lv.kernels.residual(lv.st, h.padded(b), x, r)
+    lv.residual(h.padded(b), x, r)
     h.vcycle(r, x)
     e0, e1 = exact, x[1:-1, 1:-1].ravel() - exact
     assert e1 @ A @ e1 < (e0 @ A @ e0) / 25

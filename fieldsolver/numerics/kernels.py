@@ -260,6 +260,21 @@ def _row(st, x, j, i):  # pragma: no cover - compiled
     )
 
 
+@njit(cache=True, inline="always")
+def _row5(h, v, fixed, x, j, i):  # pragma: no cover - compiled
+    """Row (j, i) of A times x (x halo-padded) on a 5-point level (see ``relax_rows5``)."""
+    jp, ip = j + 1, i + 1
+    p = x[jp, ip]
+    if fixed[j, i]:
+        return p
+    return (
+        h[j, i] * (p - x[jp, ip - 1])
+        + h[j, i + 1] * (p - x[jp, ip + 1])
+        + v[j, i] * (p - x[jp - 1, ip])
+        + v[j + 1, i] * (p - x[jp + 1, ip])
+    )
+
+
 def _multigrid_kernels(parallel: bool) -> SimpleNamespace:
     """The multigrid kernels, built with threads (``prange`` over rows or columns) or serial.
 
@@ -268,29 +283,52 @@ def _multigrid_kernels(parallel: bool) -> SimpleNamespace:
     """
 
     @njit(cache=True, parallel=parallel)
-    def line_factors(st, cpx, ivx, cpy, ivy):  # pragma: no cover - compiled
-        """Thomas-algorithm factors of every x-line (row) and y-line (column) block."""
+    def line_factors(st, ivx, ivy):  # pragma: no cover - compiled
+        """Thomas-algorithm pivots' inverses of every x-line (row) and y-line (column) block; the
+        upper factor of a node is its right (lower) coupling times this, made where it is used."""
         _ = parallel  # a closure cell: the serial and parallel builds are cached apart
         ny, nx = st.shape[0], st.shape[1]
         for j in prange(ny):
             c = 0.0
             for i in range(nx):
-                den = st[j, i, 4] - st[j, i, 3] * c
-                iv = 1.0 / den
+                iv = 1.0 / (st[j, i, 4] - st[j, i, 3] * c)
                 c = st[j, i, 5] * iv
                 ivx[j, i] = iv
-                cpx[j, i] = c
         for i in prange(nx):
             c = 0.0
             for j in range(ny):
-                den = st[j, i, 4] - st[j, i, 1] * c
-                iv = 1.0 / den
+                iv = 1.0 / (st[j, i, 4] - st[j, i, 1] * c)
                 c = st[j, i, 7] * iv
                 ivy[j, i] = iv
-                cpy[j, i] = c
 
     @njit(cache=True, parallel=parallel)
-    def relax_rows(st, cp, iv, b, x, color):  # pragma: no cover - compiled
+    def line_factors5(h, v, fixed, ivx, ivy):  # pragma: no cover - compiled
+        """``line_factors`` of a 5-point level (see ``relax_rows5``): zero at the fixed nodes."""
+        _ = parallel  # a closure cell: the serial and parallel builds are cached apart
+        ny, nx = fixed.shape
+        for j in prange(ny):
+            c = 0.0
+            for i in range(nx):
+                if fixed[j, i]:
+                    ivx[j, i] = c = 0.0
+                    continue
+                d = h[j, i] + h[j, i + 1] + v[j, i] + v[j + 1, i]
+                iv = 1.0 / (d + h[j, i] * c)
+                c = -h[j, i + 1] * iv
+                ivx[j, i] = iv
+        for i in prange(nx):
+            c = 0.0
+            for j in range(ny):
+                if fixed[j, i]:
+                    ivy[j, i] = c = 0.0
+                    continue
+                d = h[j, i] + h[j, i + 1] + v[j, i] + v[j + 1, i]
+                iv = 1.0 / (d + v[j, i] * c)
+                c = -v[j + 1, i] * iv
+                ivy[j, i] = iv
+
+    @njit(cache=True, parallel=parallel)
+    def relax_rows(st, iv, b, x, color):  # pragma: no cover - compiled
         """Exact solve of every row of one parity (zebra x-line Gauss-Seidel), in place."""
         _ = parallel  # a closure cell: the serial and parallel builds are cached apart
         ny, nx = st.shape[0], st.shape[1]
@@ -313,10 +351,10 @@ def _multigrid_kernels(parallel: bool) -> SimpleNamespace:
                 d = (f - s[3] * d) * iv[j, i]
                 x[jp, ip] = d
             for i in range(nx - 2, -1, -1):
-                x[j + 1, i + 1] -= cp[j, i] * x[j + 1, i + 2]
+                x[jp, i + 1] -= st[j, i, 5] * iv[j, i] * x[jp, i + 2]
 
     @njit(cache=True, parallel=parallel)
-    def relax_columns(st, cp, iv, b, x, color, nchunks):  # pragma: no cover - compiled
+    def relax_columns(st, iv, b, x, color, nchunks):  # pragma: no cover - compiled
         """Exact solve of every column of one parity (zebra y-line Gauss-Seidel), in place.
 
         The columns of a chunk are swept together row by row, so memory is read along rows.
@@ -346,7 +384,68 @@ def _multigrid_kernels(parallel: bool) -> SimpleNamespace:
             for j in range(ny - 2, -1, -1):
                 for k in range(k0, k1):
                     i = color + 2 * k
-                    x[j + 1, i + 1] -= cp[j, i] * x[j + 2, i + 1]
+                    x[j + 1, i + 1] -= st[j, i, 7] * iv[j, i] * x[j + 2, i + 1]
+
+    @njit(cache=True, parallel=parallel)
+    def relax_rows5(h, v, iv, b, x, color):  # pragma: no cover - compiled
+        """``relax_rows`` on a 5-point level: links ``h`` (ny, nx + 1), node (j, i)'s left link
+        ``h[j, i]`` and right ``h[j, i + 1]``, and ``v`` (ny + 1, nx), its links up ``v[j, i]``
+        and down ``v[j + 1, i]`` (zero past the grid). Links to fixed nodes stay: every vector is
+        zero there, and ``iv`` is zero there, which keeps it so."""
+        _ = parallel  # a closure cell: the serial and parallel builds are cached apart
+        ny, nx = iv.shape
+        nrows = (ny - color + 1) // 2
+        for r in prange(nrows):
+            j = color + 2 * r
+            jp = j + 1
+            d = 0.0
+            for i in range(nx):
+                ip = i + 1
+                f = b[jp, ip] + v[j, i] * x[jp - 1, ip] + v[j + 1, i] * x[jp + 1, ip]
+                d = (f + h[j, i] * d) * iv[j, i]
+                x[jp, ip] = d
+            for i in range(nx - 2, -1, -1):
+                x[jp, i + 1] += h[j, i + 1] * iv[j, i] * x[jp, i + 2]
+
+    @njit(cache=True, parallel=parallel)
+    def relax_columns5(h, v, iv, b, x, color, nchunks):  # pragma: no cover - compiled
+        """``relax_columns`` on a 5-point level (see ``relax_rows5``)."""
+        _ = parallel  # a closure cell: the serial and parallel builds are cached apart
+        ny, nx = iv.shape
+        ncols = (nx - color + 1) // 2
+        per = (ncols + nchunks - 1) // nchunks
+        for c in prange(nchunks):
+            k0 = c * per
+            k1 = min(ncols, k0 + per)
+            for j in range(ny):
+                jp = j + 1
+                for k in range(k0, k1):
+                    i = color + 2 * k
+                    ip = i + 1
+                    f = b[jp, ip] + h[j, i] * x[jp, ip - 1] + h[j, i + 1] * x[jp, ip + 1]
+                    x[jp, ip] = (f + v[j, i] * x[jp - 1, ip]) * iv[j, i]
+            for j in range(ny - 2, -1, -1):
+                for k in range(k0, k1):
+                    i = color + 2 * k
+                    x[j + 1, i + 1] += v[j + 1, i] * iv[j, i] * x[j + 2, i + 1]
+
+    @njit(cache=True, parallel=parallel)
+    def residual5(h, v, fixed, b, x, r):  # pragma: no cover - compiled
+        """r = b - A x on a 5-point level (see ``relax_rows5``; fixed nodes: identity rows)."""
+        _ = parallel  # a closure cell: the serial and parallel builds are cached apart
+        ny, nx = fixed.shape
+        for j in prange(ny):
+            for i in range(nx):
+                r[j + 1, i + 1] = b[j + 1, i + 1] - _row5(h, v, fixed, x, j, i)
+
+    @njit(cache=True, parallel=parallel)
+    def apply5(h, v, fixed, x, y):  # pragma: no cover - compiled
+        """y = A x on a 5-point level."""
+        _ = parallel  # a closure cell: the serial and parallel builds are cached apart
+        ny, nx = fixed.shape
+        for j in prange(ny):
+            for i in range(nx):
+                y[j + 1, i + 1] = _row5(h, v, fixed, x, j, i)
 
     @njit(cache=True, parallel=parallel)
     def residual(st, b, x, r):  # pragma: no cover - compiled
@@ -515,8 +614,13 @@ def _multigrid_kernels(parallel: bool) -> SimpleNamespace:
 
     return SimpleNamespace(
         line_factors=line_factors,
+        line_factors5=line_factors5,
         relax_rows=relax_rows,
         relax_columns=relax_columns,
+        relax_rows5=relax_rows5,
+        relax_columns5=relax_columns5,
+        residual5=residual5,
+        apply5=apply5,
         residual=residual,
         apply_stencil=apply_stencil,
         restrict=restrict,
