@@ -285,7 +285,8 @@ def _multigrid_kernels(parallel: bool) -> SimpleNamespace:
     @njit(cache=True, parallel=parallel)
     def line_factors(st, ivx, ivy):  # pragma: no cover - compiled
         """Thomas-algorithm pivots' inverses of every x-line (row) and y-line (column) block; the
-        upper factor of a node is its right (lower) coupling times this, made where it is used."""
+        upper factor of a node is its right (lower) coupling times this, made where it is used.
+        The columns are factored together row by row, so memory is read along rows."""
         _ = parallel  # a closure cell: the serial and parallel builds are cached apart
         ny, nx = st.shape[0], st.shape[1]
         for j in prange(ny):
@@ -295,11 +296,10 @@ def _multigrid_kernels(parallel: bool) -> SimpleNamespace:
                 c = st[j, i, 5] * iv
                 ivx[j, i] = iv
         for i in prange(nx):
-            c = 0.0
-            for j in range(ny):
-                iv = 1.0 / (st[j, i, 4] - st[j, i, 1] * c)
-                c = st[j, i, 7] * iv
-                ivy[j, i] = iv
+            ivy[0, i] = 1.0 / st[0, i, 4]
+        for j in range(1, ny):
+            for i in prange(nx):
+                ivy[j, i] = 1.0 / (st[j, i, 4] - st[j, i, 1] * st[j - 1, i, 7] * ivy[j - 1, i])
 
     @njit(cache=True, parallel=parallel)
     def line_factors5(h, v, fixed, ivx, ivy):  # pragma: no cover - compiled
@@ -316,16 +316,14 @@ def _multigrid_kernels(parallel: bool) -> SimpleNamespace:
                 iv = 1.0 / (d + h[j, i] * c)
                 c = -h[j, i + 1] * iv
                 ivx[j, i] = iv
-        for i in prange(nx):
-            c = 0.0
-            for j in range(ny):
+        for j in range(ny):
+            for i in prange(nx):
                 if fixed[j, i]:
-                    ivy[j, i] = c = 0.0
+                    ivy[j, i] = 0.0
                     continue
                 d = h[j, i] + h[j, i + 1] + v[j, i] + v[j + 1, i]
-                iv = 1.0 / (d + v[j, i] * c)
-                c = -v[j + 1, i] * iv
-                ivy[j, i] = iv
+                c = -v[j, i] * ivy[j - 1, i] if j > 0 else 0.0  # the upper factor of (j - 1, i)
+                ivy[j, i] = 1.0 / (d + v[j, i] * c)
 
     @njit(cache=True, parallel=parallel)
     def relax_rows(st, iv, b, x, color):  # pragma: no cover - compiled
@@ -467,29 +465,26 @@ def _multigrid_kernels(parallel: bool) -> SimpleNamespace:
 
     @njit(cache=True, parallel=parallel)
     def restrict(r, rc, ypar, yw, yc2f, xpar, xw, xc2f, fixed_c):  # pragma: no cover - compiled
-        """rc = P^T r (gather over the fine lines next to each coarse line)."""
+        """rc = P^T r: each coarse row gathers its fine rows, each scattered along x to its two
+        parents (the last fine line's second parent, of weight zero, is a spare entry)."""
         _ = parallel  # a closure cell: the serial and parallel builds are cached apart
         nyc, nxc = fixed_c.shape
         nyf, nxf = ypar.size, xpar.size
         for Jc in prange(nyc):
             j0 = yc2f[Jc - 1] + 1 if Jc > 0 else 0
             j1 = yc2f[Jc + 1] - 1 if Jc < nyc - 1 else nyf - 1
-            for Ic in range(nxc):
-                if fixed_c[Jc, Ic]:
-                    rc[Jc + 1, Ic + 1] = 0.0
+            acc = np.zeros(nxc + 1)
+            for j in range(j0, j1 + 1):
+                wy = _weight(ypar, yw, j, Jc)
+                if wy == 0.0:
                     continue
-                i0 = xc2f[Ic - 1] + 1 if Ic > 0 else 0
-                i1 = xc2f[Ic + 1] - 1 if Ic < nxc - 1 else nxf - 1
-                acc = 0.0
-                for j in range(j0, j1 + 1):
-                    wy = _weight(ypar, yw, j, Jc)
-                    if wy == 0.0:
-                        continue
-                    row = 0.0
-                    for i in range(i0, i1 + 1):
-                        row += _weight(xpar, xw, i, Ic) * r[j + 1, i + 1]
-                    acc += wy * row
-                rc[Jc + 1, Ic + 1] = acc
+                for i in range(nxf):
+                    t = wy * r[j + 1, i + 1]
+                    w = xw[i]
+                    acc[xpar[i]] += w * t
+                    acc[xpar[i] + 1] += (1.0 - w) * t
+            for Ic in range(nxc):
+                rc[Jc + 1, Ic + 1] = 0.0 if fixed_c[Jc, Ic] else acc[Ic]
 
     @njit(cache=True, parallel=parallel)
     def prolong_add(xc, x, ypar, yw, xpar, xw, fixed):  # pragma: no cover - compiled
