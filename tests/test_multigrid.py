@@ -50,7 +50,7 @@ def test_coarse_operators_are_galerkin_products():
         ypar, yw, yc2f, xpar, xw, _ = h.transfers[k]
         stc = np.empty_like(h.levels[k + 1].st)
         f = h.levels[k]
-        kernels.THREADED.galerkin(f.st, f.fixed, ypar, yw, yc2f, xpar, xw, h.levels[k + 1].fixed, stc)
+        kernels.galerkin(kernels.THREADED, f.st, f.fixed, ypar, yw, yc2f, xpar, xw, h.levels[k + 1].fixed, stc)
         assert np.array_equal(stc, h.levels[k + 1].st)
 
 

@@ -275,6 +275,35 @@ def _row5(h, v, fixed, x, j, i):  # pragma: no cover - compiled
     )
 
 
+@njit(cache=True)
+def _parents(par, w):  # pragma: no cover - compiled
+    """Per fine line k, the parents of its neighbour line k + d - 1 (d = 0, 1, 2): coarse index
+    and weight (n, 3, 2). A parent of weight zero (or past the grid) is given as k's own first
+    parent, so that its offset from any parent of k stays in -1..1."""
+    n = par.size
+    P = np.empty((n, 3, 2), np.int64)
+    W = np.zeros((n, 3, 2))
+    for k in range(n):
+        for d in range(3):
+            kg = k + d - 1
+            for c in range(2):
+                P[k, d, c] = par[k]
+                if 0 <= kg < n:
+                    wt = w[kg] if c == 0 else 1.0 - w[kg]
+                    if wt != 0.0:
+                        P[k, d, c] = par[kg] + c
+                        W[k, d, c] = wt
+    return P, W
+
+
+@njit(cache=True, inline="always")
+def _row_term(B, j, Ic, s, v, XP, XW, i):  # pragma: no cover - compiled
+    """Add stencil entry s of fine node (j, i), times its coarse parent Ic's weight (v), to B."""
+    dj, di = s // 3, s % 3
+    for c in range(2):
+        B[j, Ic, dj * 3 + XP[i, di, c] - Ic + 1] += v * XW[i, di, c]
+
+
 def _multigrid_kernels(parallel: bool) -> SimpleNamespace:
     """The multigrid kernels, built with threads (``prange`` over rows or columns) or serial.
 
@@ -506,66 +535,86 @@ def _multigrid_kernels(parallel: bool) -> SimpleNamespace:
                 x[j + 1, i + 1] += v
 
     @njit(cache=True, parallel=parallel)
-    def galerkin(st, fixed, ypar, yw, yc2f, xpar, xw, fixed_c, stc):  # pragma: no cover - compiled
-        """Coarse operator P^T A P, one axis at a time (P = Py (x) Px restricted to free nodes).
-
-        First along x, ``B = (I (x) Px)^T A' (I (x) Px)`` on the fine rows and coarse columns (A':
-        A without its fixed rows), a 3 x 3 stencil per node; then along y, ``Py^T B Py``, without
-        the coarse fixed nodes' columns, their rows the identity. Two passes of 2 x 9 x 2 terms
-        per node instead of one of 2 x 9 x 2 x 2 per node and coarse row; each pass writes its
-        rows from one thread (no write conflicts).
-        """
+    def galerkin_rows(st, fixed, xpar, xw, nxc, B):  # pragma: no cover - compiled
+        """The first half of ``galerkin``: ``B = (I (x) Px)^T A' (I (x) Px)``, A' = A without its
+        fixed rows, on the fine rows and coarse columns, B[j, I, (dj + 1) * 3 + (dI + 1)]."""
         _ = parallel  # a closure cell: the serial and parallel builds are cached apart
-        nyc, nxc = fixed_c.shape
-        nyf, nxf = st.shape[0], st.shape[1]
-        B = np.zeros((nyf, nxc, 9))  # B[j, I, (dj + 1) * 3 + (dI + 1)]
+        nyf, nxf = fixed.shape
+        XP, XW = _parents(xpar, xw)
         for j in prange(nyf):
+            B[j] = 0.0
             for i in range(nxf):
                 if fixed[j, i]:
                     continue  # a zero row of P
                 for a in range(2):
-                    Ic = xpar[i] + a
-                    wx = xw[i] if a == 0 else 1.0 - xw[i]
-                    if wx == 0.0 or Ic >= nxc:
+                    wa = xw[i] if a == 0 else 1.0 - xw[i]
+                    if wa == 0.0:
                         continue
+                    Ic = xpar[i] + a
                     for s in range(9):
-                        v = st[j, i, s]
-                        if v == 0.0:
-                            continue
-                        ig = i + s % 3 - 1
-                        for c in range(2):
-                            Ig = xpar[ig] + c
-                            wgx = xw[ig] if c == 0 else 1.0 - xw[ig]
-                            if wgx == 0.0 or Ig >= nxc:
-                                continue
-                            B[j, Ic, (s // 3) * 3 + (Ig - Ic + 1)] += wx * v * wgx
-        for Jc in prange(nyc):
+                        _row_term(B, j, Ic, s, wa * st[j, i, s], XP, XW, i)
+
+    @njit(cache=True, parallel=parallel)
+    def galerkin_rows5(h, v, fixed, xpar, xw, nxc, B):  # pragma: no cover - compiled
+        """``galerkin_rows`` of a 5-point level (see ``relax_rows5``)."""
+        _ = parallel  # a closure cell: the serial and parallel builds are cached apart
+        nyf, nxf = fixed.shape
+        XP, XW = _parents(xpar, xw)
+        for j in prange(nyf):
+            B[j] = 0.0
+            for i in range(nxf):
+                if fixed[j, i]:
+                    continue
+                # the stencil of node (j, i): links to fixed nodes leave the diagonal only
+                w_ = -h[j, i] if i > 0 and not fixed[j, i - 1] else 0.0
+                e_ = -h[j, i + 1] if i < nxf - 1 and not fixed[j, i + 1] else 0.0
+                n_ = -v[j, i] if j > 0 and not fixed[j - 1, i] else 0.0
+                s_ = -v[j + 1, i] if j < nyf - 1 and not fixed[j + 1, i] else 0.0
+                d = h[j, i] + h[j, i + 1] + v[j, i] + v[j + 1, i]
+                for a in range(2):
+                    wa = xw[i] if a == 0 else 1.0 - xw[i]
+                    if wa == 0.0:
+                        continue
+                    Ic = xpar[i] + a
+                    _row_term(B, j, Ic, 1, wa * n_, XP, XW, i)
+                    _row_term(B, j, Ic, 3, wa * w_, XP, XW, i)
+                    _row_term(B, j, Ic, 4, wa * d, XP, XW, i)
+                    _row_term(B, j, Ic, 5, wa * e_, XP, XW, i)
+                    _row_term(B, j, Ic, 7, wa * s_, XP, XW, i)
+
+    @njit(cache=True, parallel=parallel)
+    def galerkin_columns(B, ypar, yw, yc2f, fixed_c, stc):  # pragma: no cover - compiled
+        """The second half of ``galerkin``: ``Py^T B Py`` without the coarse fixed nodes' columns,
+        their rows the identity; each coarse row gathers its fine rows (one thread writes it)."""
+        _ = parallel  # a closure cell: the serial and parallel builds are cached apart
+        nyc, nxc = fixed_c.shape
+        nyf = ypar.size
+        YP, YW = _parents(ypar, yw)
+        free = np.zeros((nyc + 2, nxc + 2))  # 1 on the free coarse nodes, 0 on fixed ones and the halo
+        for Jc in range(nyc):
             for Ic in range(nxc):
-                for s in range(9):
-                    stc[Jc, Ic, s] = 0.0
+                free[Jc + 1, Ic + 1] = 0.0 if fixed_c[Jc, Ic] else 1.0
+        for Jc in prange(nyc):
+            stc[Jc] = 0.0
             j0 = yc2f[Jc - 1] + 1 if Jc > 0 else 0
             j1 = yc2f[Jc + 1] - 1 if Jc < nyc - 1 else nyf - 1
             for j in range(j0, j1 + 1):
                 wy = _weight(ypar, yw, j, Jc)
                 if wy == 0.0:
                     continue
-                for Ic in range(nxc):
-                    if fixed_c[Jc, Ic]:
-                        continue
-                    for s in range(9):
-                        v = B[j, Ic, s]
-                        if v == 0.0:
+                for dj in range(3):
+                    for b in range(2):
+                        wgt = wy * YW[j, dj, b]
+                        if wgt == 0.0:
                             continue
-                        jg = j + s // 3 - 1
-                        Ig = Ic + s % 3 - 1
-                        for b in range(2):
-                            Jg = ypar[jg] + b
-                            wgy = yw[jg] if b == 0 else 1.0 - yw[jg]
-                            if wgy == 0.0 or Jg >= nyc or fixed_c[Jg, Ig]:
-                                continue
-                            stc[Jc, Ic, (Jg - Jc + 1) * 3 + s % 3] += wy * v * wgy
+                        Jg = YP[j, dj, b]
+                        t = (Jg - Jc + 1) * 3
+                        for Ic in range(nxc):
+                            for di in range(3):
+                                stc[Jc, Ic, t + di] += wgt * B[j, Ic, dj * 3 + di] * free[Jg + 1, Ic + di]
             for Ic in range(nxc):
                 if fixed_c[Jc, Ic]:
+                    stc[Jc, Ic] = 0.0
                     stc[Jc, Ic, 4] = 1.0
 
     @njit(cache=True, parallel=parallel)
@@ -620,11 +669,31 @@ def _multigrid_kernels(parallel: bool) -> SimpleNamespace:
         apply_stencil=apply_stencil,
         restrict=restrict,
         prolong_add=prolong_add,
-        galerkin=galerkin,
+        galerkin_rows=galerkin_rows,
+        galerkin_rows5=galerkin_rows5,
+        galerkin_columns=galerkin_columns,
         dot=dot,
         cg_step=cg_step,
         cg_direction=cg_direction,
     )
+
+
+def galerkin(build, st, fixed, ypar, yw, yc2f, xpar, xw, fixed_c, stc, links=None) -> None:
+    """Coarse operator P^T A P, one axis at a time (P = Py (x) Px restricted to free nodes).
+
+    First along x, ``B = (I (x) Px)^T A' (I (x) Px)`` on the fine rows and coarse columns (A':
+    A without its fixed rows), a 3 x 3 stencil per node; then along y, ``Py^T B Py``, without
+    the coarse fixed nodes' columns, their rows the identity. Two passes of 2 x 9 x 2 terms
+    per node instead of one of 2 x 9 x 2 x 2 per node and coarse row; each pass writes its
+    rows from one thread (no write conflicts). ``links``: the padded links ``(h, v)`` of a
+    5-point level, in place of ``st`` (then None). ``build``: ``THREADED`` or ``SERIAL``.
+    """
+    B = np.empty((fixed.shape[0], fixed_c.shape[1], 9))
+    if links is None:
+        build.galerkin_rows(st, fixed, xpar, xw, fixed_c.shape[1], B)
+    else:
+        build.galerkin_rows5(links[0], links[1], fixed, xpar, xw, fixed_c.shape[1], B)
+    build.galerkin_columns(B, ypar, yw, yc2f, fixed_c, stc)
 
 
 THREADED = _multigrid_kernels(True)

@@ -70,6 +70,7 @@ class _Level:
         self.kernels = kernels.multigrid_kernels(ny * nx)
         self.ivx, self.ivy = np.empty((ny, nx)), np.empty((ny, nx))
         self._st = st
+        self.links = None  # the padded links (h, v) of a 5-point level
         if st is not None:
             self.kernels.line_factors(st, self.ivx, self.ivy)
         else:
@@ -80,6 +81,7 @@ class _Level:
             self.v = np.zeros((ny + 1, nx))
             self.v[1:-1, :] = gv
             self.kernels.line_factors5(self.h, self.v, fixed, self.ivx, self.ivy)
+            self.links = (self.h, self.v)
         # the V-cycle's work arrays, made once per hierarchy: the residual on this level, and the
         # right-hand side and correction when this is a coarse level (halos stay zero). Fresh
         # arrays per cycle cost a page-fault and zeroing pass each, most where malloc returns big
@@ -189,7 +191,10 @@ class Hierarchy:
                 break
             fixed_c = np.ascontiguousarray(f.fixed[np.ix_(yc2f, xc2f)])
             stc = np.empty((yc2f.size, xc2f.size, 9))
-            f.kernels.galerkin(f.st, f.fixed, ypar, yw, yc2f, xpar, xw, fixed_c, stc)
+            if f.links is None:
+                kernels.galerkin(f.kernels, f.st, f.fixed, ypar, yw, yc2f, xpar, xw, fixed_c, stc)
+            else:
+                kernels.galerkin(f.kernels, None, f.fixed, ypar, yw, yc2f, xpar, xw, fixed_c, stc, links=f.links)
             self.transfers.append((ypar, yw, yc2f, xpar, xw, xc2f))
             self.levels.append(_Level(fixed_c, f.x[xc2f], f.y[yc2f], st=stc))
         for lv in self.levels[1:]:
@@ -285,9 +290,8 @@ class Hierarchy:
         grid's LU solve 12 bytes per factor entry. Conjugate gradients: A p S + 16 (+ 1), a dot
         product 16, the step 48, the new direction 24. Setup: the fine operator (the 9-point
         stencil from the links 89; the padded links 32), each level's line factors (S + 16 + 1),
-        each Galerkin product (its 9-point input and flags, the 9 x n_c row-coarse stencil
-        written and read, the output and its flags; from a 5-point level the input is a
-        9-point stencil made for it, 89 more).
+        each Galerkin product (its input and flags, the 9 x n_c row-coarse stencil written and
+        read, the output and its flags).
 
         Returns bytes of ``setup``, ``start`` (before the first iteration), ``iteration``
         (operator, step and dot products) and ``cycle`` (one V-cycle, its dot product and the
@@ -305,7 +309,7 @@ class Hierarchy:
                 break
             nc = self.levels[k + 1].nodes
             rows_c = lv.fixed.shape[0] * self.levels[k + 1].fixed.shape[1]  # the row-coarse stencil
-            setup += n * (73 + 89 * flag) + rows_c * 2 * 72 + nc * 73
+            setup += n * (73 if flag == 0 else 17) + rows_c * 2 * 72 + nc * 73
             cycle += n * (8 + 4 * (S + 32) + (S + 24 + flag) + 8 + 17) + nc * 16
         n, S = f.nodes, f.operator_bytes
         flag = 0 if S == 72 else 1
