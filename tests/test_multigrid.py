@@ -81,7 +81,8 @@ def test_five_point_kernels_match_the_stencil_kernels_and_the_dense_twin(build):
     section = _asymmetric_pair().validate()
     grid, raster, gh, gv = _system(section, 0.1)
     fixed = raster.net >= 0
-    lv = Hierarchy(grid.x, grid.y, gh, gv, fixed, coarsest=20).levels[0]
+    hier = Hierarchy(grid.x, grid.y, gh, gv, fixed, coarsest=20)
+    lv = hier.levels[0]
     assert lv.links is not None  # no diagonal links: a 5-point level
     h, v = lv.links
     st = lv.st  # the 9-point stencil made from the links, as the dense twin makes it
@@ -111,6 +112,13 @@ def test_five_point_kernels_match_the_stencil_kernels_and_the_dense_twin(build):
     r = np.zeros_like(x0)
     build.residual5(h, v, fixed, b, x0, r)
     assert np.allclose(r, b - y, rtol=1e-12, atol=1e-12 * np.abs(y).max())
+    # the residual restricted as it is made: P^T (b - A x)
+    ypar, yw, yc2f, xpar, xw, xc2f = hier.transfers[0]
+    c = hier.levels[1]
+    rc = np.zeros(c.shape)
+    build.residual_restrict5(h, v, fixed, b, x0, rc, ypar, yw, yc2f, xpar, xw, xc2f, c.fixed)
+    want = _prolongation(hier, 0).T @ (r[1:-1, 1:-1].ravel())
+    assert np.allclose(rc[1:-1, 1:-1].ravel(), want, rtol=1e-12, atol=1e-12 * np.abs(want).max())
 
 
 def test_vcycle_is_a_symmetric_contraction():

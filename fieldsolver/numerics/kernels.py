@@ -304,6 +304,22 @@ def _row_term(B, j, Ic, s, v, XP, XW, i):  # pragma: no cover - compiled
         B[j, Ic, dj * 3 + XP[i, di, c] - Ic + 1] += v * XW[i, di, c]
 
 
+@njit(cache=True)
+def _side_weights(par, w, c2f):  # pragma: no cover - compiled
+    """Per coarse line, the weights of the fine lines just before and after its own in its
+    restriction (zero where that line is coarse too or past the grid)."""
+    nc, n = c2f.size, par.size
+    wl, wr = np.zeros(nc), np.zeros(nc)
+    for c in range(nc):
+        k = c2f[c] - 1
+        if k >= 0 and par[k] + 1 == c:
+            wl[c] = 1.0 - w[k]
+        k = c2f[c] + 1
+        if k < n and par[k] == c and w[k] < 1.0:
+            wr[c] = w[k]
+    return wl, wr
+
+
 def _multigrid_kernels(parallel: bool) -> SimpleNamespace:
     """The multigrid kernels, built with threads (``prange`` over rows or columns) or serial.
 
@@ -494,24 +510,50 @@ def _multigrid_kernels(parallel: bool) -> SimpleNamespace:
 
     @njit(cache=True, parallel=parallel)
     def restrict(r, rc, ypar, yw, yc2f, xpar, xw, xc2f, fixed_c):  # pragma: no cover - compiled
-        """rc = P^T r: each coarse row gathers its fine rows, each scattered along x to its two
-        parents (the last fine line's second parent, of weight zero, is a spare entry)."""
+        """rc = P^T r: each coarse row gathers its fine rows, each coarse node its own fine
+        line and the two beside it."""
         _ = parallel  # a closure cell: the serial and parallel builds are cached apart
         nyc, nxc = fixed_c.shape
-        nyf, nxf = ypar.size, xpar.size
+        nyf = ypar.size
+        wl, wr = _side_weights(xpar, xw, xc2f)
         for Jc in prange(nyc):
             j0 = yc2f[Jc - 1] + 1 if Jc > 0 else 0
             j1 = yc2f[Jc + 1] - 1 if Jc < nyc - 1 else nyf - 1
-            acc = np.zeros(nxc + 1)
+            acc = np.zeros(nxc)
+            for j in range(j0, j1 + 1):
+                wy = _weight(ypar, yw, j, Jc)
+                if wy == 0.0:
+                    continue
+                for Ic in range(nxc):
+                    k = xc2f[Ic] + 1  # r's halo gives the zero beside the first and last lines
+                    acc[Ic] += wy * (wl[Ic] * r[j + 1, k - 1] + r[j + 1, k] + wr[Ic] * r[j + 1, k + 1])
+            for Ic in range(nxc):
+                rc[Jc + 1, Ic + 1] = 0.0 if fixed_c[Jc, Ic] else acc[Ic]
+
+    @njit(cache=True, parallel=parallel)
+    def residual_restrict5(
+        h, v, fixed, b, x, rc, ypar, yw, yc2f, xpar, xw, xc2f, fixed_c
+    ):  # pragma: no cover - compiled
+        """rc = P^T (b - A x) on a 5-point level, the residual made row by row as the coarse rows
+        gather it (never stored: a fine row between two coarse rows is made for each)."""
+        _ = parallel  # a closure cell: the serial and parallel builds are cached apart
+        nyc, nxc = fixed_c.shape
+        nyf, nxf = fixed.shape
+        wl, wr = _side_weights(xpar, xw, xc2f)
+        for Jc in prange(nyc):
+            j0 = yc2f[Jc - 1] + 1 if Jc > 0 else 0
+            j1 = yc2f[Jc + 1] - 1 if Jc < nyc - 1 else nyf - 1
+            acc = np.zeros(nxc)
+            rr = np.zeros(nxf + 2)  # one fine row's residual, with a zero either side
             for j in range(j0, j1 + 1):
                 wy = _weight(ypar, yw, j, Jc)
                 if wy == 0.0:
                     continue
                 for i in range(nxf):
-                    t = wy * r[j + 1, i + 1]
-                    w = xw[i]
-                    acc[xpar[i]] += w * t
-                    acc[xpar[i] + 1] += (1.0 - w) * t
+                    rr[i + 1] = b[j + 1, i + 1] - _row5(h, v, fixed, x, j, i)
+                for Ic in range(nxc):
+                    k = xc2f[Ic] + 1
+                    acc[Ic] += wy * (wl[Ic] * rr[k - 1] + rr[k] + wr[Ic] * rr[k + 1])
             for Ic in range(nxc):
                 rc[Jc + 1, Ic + 1] = 0.0 if fixed_c[Jc, Ic] else acc[Ic]
 
@@ -664,6 +706,7 @@ def _multigrid_kernels(parallel: bool) -> SimpleNamespace:
         relax_rows5=relax_rows5,
         relax_columns5=relax_columns5,
         residual5=residual5,
+        residual_restrict5=residual_restrict5,
         apply5=apply5,
         residual=residual,
         apply_stencil=apply_stencil,

@@ -86,7 +86,7 @@ class _Level:
         # right-hand side and correction when this is a coarse level (halos stay zero). Fresh
         # arrays per cycle cost a page-fault and zeroing pass each, most where malloc returns big
         # blocks to the system at once (as under a Dask nanny's MALLOC_TRIM_THRESHOLD_)
-        self.r = np.zeros(self.shape)
+        self.r = np.zeros(self.shape) if st is not None else None  # (a 5-point level restricts as it goes)
         self.rhs = self.sol = None  # see Hierarchy._build
 
     @property
@@ -229,10 +229,13 @@ class Hierarchy:
             lv.relax_rows(b, x, color)
         for color in (0, 1):
             lv.relax_columns(b, x, color, ch)
-        lv.residual(b, x, lv.r)
         ypar, yw, yc2f, xpar, xw, xc2f = self.transfers[k]
         c = self.levels[k + 1]
-        kern.restrict(lv.r, c.rhs, ypar, yw, yc2f, xpar, xw, xc2f, c.fixed)
+        if lv.links is None:
+            lv.residual(b, x, lv.r)
+            kern.restrict(lv.r, c.rhs, ypar, yw, yc2f, xpar, xw, xc2f, c.fixed)
+        else:  # one pass: the residual is restricted as it is made
+            kern.residual_restrict5(*lv.links, lv.fixed, b, x, c.rhs, ypar, yw, yc2f, xpar, xw, xc2f, c.fixed)
         self.vcycle(c.rhs, c.sol, k + 1)
         kern.prolong_add(c.sol, x, ypar, yw, xpar, xw, lv.fixed)
         for color in (1, 0):
@@ -286,7 +289,7 @@ class Hierarchy:
         level of n nodes and S operator bytes a node (a 9-point stencil: 72; 5-point links: 16,
         and 1 of fixed flags where a kernel needs them): a pair of zebra line sweeps (rows or
         columns) S + 32 (operator, the line factor, b, x read and written), the residual S + 24
-        (+ 1), restriction 8 n + 8 n_c, prolongation 17 n + 8 n_c, clearing x 8 n; the coarsest
+        and restriction 8 n + 8 n_c (on a 5-point level one pass of S + 17 + 8 n_c), prolongation 17 n + 8 n_c, clearing x 8 n; the coarsest
         grid's LU solve 12 bytes per factor entry. Conjugate gradients: A p S + 16 (+ 1), a dot
         product 16, the step 48, the new direction 24. Setup: the fine operator (the 9-point
         stencil from the links 89; the padded links 32), each level's line factors (S + 16 + 1),
@@ -310,7 +313,8 @@ class Hierarchy:
             nc = self.levels[k + 1].nodes
             rows_c = lv.fixed.shape[0] * self.levels[k + 1].fixed.shape[1]  # the row-coarse stencil
             setup += n * (73 if flag == 0 else 17) + rows_c * 2 * 72 + nc * 73
-            cycle += n * (8 + 4 * (S + 32) + (S + 24 + flag) + 8 + 17) + nc * 16
+            # residual and restriction: S + 24 + 8 per fine node; S + 17 in one pass on a 5-point level
+            cycle += n * (8 + 4 * (S + 32) + (S + 32 if flag == 0 else S + 17) + 17) + nc * 16
         n, S = f.nodes, f.operator_bytes
         flag = 0 if S == 72 else 1
         iteration = n * ((S + 16 + flag) + 16 + 48)
