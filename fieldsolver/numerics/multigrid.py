@@ -157,8 +157,8 @@ class Hierarchy:
 
     ``gh``, ``gv``: link conductances of the fine grid (see :func:`fieldsolver.numerics.kernels.link_conductances`),
     ``gd``: the cells' diagonal links (2, ny - 1, nx - 1) where a dielectric interface cuts a cell
-    (:mod:`fieldsolver.numerics.cutcell`; the fine operator is then 9-point there, which every
-    kernel here already handles, as on the coarse levels);
+    (:mod:`fieldsolver.numerics.cutcell`; the finest level is then a 9-point stencil, as the
+    coarse levels are; without them it keeps its 5-point links);
     ``fixed``: boolean (ny, nx), the conductor nodes; ``coarsest``: coarsen until a grid has at
     most this many nodes.
     """
