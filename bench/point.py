@@ -11,8 +11,9 @@ Run as a script (``python bench/point.py ...``) it measures the ``fieldsolver`` 
 names: how ``make bench --before REV`` times an earlier version in the same run.
 
 ``scaling``: one Laplace solve (the first signal of the bench structure, with its dielectrics) on
-the grid of ``DENSITY``: the multigrid solver (hierarchy and conjugate gradients, timed on the
-second of two runs) or ``scipy.sparse.linalg.spsolve`` on the same free-node system.
+the grid of ``DENSITY``: the multigrid solver (hierarchy and conjugate gradients, timed apart:
+best of 3 after a run that loads the kernels; and on one thread, process CPU), with the triad
+bandwidth and the solve's bytes (see ``_multigrid_runs``), or ``scipy.sparse.linalg.spsolve`` on the same free-node system.
 
 ``cold``: what ``fieldsolver calc`` does, timed in parts: the imports (the command's modules,
 numba, scipy, the solver's modules), numba's set-up on its first compiled call, meshing and
@@ -73,6 +74,95 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: kB
 
 
+def triad_bandwidth(threads: int, n: int = 2**24, repeats: int = 8) -> float:
+    """Bytes a second of the STREAM triad ``a = b + s c`` on ``threads`` threads, best of
+    ``repeats``, on arrays of ``n`` doubles (128 MB each, far past any cache); 24 bytes an
+    element (a write-allocate read of ``a`` not counted, as in STREAM and the solver's model).
+    Timed in process CPU on one thread (as the one-thread solves), wall on more."""
+    import numba
+    import numpy as np
+
+    @numba.njit(parallel=True)
+    def triad(a, b, c, s):  # pragma: no cover - compiled
+        for i in numba.prange(a.size):
+            a[i] = b[i] + s * c[i]
+
+    before = numba.get_num_threads()
+    numba.set_num_threads(threads)
+    try:
+        a, b, c = np.zeros(n), np.ones(n), np.full(n, 2.0)
+        triad(a, b, c, 3.0)
+        best = math.inf
+        clock = cpu_s if threads == 1 else time.perf_counter
+        for _ in range(repeats):
+            t = clock()
+            triad(a, b, c, 3.0)
+            best = min(best, clock() - t)
+    finally:
+        numba.set_num_threads(before)
+    return 24.0 * n / best
+
+
+def _multigrid_runs(out, kernels, Hierarchy, grid, gh, gv, fixed, b):
+    """The multigrid solve of ``scaling``: hierarchy and conjugate gradients timed apart, with
+    the solver's threads as shipped (wall, the second of two runs) and on one thread (process
+    CPU, best of 3), beside the triad bandwidth measured in this process, on one thread and on
+    all, and the bytes the solve must move (``Hierarchy.traffic``, if the solver has it)."""
+    import numba
+
+    best = [math.inf, math.inf]
+    for k in range(4):  # the first run also loads the compiled kernels
+        t = time.perf_counter()
+        h = Hierarchy(grid.x, grid.y, gh, gv, fixed)
+        t1 = time.perf_counter()
+        x, iterations = h.solve(h.padded(b))
+        t2 = time.perf_counter()
+        if k:
+            best = [min(best[0], t1 - t), min(best[1], t2 - t1)]
+    out.update(setup_s=best[0], solve_s=best[1], seconds=sum(best), iterations=iterations, levels=len(h.levels))
+    if hasattr(h, "traffic"):
+        tr = h.traffic()
+        out["setup_bytes"] = tr["setup"]
+        out["cg_bytes"] = tr["start"] + iterations * tr["iteration"] + (iterations - 1) * tr["cycle"]
+        out["iteration_bytes"] = tr["iteration"] + tr["cycle"]
+    threads = numba.get_num_threads()
+    out["threads"] = threads
+    out["triad_1"] = triad_bandwidth(1)
+    out["triad_all"] = triad_bandwidth(threads)
+    # one thread: CPU seconds (what another process's load does not inflate), best of 3
+    best = [math.inf, math.inf]
+    numba.set_num_threads(1)
+    for _ in range(3):
+        c0 = cpu_s()
+        h1 = Hierarchy(grid.x, grid.y, gh, gv, fixed)
+        c1 = cpu_s()
+        h1.solve(h1.padded(b))
+        c2 = cpu_s()
+        best = [min(best[0], c1 - c0), min(best[1], c2 - c1)]
+    numba.set_num_threads(threads)
+    out.update(setup_1_cpu=best[0], cg_1_cpu=best[1])
+    # the thread crossover: the same solve with every level on one thread, and with every
+    # level of 5,000 nodes or more on all threads (best of 2 each, alternating; not past 2.5M
+    # nodes, where the bench would take minutes more)
+    default = getattr(kernels, "THREADED_MIN_NODES", None)
+    best = {"serial": math.nan, "threaded": math.nan}
+    for _ in range(2 if grid.nodes < 2.5e6 else 0):
+        for mode, floor in (("serial", 10**15), ("threaded", 5_000)):
+            kernels.THREADED_MIN_NODES = floor
+            t = time.perf_counter()
+            h = Hierarchy(grid.x, grid.y, gh, gv, fixed)
+            h.solve(h.padded(b))
+            best[mode] = (
+                min(best[mode], time.perf_counter() - t) if best[mode] == best[mode] else time.perf_counter() - t
+            )
+    kernels.THREADED_MIN_NODES = default
+    out.update(serial_s=best["serial"], threaded_s=best["threaded"])
+    # the bandwidth again after the solves, the better of the two (the machine may be shared)
+    out["triad_1"] = max(out["triad_1"], triad_bandwidth(1))
+    out["triad_all"] = max(out["triad_all"], triad_bandwidth(threads))
+    return x
+
+
 def scaling(density: float, method: str) -> dict:
 
     from fieldsolver.geometry import templates
@@ -96,30 +186,8 @@ def scaling(density: float, method: str) -> dict:
     if method == "multigrid":
         b = -kernels.apply_operator(gh, gv, excitation)
         b[fixed] = 0.0
-        for _ in range(2):
-            t = time.perf_counter()
-            h = Hierarchy(grid.x, grid.y, gh, gv, fixed)
-            t1 = time.perf_counter()
-            x, iterations = h.solve(h.padded(b))
-            t2 = time.perf_counter()
+        x = _multigrid_runs(out, kernels, Hierarchy, grid, gh, gv, fixed, b)
         phi = excitation + x[1:-1, 1:-1]
-        out.update(setup_s=t1 - t, solve_s=t2 - t1, seconds=t2 - t, iterations=iterations, levels=len(h.levels))
-        # the thread crossover: the same solve with every level on one thread, and with every
-        # level of 5,000 nodes or more on all threads (best of 2 each, alternating; not past 2.5M
-        # nodes, where the bench would take minutes more)
-        default = getattr(kernels, "THREADED_MIN_NODES", None)
-        best = {"serial": math.nan, "threaded": math.nan}
-        for _ in range(2 if grid.nodes < 2.5e6 else 0):
-            for mode, floor in (("serial", 10**15), ("threaded", 5_000)):
-                kernels.THREADED_MIN_NODES = floor
-                t = time.perf_counter()
-                h = Hierarchy(grid.x, grid.y, gh, gv, fixed)
-                h.solve(h.padded(b))
-                best[mode] = (
-                    min(best[mode], time.perf_counter() - t) if best[mode] == best[mode] else time.perf_counter() - t
-                )
-        kernels.THREADED_MIN_NODES = default
-        out.update(serial_s=best["serial"], threaded_s=best["threaded"])
     else:
         from scipy.sparse.linalg import spsolve
 

@@ -145,6 +145,35 @@ def _mark(ok: bool) -> str:
     return "met" if ok else "MISSED"
 
 
+def floor_table(pts) -> list[str]:
+    """Each multigrid solve against the bandwidth floor of its own bytes: the bytes its kernels
+    must move (``Hierarchy.traffic``: each array a kernel call needs read once, each it changes
+    written once) over the triad bandwidth measured in the same process; ratio = time / floor."""
+    rows = [(mg, _) for mg, _ in pts if "cg_bytes" in mg]
+    if not rows:
+        return []
+    lines = [
+        "Distance from the bandwidth floor: floor = bytes the kernels must move / triad bandwidth of the "
+        "same process (one thread: process CPU s, best of 3; threads as shipped: wall s, best of 3).",
+        "",
+        "| nodes | triad GB/s 1 / all threads | setup B/node | CG B/node/iteration | iterations "
+        "| 1 thread setup s (x floor) | 1 thread CG s (x floor) | CG GB/s 1 thread "
+        "| setup s (x floor) | CG s (x floor) | CG GB/s |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for mg, _ in rows:
+        n, t1, ta = mg["nodes"], mg["triad_1"], mg["triad_all"]
+        sb, cb = mg["setup_bytes"], mg["cg_bytes"]
+        lines.append(
+            f"| {n:,} | {t1 / 1e9:.1f} / {ta / 1e9:.1f} | {sb / n:.0f} | {mg['iteration_bytes'] / n:.0f} | "
+            f"{mg['iterations']} | {mg['setup_1_cpu']:.3f} ({mg['setup_1_cpu'] * t1 / sb:.1f}x) | "
+            f"{mg['cg_1_cpu']:.3f} ({mg['cg_1_cpu'] * t1 / cb:.1f}x) | {cb / mg['cg_1_cpu'] / 1e9:.1f} | "
+            f"{mg['setup_s']:.3f} ({mg['setup_s'] * ta / sb:.1f}x) | {mg['solve_s']:.3f} ({mg['solve_s'] * ta / cb:.1f}x) | "
+            f"{cb / mg['solve_s'] / 1e9:.1f} |"
+        )
+    return lines
+
+
 def scaling(sizes, spsolve_max: float, say) -> tuple[list[str], dict]:
     pts = []
     for target in sizes:
@@ -155,6 +184,13 @@ def scaling(sizes, spsolve_max: float, say) -> tuple[list[str], dict]:
         say(
             f"  {mg['nodes']:>9,} nodes: multigrid {mg['seconds']:.3f} s"
             + (f", spsolve {sp['seconds']:.2f} s" if sp else "")
+            + (
+                f"; one thread {mg['setup_1_cpu'] + mg['cg_1_cpu']:.3f} s CPU, "
+                f"{(mg['setup_1_cpu'] + mg['cg_1_cpu']) * mg['triad_1'] / (mg['setup_bytes'] + mg['cg_bytes']):.1f}x "
+                f"its bandwidth floor (triad {mg['triad_1'] / 1e9:.1f} GB/s)"
+                if "cg_bytes" in mg
+                else ""
+            )
         )
     nodes = np.array([m["nodes"] for m, _ in pts], float)
     secs = np.array([m["seconds"] for m, _ in pts])
@@ -181,6 +217,7 @@ def scaling(sizes, spsolve_max: float, say) -> tuple[list[str], dict]:
                 else " - | - | - |"
             )
         )
+    lines += ["", *floor_table(pts)]
     # the 1M point for the targets
     m1, s1 = min(pts, key=lambda p: abs(math.log(p[0]["nodes"] / 1e6)))
     extra = np.array([(m["peak_mb"] - m["base_mb"]) * 2**20 for m, _ in pts])

@@ -50,7 +50,7 @@ def test_coarse_operators_are_galerkin_products():
         ypar, yw, yc2f, xpar, xw, _ = h.transfers[k]
         stc = np.empty_like(h.levels[k + 1].st)
         f = h.levels[k]
-        kernels.THREADED.galerkin(f.st, f.fixed, ypar, yw, yc2f, xpar, xw, h.levels[k + 1].fixed, stc)
+        kernels.galerkin(kernels.THREADED, f.st, f.fixed, ypar, yw, yc2f, xpar, xw, h.levels[k + 1].fixed, stc)
         assert np.array_equal(stc, h.levels[k + 1].st)
 
 
@@ -72,6 +72,53 @@ def test_restriction_and_prolongation_match_dense_twins(build):
         xcp[1:-1, 1:-1] = xc
         build.prolong_add(xcp, xf, ypar, yw, xpar, xw, f.fixed)
         assert np.allclose(xf[1:-1, 1:-1].ravel(), P @ xc.ravel(), rtol=1e-13, atol=1e-13)
+
+
+@pytest.mark.parametrize("build", [kernels.THREADED, kernels.SERIAL], ids=["threaded", "serial"])
+def test_five_point_kernels_match_the_stencil_kernels_and_the_dense_twin(build):
+    # the finest level keeps its links: every kernel on them must do what the 9-point kernels
+    # do on the stencil made from the same links, and A x must be the dense matrix's
+    section = _asymmetric_pair().validate()
+    grid, raster, gh, gv = _system(section, 0.1)
+    fixed = raster.net >= 0
+    hier = Hierarchy(grid.x, grid.y, gh, gv, fixed, coarsest=20)
+    lv = hier.levels[0]
+    assert lv.links is not None  # no diagonal links: a 5-point level
+    h, v = lv.links
+    st = lv.st  # the 9-point stencil made from the links, as the dense twin makes it
+    assert np.allclose(st, reference.stencil(gh, gv, fixed), rtol=0, atol=1e-14 * np.abs(st).max())
+    ny, nx = fixed.shape
+    ivx, ivy, ivx5, ivy5 = (np.empty((ny, nx)) for _ in range(4))
+    build.line_factors(st, ivx, ivy)
+    build.line_factors5(h, v, fixed, ivx5, ivy5)
+    free = ~fixed
+    assert np.allclose(ivx5[free], ivx[free], rtol=1e-14, atol=0) and np.all(ivx5[fixed] == 0)
+    assert np.allclose(ivy5[free], ivy[free], rtol=1e-14, atol=0) and np.all(ivy5[fixed] == 0)
+    rng = np.random.default_rng(2)
+    b, x0 = (np.pad(np.where(fixed, 0.0, rng.random((ny, nx))), 1) for _ in range(2))
+    for color in (0, 1):
+        x, x5 = x0.copy(), x0.copy()
+        build.relax_rows(st, ivx, b, x, color)
+        build.relax_rows5(h, v, ivx5, b, x5, color)
+        assert np.allclose(x5, x, rtol=1e-12, atol=1e-14 * np.abs(x).max())
+        x, x5 = x0.copy(), x0.copy()
+        build.relax_columns(st, ivy, b, x, color, 3)
+        build.relax_columns5(h, v, ivy5, b, x5, color, 3)
+        assert np.allclose(x5, x, rtol=1e-12, atol=1e-14 * np.abs(x).max())
+    A = reference.stencil_matrix(st)
+    y = np.zeros_like(x0)
+    build.apply5(h, v, fixed, x0, y)
+    assert np.allclose(y[1:-1, 1:-1].ravel(), A @ x0[1:-1, 1:-1].ravel(), rtol=1e-12, atol=1e-12 * np.abs(y).max())
+    r = np.zeros_like(x0)
+    build.residual5(h, v, fixed, b, x0, r)
+    assert np.allclose(r, b - y, rtol=1e-12, atol=1e-12 * np.abs(y).max())
+    # the residual restricted as it is made: P^T (b - A x)
+    ypar, yw, yc2f, xpar, xw, xc2f = hier.transfers[0]
+    c = hier.levels[1]
+    rc = np.zeros(c.shape)
+    build.residual_restrict5(h, v, fixed, b, x0, rc, ypar, yw, yc2f, xpar, xw, xc2f, c.fixed)
+    want = _prolongation(hier, 0).T @ (r[1:-1, 1:-1].ravel())
+    assert np.allclose(rc[1:-1, 1:-1].ravel(), want, rtol=1e-12, atol=1e-12 * np.abs(want).max())
 
 
 def test_vcycle_is_a_symmetric_contraction():
@@ -98,7 +145,7 @@ def test_vcycle_is_a_symmetric_contraction():
     exact = np.linalg.solve(A, b.ravel())
     x = h.padded()
     r = h.padded()
-    lv.kernels.residual(lv.st, h.padded(b), x, r)
+    lv.residual(h.padded(b), x, r)
     h.vcycle(r, x)
     e0, e1 = exact, x[1:-1, 1:-1].ravel() - exact
     assert e1 @ A @ e1 < (e0 @ A @ e0) / 25

@@ -118,10 +118,7 @@ def _capacitance(op: Operator, pots: np.ndarray) -> np.ndarray:
     charge on theirs, so this is the charge on conductor j of excitation k. Unlike the charge
     sum alone it is symmetric, and an iteration error e changes it only by ``e_j . A e_k``.
     """
-    n_sig = pots.shape[0]
-    flux = [op.apply(p) for p in pots]
-    C = np.array([[float(np.sum(pots[j] * flux[k])) for k in range(n_sig)] for j in range(n_sig)])
-    return EPS0 * C
+    return EPS0 * op.form(pots)
 
 
 def conductances(grid: Grid, raster: Raster, medium: str = "dielectric") -> tuple[np.ndarray, np.ndarray]:
