@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..geometry.model import Circle, CrossSection, InputError, Rect, Ring, Shape
+from .crossing import circle_roots, first_change
 from .cutcell import cut_cells
 from .grid import Grid
 
@@ -84,45 +85,21 @@ def _node_mask(shape: Shape, grid: Grid, X: np.ndarray, Y: np.ndarray) -> np.nda
     return shape.contains(X, Y)
 
 
-def _circle_roots(cx, cy, r, ax, ay, dx, dy):
-    """Both roots t of |a + t d - c| = r (NaN where the line misses the circle), smaller first."""
-    px, py = ax - cx, ay - cy
-    A = dx * dx + dy * dy
-    B = px * dx + py * dy
-    C = px * px + py * py - r * r
-    disc = B * B - A * C
-    root = np.sqrt(np.where(disc >= 0.0, disc, np.nan))
-    # the numerically stable pair: q = -(B + sign(B) root), roots q / A and C / q
-    q = -(B + np.copysign(root, B))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t1, t2 = q / A, np.where(q != 0.0, C / q, q / A)
-    return np.minimum(t1, t2), np.maximum(t1, t2)
-
-
-def _exit_fraction(shape: Shape, ax, ay, bx, by, iterations: int = 40) -> np.ndarray:
-    """For segments a->b with a inside and b outside ``shape``: where along a->b it is left.
-
-    Circles and rings in closed form (the segment's intersection with the circle); other curved
-    or slanted shapes by bisection on ``contains``.
-    """
+def _exit_fraction(shape: Shape, ax, ay, bx, by) -> np.ndarray:
+    """For segments a->b with a inside and b outside ``shape``: where along a->b it is left, in
+    closed form (:mod:`fieldsolver.numerics.crossing`)."""
     if isinstance(shape, Rect):
         return np.zeros(ax.shape)  # rectangle edges are grid lines
     if isinstance(shape, Circle | Ring):
         dx, dy = bx - ax, by - ay
         outer = shape.r if isinstance(shape, Circle) else shape.r_out
-        t = _circle_roots(shape.cx, shape.cy, outer, ax, ay, dx, dy)[1]  # a is inside: leaves at the larger
+        t = circle_roots(shape.cx, shape.cy, outer, ax, ay, dx, dy)[1]  # a is inside: leaves at the larger
         if isinstance(shape, Ring):  # or into the hole, at the smaller root (a is outside the hole)
-            t_in = _circle_roots(shape.cx, shape.cy, shape.r_in, ax, ay, dx, dy)[0]
+            t_in = circle_roots(shape.cx, shape.cy, shape.r_in, ax, ay, dx, dy)[0]
             t = np.where((t_in >= 0.0) & (t_in < np.nan_to_num(t, nan=np.inf)), t_in, t)
         return np.clip(np.nan_to_num(t, nan=0.0), 0.0, 1.0)
-    lo = np.zeros(ax.shape)
-    hi = np.ones(ax.shape)
-    for _ in range(iterations):
-        mid = 0.5 * (lo + hi)
-        inside = shape.contains(ax + mid * (bx - ax), ay + mid * (by - ay))
-        lo = np.where(inside, mid, lo)
-        hi = np.where(inside, hi, mid)
-    return 0.5 * (lo + hi)
+    p, q = np.stack([ax, ay], axis=1), np.stack([bx, by], axis=1)
+    return first_change(shape.contains, [shape], p, q, np.ones(ax.shape, bool))
 
 
 def _link_fractions(section: CrossSection, owner: np.ndarray, net: np.ndarray, x: np.ndarray, y: np.ndarray):
