@@ -5,7 +5,10 @@ Grid sequence. The mesher's spacing everywhere is proportional to ``1 / density`
 densities ``d, r d, r^2 d, ...`` (``r = sqrt 2``, each level about twice the nodes of the one
 before) gives a family of similar grids with a cell size ``h ~ 1 / density``. Refinement starts
 with four levels (density 0.35, 0.5, 0.71 and 1 times the options'; the coarsest costs about an
-eighth of the rest) and adds one finer level at a time.
+eighth of the rest) and adds one finer level at a time. Each level's solves start from the
+previous level's potentials, interpolated, and stop at a relative residual of ``LEVEL_RTOL``
+(``CURVED_RTOL`` with a round or slanted conductor): C is an energy, so what that leaves in it is
+far below the grid error (see the measurements at the constants).
 
 Grid error: the least-squares procedure of L. Eca and M. Hoekstra, "A procedure for the
 estimation of the numerical uncertainty of CFD calculations based on grid refinement studies",
