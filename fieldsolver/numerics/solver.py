@@ -272,7 +272,14 @@ def field_solve(
         if guess is None or method != "multigrid":
             return None
         pots = getattr(guess, medium).potentials
-        return resample(pots, guess.grid, grid)
+        V = _excitations(raster)
+        if pots.shape[0] != V.shape[0]:
+            return None  # floating conductors: solve_medium starts from zero (see there)
+        # the second line of a mirror-symmetric pair starts from the first's mirrored instead
+        own = [k for k in range(V.shape[0]) if _mirrored(V, V, k) is None]
+        out = np.zeros((V.shape[0], grid.ny, grid.nx))
+        out[own] = resample(pots[own], guess.grid, grid)
+        return out
 
     diel = solve_medium(grid, raster, "dielectric", guess=start("dielectric"), method=method, rtol=rtol)
     if np.all(raster.eps == raster.eps.flat[0]):
