@@ -12,7 +12,7 @@ import scipy.sparse.linalg as spl
 import shapely
 
 from fieldsolver.constants import EPS0
-from fieldsolver.geometry.model import Circle, Conductor, CrossSection, Dielectric, Rect, Ring
+from fieldsolver.geometry.model import Circle, Conductor, CrossSection, Dielectric, Polygon, Rect, Ring
 from fieldsolver.numerics import kernels, reference
 from fieldsolver.numerics.cutcell import _immersed
 from fieldsolver.numerics.grid import Grid, MeshOptions, make_grid
@@ -60,9 +60,12 @@ def test_immersed_element_energy_is_the_exact_energy_of_a_piecewise_linear_field
         pts = np.array([tri])
         ev = perm(pts[0, :, 0], pts[0, :, 1])[None]
         assert len(set(ev[0])) == 2
-        K = _immersed(perm, pts, ev)[0]
+        corners = [(6.5, -20.0), (-5.5, 20.0), (30.0, 20.0), (30.0, -20.0)]  # x + 0.3 y >= 0.5
+        K = _immersed(perm, pts, ev, [Polygon(tuple(corners))])[0]
+        # without the shapes, the crossings by bisection on perm: the same element
+        assert np.allclose(_immersed(perm, pts, ev)[0], K, rtol=1e-12, atol=1e-12)
         v = phi(pts[0])
-        half = shapely.Polygon([(6.5, -20.0), (-5.5, 20.0), (30.0, 20.0), (30.0, -20.0)])  # x + 0.3 y >= 0.5
+        half = shapely.Polygon(corners)
         piece = shapely.Polygon(tri).intersection(half)
         a_plus = piece.area
         a_minus = shapely.Polygon(tri).area - a_plus

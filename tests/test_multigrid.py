@@ -170,7 +170,9 @@ def test_multigrid_matches_direct_solver(section):
         # iteration error) exact to rounding, and the potentials (1 V excitations) to about 1e-7
         assert np.allclose(mg.capacitance, ref.capacitance, rtol=1e-9, atol=0)
         assert np.abs(mg.potentials - ref.potentials).max() < 1e-5
-        assert all(0 < it <= 15 for it in mg.iterations)
+        # the first excitation iterates; the second line of a mirror-symmetric pair may start
+        # from the first's potential mirrored, already converged (0 iterations)
+        assert 0 < mg.iterations[0] <= 15 and all(0 <= it <= 15 for it in mg.iterations)
     # iterated further, the same system's solution to rounding
     gh, gv = conductances(grid, raster)
     fixed = raster.net >= 0

@@ -31,21 +31,16 @@ from __future__ import annotations
 import numpy as np
 
 from ..geometry.model import CrossSection
+from .crossing import first_change
 from .grid import Grid
 
-BISECTIONS = 48  # halvings of an edge to find where the interface crosses it
 DEGENERATE = 1e-9  # a piece smaller than this fraction of its triangle: the triangle is uniform
 
 
-def _crossing(perm, p: np.ndarray, q: np.ndarray, ep: np.ndarray) -> np.ndarray:
-    """Points on segments p -> q (n, 2) where the permittivity first stops being ``ep`` (bisection)."""
-    lo, hi = np.zeros(p.shape[0]), np.ones(p.shape[0])
-    for _ in range(BISECTIONS):
-        mid = 0.5 * (lo + hi)
-        pt = p + mid[:, None] * (q - p)
-        same = perm(pt[:, 0], pt[:, 1]) == ep
-        lo, hi = np.where(same, mid, lo), np.where(same, hi, mid)
-    t = 0.5 * (lo + hi)
+def _crossing(perm, shapes, p: np.ndarray, q: np.ndarray, ep: np.ndarray) -> np.ndarray:
+    """Points on segments p -> q (n, 2) where the permittivity first stops being ``ep``: in
+    closed form, from where they cross the boundaries of ``shapes`` (the dielectrics)."""
+    t = first_change(perm, shapes, p, q, ep)
     return p + t[:, None] * (q - p)
 
 
@@ -56,16 +51,20 @@ def _p1(pts: np.ndarray, eps: np.ndarray) -> np.ndarray:
     return eps[:, None, None] * np.einsum("tkd,tld->tkl", e, e) / (4.0 * area)[:, None, None]
 
 
-def _immersed(perm, pts: np.ndarray, ev: np.ndarray) -> np.ndarray:
+def _immersed(perm, pts: np.ndarray, ev: np.ndarray, shapes=()) -> np.ndarray:
     """Element matrices (T, 3, 3) of triangles ``pts`` (T, 3, 2) whose corner permittivities ``ev``
-    (T, 3) take two values: the linear immersed element (see the module docstring)."""
+    (T, 3) take two values: the linear immersed element (see the module docstring). ``shapes``:
+    the shapes whose boundaries are the interfaces (where the edges cross them is found in closed
+    form; without them, by bisection on ``perm``)."""
     T = pts.shape[0]
     # the odd corner: the one whose permittivity the other two do not share
     odd = np.where(ev[:, 1] == ev[:, 2], 0, np.where(ev[:, 0] == ev[:, 2], 1, 2))
     rows = np.arange(T)
     o1, o2 = (odd + 1) % 3, (odd + 2) % 3
     p_odd, e_plus, e_minus = pts[rows, odd], ev[rows, odd], ev[rows, o1]
-    DE = _crossing(perm, np.vstack([p_odd, p_odd]), np.vstack([pts[rows, o1], pts[rows, o2]]), np.tile(e_plus, 2))
+    DE = _crossing(
+        perm, shapes, np.vstack([p_odd, p_odd]), np.vstack([pts[rows, o1], pts[rows, o2]]), np.tile(e_plus, 2)
+    )
     D, E = DE[:T], DE[T:]
     cross2 = lambda u, v: u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0]  # noqa: E731
     area = 0.5 * np.abs(cross2(pts[:, 1] - pts[:, 0], pts[:, 2] - pts[:, 0]))
@@ -135,8 +134,12 @@ def cut_cells(section: CrossSection, grid: Grid, mixed: np.ndarray, free: np.nda
     tri = np.where(anti[:, None, None], np.array([[0, 1, 2], [1, 3, 2]]), np.array([[0, 1, 3], [0, 3, 2]]))
     n = jj.size
     rows = np.arange(n)[:, None]
+    shapes = [d.shape for d in section.dielectrics]
     K = _element(
-        perm, np.vstack([P[rows, tri[:, 0]], P[rows, tri[:, 1]]]), np.vstack([Ev[rows, tri[:, 0]], Ev[rows, tri[:, 1]]])
+        perm,
+        shapes,
+        np.vstack([P[rows, tri[:, 0]], P[rows, tri[:, 1]]]),
+        np.vstack([Ev[rows, tri[:, 0]], Ev[rows, tri[:, 1]]]),
     )
     # scatter each triangle's three edges into the cell's links: bottom, top, left, right, diagonal, anti
     slot = {(0, 1): 0, (2, 3): 1, (0, 2): 2, (1, 3): 3, (0, 3): 4, (1, 2): 5}
@@ -150,7 +153,7 @@ def cut_cells(section: CrossSection, grid: Grid, mixed: np.ndarray, free: np.nda
     return cells, links
 
 
-def _element(perm, pts: np.ndarray, ev: np.ndarray) -> np.ndarray:
+def _element(perm, shapes, pts: np.ndarray, ev: np.ndarray) -> np.ndarray:
     """Element matrices of triangles: P1 where the corners agree, immersed where they do not."""
     out = np.empty((pts.shape[0], 3, 3))
     uniform = (ev[:, 0] == ev[:, 1]) & (ev[:, 1] == ev[:, 2])
@@ -159,5 +162,5 @@ def _element(perm, pts: np.ndarray, ev: np.ndarray) -> np.ndarray:
         # entered): a sliver of area O(h^3) on a curve, left out
         out[uniform] = _p1(pts[uniform], ev[uniform, 0])
     if np.any(~uniform):
-        out[~uniform] = _immersed(perm, pts[~uniform], ev[~uniform])
+        out[~uniform] = _immersed(perm, pts[~uniform], ev[~uniform], shapes)
     return out

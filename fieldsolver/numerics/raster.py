@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..geometry.model import Circle, CrossSection, InputError, Rect, Ring, Shape
+from .crossing import circle_roots, first_change
 from .cutcell import cut_cells
 from .grid import Grid
 
@@ -84,61 +85,46 @@ def _node_mask(shape: Shape, grid: Grid, X: np.ndarray, Y: np.ndarray) -> np.nda
     return shape.contains(X, Y)
 
 
-def _circle_roots(cx, cy, r, ax, ay, dx, dy):
-    """Both roots t of |a + t d - c| = r (NaN where the line misses the circle), smaller first."""
-    px, py = ax - cx, ay - cy
-    A = dx * dx + dy * dy
-    B = px * dx + py * dy
-    C = px * px + py * py - r * r
-    disc = B * B - A * C
-    root = np.sqrt(np.where(disc >= 0.0, disc, np.nan))
-    # the numerically stable pair: q = -(B + sign(B) root), roots q / A and C / q
-    q = -(B + np.copysign(root, B))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t1, t2 = q / A, np.where(q != 0.0, C / q, q / A)
-    return np.minimum(t1, t2), np.maximum(t1, t2)
-
-
-def _exit_fraction(shape: Shape, ax, ay, bx, by, iterations: int = 40) -> np.ndarray:
-    """For segments a->b with a inside and b outside ``shape``: where along a->b it is left.
-
-    Circles and rings in closed form (the segment's intersection with the circle); other curved
-    or slanted shapes by bisection on ``contains``.
-    """
+def _exit_fraction(shape: Shape, ax, ay, bx, by) -> np.ndarray:
+    """For segments a->b with a inside and b outside ``shape``: where along a->b it is left, in
+    closed form (:mod:`fieldsolver.numerics.crossing`)."""
     if isinstance(shape, Rect):
         return np.zeros(ax.shape)  # rectangle edges are grid lines
     if isinstance(shape, Circle | Ring):
         dx, dy = bx - ax, by - ay
         outer = shape.r if isinstance(shape, Circle) else shape.r_out
-        t = _circle_roots(shape.cx, shape.cy, outer, ax, ay, dx, dy)[1]  # a is inside: leaves at the larger
+        t = circle_roots(shape.cx, shape.cy, outer, ax, ay, dx, dy)[1]  # a is inside: leaves at the larger
         if isinstance(shape, Ring):  # or into the hole, at the smaller root (a is outside the hole)
-            t_in = _circle_roots(shape.cx, shape.cy, shape.r_in, ax, ay, dx, dy)[0]
+            t_in = circle_roots(shape.cx, shape.cy, shape.r_in, ax, ay, dx, dy)[0]
             t = np.where((t_in >= 0.0) & (t_in < np.nan_to_num(t, nan=np.inf)), t_in, t)
         return np.clip(np.nan_to_num(t, nan=0.0), 0.0, 1.0)
-    lo = np.zeros(ax.shape)
-    hi = np.ones(ax.shape)
-    for _ in range(iterations):
-        mid = 0.5 * (lo + hi)
-        inside = shape.contains(ax + mid * (bx - ax), ay + mid * (by - ay))
-        lo = np.where(inside, mid, lo)
-        hi = np.where(inside, hi, mid)
-    return 0.5 * (lo + hi)
+    p, q = np.stack([ax, ay], axis=1), np.stack([bx, by], axis=1)
+    return first_change(shape.contains, [shape], p, q, np.ones(ax.shape, bool))
 
 
-def _link_fractions(section, owner, net, xa, ya, xb, yb, ia, ib):
-    """Free fraction of each link between node sets ``ia`` and ``ib`` (flat indices)."""
-    frac = np.ones(ia.shape)
-    oa, ob = owner.ravel()[ia], owner.ravel()[ib]
-    na, nb = net.ravel()[ia], net.ravel()[ib]
-    relevant = (na != nb) & ((oa >= 0) | (ob >= 0))
-    for ci, c in enumerate(section.conductors):
-        if isinstance(c.shape, Rect):
-            continue
-        for own, sx, sy, ex, ey in ((oa, xa, ya, xb, yb), (ob, xb, yb, xa, ya)):
-            sel = relevant & (own == ci)
-            if np.any(sel):
-                frac[sel] -= _exit_fraction(c.shape, sx[sel], sy[sel], ex[sel], ey[sel])
-    return np.maximum(frac, MIN_FRACTION)
+def _link_fractions(section: CrossSection, owner: np.ndarray, net: np.ndarray, x: np.ndarray, y: np.ndarray):
+    """Free fraction of each link: ``frac_h`` (ny, nx - 1) and ``frac_v`` (ny - 1, nx). Only a
+    link between two nets with an end on a curved or slanted conductor can be less than 1."""
+    out = [np.ones((y.size, x.size - 1)), np.ones((y.size - 1, x.size))]
+    if all(isinstance(c.shape, Rect) for c in section.conductors):
+        return out  # rectangle edges are grid lines
+    for axis, frac in enumerate(out):
+        ends = (np.s_[:, :-1], np.s_[:, 1:]) if axis == 0 else (np.s_[:-1, :], np.s_[1:, :])
+        oa, ob = owner[ends[0]], owner[ends[1]]
+        jj, ii = np.nonzero((net[ends[0]] != net[ends[1]]) & ((oa >= 0) | (ob >= 0)))
+        oa, ob = oa[jj, ii], ob[jj, ii]
+        xa, ya = x[ii], y[jj]
+        xb, yb = (x[ii + 1], ya) if axis == 0 else (xa, y[jj + 1])
+        f = np.ones(jj.size)
+        for ci, c in enumerate(section.conductors):
+            if isinstance(c.shape, Rect):
+                continue
+            for own, sx, sy, ex, ey in ((oa, xa, ya, xb, yb), (ob, xb, yb, xa, ya)):
+                sel = own == ci
+                if np.any(sel):
+                    f[sel] -= _exit_fraction(c.shape, sx[sel], sy[sel], ex[sel], ey[sel])
+        frac[jj, ii] = np.maximum(f, MIN_FRACTION)
+    return out
 
 
 def _permittivity(section: CrossSection, xc: np.ndarray, yc: np.ndarray) -> np.ndarray:
@@ -265,7 +251,7 @@ def face_means(grid: Grid, eps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return face_h, face_v
 
 
-def _link_eps(section: CrossSection, grid: Grid, eps: np.ndarray, mixed: np.ndarray):
+def _link_eps(section: CrossSection, grid: Grid, eps: np.ndarray, mixed: np.ndarray, cells: np.ndarray | None = None):
     """Effective permittivity of each link's flux region (the part of the dual cell that the link
     crosses): ``face_h`` (ny, nx - 1) for x-directed links, ``face_v`` (ny - 1, nx) for y-directed.
 
@@ -273,7 +259,8 @@ def _link_eps(section: CrossSection, grid: Grid, eps: np.ndarray, mixed: np.ndar
     (:func:`face_means`); where one does, the region itself is sampled and smoothed (see
     :func:`_smoothed`). On its own this converges at first order at curved and slanted
     interfaces (measured on the two-layer coax); the cells whose corners the interface separates
-    are immersed elements instead (:func:`_without_cells`).
+    are immersed elements instead (:func:`_without_cells`): the links that border one of
+    ``cells`` are left as :func:`face_means` has them, for that function to set.
     """
     x, y = grid.x, grid.y
     dx, dy = np.diff(x), np.diff(y)
@@ -285,13 +272,18 @@ def _link_eps(section: CrossSection, grid: Grid, eps: np.ndarray, mixed: np.ndar
     right = np.concatenate([0.5 * dx, [0.0]])
     if not mixed.any():
         return face_h, face_v
+    taken = np.zeros(mixed.shape, bool) if cells is None else cells
     m_lo = np.vstack([np.zeros((1, nx - 1), bool), mixed])
     m_hi = np.vstack([mixed, np.zeros((1, nx - 1), bool)])
-    jj, ii = np.nonzero(m_lo | m_hi)
+    t_lo = np.vstack([np.zeros((1, nx - 1), bool), taken])
+    t_hi = np.vstack([taken, np.zeros((1, nx - 1), bool)])
+    jj, ii = np.nonzero((m_lo | m_hi) & ~(t_lo | t_hi))
     _, face_h[jj, ii] = _smoothed(section, x[ii], x[ii + 1], y[jj] - below[jj], y[jj] + above[jj], 0)
     m_l = np.hstack([np.zeros((ny - 1, 1), bool), mixed])
     m_r = np.hstack([mixed, np.zeros((ny - 1, 1), bool)])
-    jj, ii = np.nonzero(m_l | m_r)
+    t_l = np.hstack([np.zeros((ny - 1, 1), bool), taken])
+    t_r = np.hstack([taken, np.zeros((ny - 1, 1), bool)])
+    jj, ii = np.nonzero((m_l | m_r) & ~(t_l | t_r))
     _, face_v[jj, ii] = _smoothed(section, x[ii] - left[ii], x[ii] + right[ii], y[jj], y[jj + 1], 1)
     return face_h, face_v
 
@@ -343,7 +335,9 @@ def _half(section, eps, mixed, cj, ci, x0, x1, y0, y1, axis) -> np.ndarray:
 
 def rasterize(section: CrossSection, grid: Grid) -> Raster:
     nx, ny = grid.nx, grid.ny
-    X, Y = np.meshgrid(grid.x, grid.y)
+    X, Y = (
+        np.meshgrid(grid.x, grid.y) if not all(isinstance(c.shape, Rect) for c in section.conductors) else (None, None)
+    )
     owner = np.full((ny, nx), -1, np.int32)
     net = np.full((ny, nx), -1, np.int32)
     signal_index = {c.name: k + 1 for k, c in enumerate(section.signals + section.floating)}
@@ -359,23 +353,21 @@ def rasterize(section: CrossSection, grid: Grid) -> Raster:
     owner[edge] = BOUNDARY
     net[edge] = 0
 
-    flat = np.arange(nx * ny).reshape(ny, nx)
-    ia, ib = flat[:, :-1].ravel(), flat[:, 1:].ravel()
-    Xf, Yf = X.ravel(), Y.ravel()
-    frac_h = _link_fractions(section, owner, net, Xf[ia], Yf[ia], Xf[ib], Yf[ib], ia, ib)
-    ia, ib = flat[:-1, :].ravel(), flat[1:, :].ravel()
-    frac_v = _link_fractions(section, owner, net, Xf[ia], Yf[ia], Xf[ib], Yf[ib], ia, ib)
+    frac_h, frac_v = _link_fractions(section, owner, net, grid.x, grid.y)
     eps, mixed = _cell_eps(section, grid)
+    cut, cells = None, None
     if mixed.any():  # the mean over each cut cell (for display and totals)
         jj, ii = np.nonzero(mixed)
         eps[jj, ii], _ = _smoothed(section, grid.x[ii], grid.x[ii + 1], grid.y[jj], grid.y[jj + 1], 0)
-    face_h, face_v = _link_eps(section, grid, eps, mixed)
-    cut = None
-    if mixed.any():
         cells, links = cut_cells(section, grid, mixed, net < 0)
         if cells.any():
-            _without_cells(section, grid, eps, mixed, cells, face_h, face_v)
             cut = links
+        else:
+            cells = None
+    # the links an immersed cell borders are set by _without_cells: not smoothed first
+    face_h, face_v = _link_eps(section, grid, eps, mixed, cells)
+    if cells is not None:
+        _without_cells(section, grid, eps, mixed, cells, face_h, face_v)
     return Raster(
         net=net,
         owner=owner,

@@ -24,7 +24,7 @@ from ..constants import EPS0
 from ..geometry.model import CrossSection
 from . import kernels
 from .grid import Grid, MeshOptions, make_grid, resample
-from .multigrid import Hierarchy
+from .multigrid import RTOL, Hierarchy
 from .raster import Raster, rasterize
 
 
@@ -165,6 +165,7 @@ def solve_medium(
     *,
     guess: np.ndarray | None = None,
     method: str = "multigrid",
+    rtol: float = RTOL,
 ) -> MediumSolution:
     """Potentials of every signal excitation in one medium (``"dielectric"``: the raster's link
     permittivities; ``"vacuum"``: 1 everywhere), and its capacitance matrix.
@@ -172,7 +173,10 @@ def solve_medium(
     ``method``: ``"multigrid"`` (multigrid-preconditioned conjugate gradients, one hierarchy for
     all excitations; ``guess``, potentials (n_signals, ny, nx) of a nearby solution, is its
     starting point) or ``"direct"`` (SuperLU, one factorisation for all excitations: the
-    reference the tests compare with). Both solve the same operator.
+    reference the tests compare with). Both solve the same operator. ``rtol``: the multigrid
+    iteration stops at a residual of ``rtol`` times the right-hand side's. The second line of a
+    mirror-symmetric pair starts from the first line's potential mirrored, which on a symmetric
+    grid already meets that residual (no iteration).
     """
     op = operator(grid, raster, medium)
     fixed = raster.net >= 0
@@ -188,11 +192,23 @@ def solve_medium(
                 b = -op.apply(V[k])
                 b[fixed] = 0.0
                 x0 = None
+                mirror = _mirrored(V, pots, k)
+                if mirror is not None:
+                    # the mirror image of an excitation solved already: where the grid and the
+                    # operator are symmetric too, its potential is the answer (checked: its
+                    # residual meets the stopping rule); elsewhere the best starting point
+                    x0 = np.where(fixed, 0.0, mirror - V[k])
+                    r = np.where(fixed, 0.0, b - op.apply(x0))
+                    if np.sqrt(np.sum(r * r)) <= rtol * np.sqrt(np.sum(b * b)):
+                        pots[k] = V[k] + x0
+                        its.append(0)
+                        continue
+                    x0 = h.padded(x0)
                 # a guess holds one potential per signal; with floating conductors the excitations
                 # differ from the guess's (which has them floated in): start from zero
-                if guess is not None and guess.shape[0] == V.shape[0]:
+                elif guess is not None and guess.shape[0] == V.shape[0]:
                     x0 = h.padded(np.where(fixed, 0.0, guess[k]))
-                x, it = h.solve(h.padded(b), x0)
+                x, it = h.solve(h.padded(b), x0, rtol)
                 pots[k] = V[k] + x[1:-1, 1:-1]
                 its.append(it)
         except RuntimeError as e:
@@ -204,6 +220,16 @@ def solve_medium(
         raise ValueError(f"unknown method {method!r}")
     C, pots = _float(_capacitance(op, pots), pots, raster.n_signals)
     return MediumSolution(capacitance=C, potentials=pots, iterations=tuple(its))
+
+
+def _mirrored(V: np.ndarray, pots: np.ndarray, k: int) -> np.ndarray | None:
+    """The potential of an excitation before ``k`` whose conductor nodes are those of ``k``
+    mirrored left-right or top-bottom (the other line of a symmetric pair), mirrored; or None."""
+    for j in range(k):
+        for flip in (np.fliplr, np.flipud):
+            if np.array_equal(V[k], flip(V[j])):
+                return flip(pots[j])
+    return None
 
 
 def _solve_direct(op: Operator, fixed: np.ndarray, V: np.ndarray) -> np.ndarray:
@@ -229,9 +255,11 @@ def field_solve(
     *,
     guess: FieldSolution | None = None,
     method: str = "multigrid",
+    rtol: float = RTOL,
 ) -> FieldSolution:
     """Mesh, rasterise and solve both media. ``guess``: a solution of the same section on another
-    grid (e.g. the previous refinement level), interpolated as the iteration's starting point."""
+    grid (e.g. the previous refinement level), interpolated as the iteration's starting point;
+    ``rtol``: the iteration's stopping residual (see :func:`solve_medium`)."""
     t0 = time.perf_counter()
     grid = make_grid(section, options)
     raster = rasterize(section, grid)
@@ -241,14 +269,21 @@ def field_solve(
         if guess is None or method != "multigrid":
             return None
         pots = getattr(guess, medium).potentials
-        return resample(pots, guess.grid, grid)
+        V = _excitations(raster)
+        if pots.shape[0] != V.shape[0]:
+            return None  # floating conductors: solve_medium starts from zero (see there)
+        # the second line of a mirror-symmetric pair starts from the first's mirrored instead
+        own = [k for k in range(V.shape[0]) if _mirrored(V, V, k) is None]
+        out = np.zeros((V.shape[0], grid.ny, grid.nx))
+        out[own] = resample(pots[own], guess.grid, grid)
+        return out
 
-    diel = solve_medium(grid, raster, "dielectric", guess=start("dielectric"), method=method)
+    diel = solve_medium(grid, raster, "dielectric", guess=start("dielectric"), method=method, rtol=rtol)
     if np.all(raster.eps == raster.eps.flat[0]):
         # homogeneous: the vacuum solution is the same field with C scaled by 1/er
         vac = MediumSolution(diel.capacitance / raster.eps.flat[0], diel.potentials, ())
     else:
-        vac = solve_medium(grid, raster, "vacuum", guess=start("vacuum"), method=method)
+        vac = solve_medium(grid, raster, "vacuum", guess=start("vacuum"), method=method, rtol=rtol)
     t2 = time.perf_counter()
     return FieldSolution(
         section=section,

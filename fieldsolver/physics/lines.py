@@ -94,7 +94,19 @@ def uncertainty(section: CrossSection, ref: Refinement, part: str = "total") -> 
     """Relative uncertainty of every value: grid (the least-squares estimate of
     :mod:`fieldsolver.numerics.refine` on the value's own sequence over the levels, plus the
     distance from the value the extrapolated matrices give to that sequence's own limit) plus
-    open boundary (``part="grid"`` or ``"boundary"`` for one of the two)."""
+    open boundary (``part="grid"`` or ``"boundary"`` for one of the two). Computed once per
+    refinement and section (``ref.derived`` keeps it), whichever part is asked for first."""
+    if part not in ("total", "grid", "boundary"):
+        raise ValueError(f"unknown part {part!r}")
+    held = ref.derived.get("uncertainty")
+    if held is None or held[0] is not section:
+        held = (section, _uncertainties(section, ref))
+        ref.derived["uncertainty"] = held
+    return dict(held[1][part])
+
+
+def _uncertainties(section: CrossSection, ref: Refinement) -> dict[str, dict[str, float | None]]:
+    """The three parts of :func:`uncertainty`: ``{"total": ..., "grid": ..., "boundary": ...}``."""
     from ..numerics.refine import boundary_uncertainty, grid_uncertainty
 
     reported = line_parameters(section, ref.capacitance, ref.capacitance_vacuum).values
@@ -103,17 +115,18 @@ def uncertainty(section: CrossSection, ref: Refinement, part: str = "total") -> 
     from_grid = line_parameters(section, c_grid, c0_grid).values
     per_level = [line_parameters(section, lv.capacitance, lv.capacitance_vacuum).values for lv in ref.levels]
     per_bnd = [line_parameters(section, lv.capacitance, lv.capacitance_vacuum).values for lv in ref.boundary]
-    out: dict[str, float | None] = {}
+    out: dict[str, dict[str, float | None]] = {"total": {}, "grid": {}, "boundary": {}}
     for k, v in reported.items():
         g = from_grid[k]
         if v is None or g is None:
-            out[k] = None
+            for part in out.values():
+                part[k] = None
             continue
-        u_grid = (
-            0.0 if part == "boundary" else grid_uncertainty(ref.levels, [vals[k] for vals in per_level], g, ref.order)
-        )
+        u_grid = grid_uncertainty(ref.levels, [vals[k] for vals in per_level], g, ref.order)
         u_bnd = boundary_uncertainty(*(vals[k] for vals in per_bnd)) if per_bnd else 0.0
-        out[k] = {"total": u_grid + u_bnd, "grid": u_grid, "boundary": u_bnd}[part] / abs(v)
+        out["total"][k] = (u_grid + u_bnd) / abs(v)
+        out["grid"][k] = u_grid / abs(v)
+        out["boundary"][k] = u_bnd / abs(v)
     return out
 
 
