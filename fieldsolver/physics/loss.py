@@ -193,9 +193,10 @@ def series_impedance(
     # the fine level's surfaces extrapolate the two vacuum solves (first order); the coarse
     # level's take the finer of them, so that the difference holds that step too
     both = (fine_vacuum, coarse_vacuum) if fine_vacuum is not None else vacuum
-    fine = _series(section, freq, l_static, o, both, SURFACE_OFFSET)
+    faces: dict = {}  # the polygon surfaces' matrices, found once for both levels on the same grid
+    fine = _series(section, freq, l_static, o, both, SURFACE_OFFSET, faces=faces)
     coarse_o = replace(o, density=o.density / math.sqrt(2))
-    coarse = _series(section, freq, l_static, coarse_o, fine_vacuum or vacuum, SURFACE_OFFSET, ESTIMATE_TOL)
+    coarse = _series(section, freq, l_static, coarse_o, fine_vacuum or vacuum, SURFACE_OFFSET, ESTIMATE_TOL, faces)
     unc = (
         UNCERTAINTY_FACTOR * np.abs(fine.R - coarse.R),
         UNCERTAINTY_FACTOR * np.abs(fine.L - coarse.L),
@@ -215,7 +216,7 @@ UNCERTAINTY_FACTOR = 1.0 / (math.sqrt(2) - 1)  # a first-order sequence's remain
 SURFACE_OFFSET = 1.5  # cells between a round surface and the field samples its fit uses
 
 
-def _series(section, freq, l_static, o, vacuum, offset, tol: float = REDUCED_TOL) -> Series:
+def _series(section, freq, l_static, o, vacuum, offset, tol: float = REDUCED_TOL, faces=None) -> Series:
     """:func:`series_impedance` on the grids of options ``o`` (already scaled)."""
     sigma = [c.sigma for c in section.conductors]
     notes = []
@@ -254,7 +255,9 @@ def _series(section, freq, l_static, o, vacuum, offset, tol: float = REDUCED_TOL
     # surfaces less well than the statics, and the difference is a constant external part
     f_lo = np.array([min(f_hi / SURFACE_BLEND, float(freq[low].max()) if np.any(low) else math.inf)])
     both = np.concatenate([freq, f_lo])
-    R_s, L_s, smooth_s, surface_notes = _surface_part(section, surfaces, vacuum, both, flat, l_static, o, offset, tol)
+    R_s, L_s, smooth_s, surface_notes = _surface_part(
+        section, surfaces, vacuum, both, flat, l_static, o, offset, tol, faces
+    )
     notes += surface_notes
     L_anchor = L_s[-1]
     R_s, L_s, smooth_s = R_s[:-1], L_s[:-1], smooth_s[:-1]
@@ -272,7 +275,7 @@ def _series(section, freq, l_static, o, vacuum, offset, tol: float = REDUCED_TOL
     return Series(R, L, tuple(notes), R_smooth if rough_any else None)
 
 
-def _surface_part(section, surfaces, vacuum, freq, flat, l_static, o, offset, tol=REDUCED_TOL):
+def _surface_part(section, surfaces, vacuum, freq, flat, l_static, o, offset, tol=REDUCED_TOL, faces=None):
     """R, L, smooth R and notes with the round conductors as surfaces (their exact cylindrical
     impedance) and the other conductors on a grid where the round ones are perfect (``flat``)."""
     n = len(section.signals)
@@ -285,7 +288,7 @@ def _surface_part(section, surfaces, vacuum, freq, flat, l_static, o, offset, to
         R_s, L_s, smooth_s = _volume(section, mg_flat, flat, freq, l_static, tol)
     smooth_s = R_s.copy() if smooth_s is None else smooth_s.copy()
     R_s, L_s = R_s.copy(), L_s.copy()
-    for s, G in zip(surfaces, _matrices(surfaces, vacuum, offset), strict=True):
+    for s, G in zip(surfaces, _matrices(surfaces, vacuum, offset, faces), strict=True):
         c = section.conductors[s.conductor]
         zeta = surface_impedance(s, freq, c.sigma)
         rough = c.roughness
@@ -324,13 +327,17 @@ def _surface_notes(section, surfaces, resolved_to: float, f_hi: float, freq: np.
     return out
 
 
-def _matrices(surfaces, vacuum, offset) -> list[np.ndarray]:
+def _matrices(surfaces, vacuum, offset, faces: dict | None = None) -> list[np.ndarray]:
     """``G_s`` of each surface: round ones fitted to the field (two vacuum solves, sqrt 2 apart in
-    density, extrapolated), polygons' by their faces' recession on the finest vacuum grid."""
+    density, extrapolated), polygons' by their faces' recession on the finest vacuum grid (kept in
+    ``faces`` by surface and solution, when given, for the next call on the same solution)."""
     round_ = [s for s in surfaces if s.kind != "faces"]
-    flat = [s for s in surfaces if s.kind == "faces"]
     two = isinstance(vacuum[0], tuple)
-    found = dict(zip(flat, face_matrices(vacuum[0][0] if two else vacuum[0], flat), strict=True))
+    sol = vacuum[0][0] if two else vacuum[0]
+    known = {} if faces is None else faces
+    missing = [s for s in surfaces if s.kind == "faces" and (s, id(sol)) not in known]
+    known |= {(s, id(sol)): G for s, G in zip(missing, face_matrices(sol, missing), strict=True)}
+    found = {s: known[(s, id(sol))] for s in surfaces if s.kind == "faces"}
     if round_ and two:
         fine = surface_matrices(vacuum[0][0], round_, vacuum[0][1], offset)
         coarse = surface_matrices(vacuum[1][0], round_, vacuum[1][1], offset)

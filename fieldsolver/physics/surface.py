@@ -197,6 +197,13 @@ def _edges(section: CrossSection, index: int):
     return p, normals, labels, exposed
 
 
+def _thickness(p: np.ndarray) -> float:
+    """``2 area / perimeter`` of a polygon: a long strip's thickness, a square's half side."""
+    d = np.roll(p, -1, axis=0) - p
+    area = 0.5 * abs(np.sum(p[:, 0] * d[:, 1] - p[:, 1] * d[:, 0]))
+    return 2.0 * area / float(np.hypot(d[:, 0], d[:, 1]).sum())
+
+
 def _receded(p: np.ndarray, normals: np.ndarray, shift: np.ndarray) -> np.ndarray:
     """The polygon ``p`` with edge k moved inward by ``shift[k]`` (its corners where the moved
     edges meet)."""
@@ -221,15 +228,19 @@ def flat_from(section: CrossSection, surfaces: list[Surface]) -> float:
         if s.kind != "faces":
             continue
         c = section.conductors[s.conductor]
-        p, *_ = _edges(section, s.conductor)
-        d = np.roll(p, -1, axis=0) - p
-        area = 0.5 * abs(np.sum(p[:, 0] * d[:, 1] - p[:, 1] * d[:, 0]))
-        delta = 2.0 * area / float(np.hypot(d[:, 0], d[:, 1]).sum()) / SKIN_DEPTHS
+        delta = _thickness(_edges(section, s.conductor)[0]) / SKIN_DEPTHS
         f = max(f, 1.0 / (np.pi * MU0 * c.sigma * delta * delta))
     return f
 
 
-RECESSION = 0.02  # the step of the faces' recession, relative to the shortest face moved
+# the steps of the faces' recession: six from 1 to 4 times the largest cell of the static grid
+# at the conductor (at most a quarter of its thickness, 2 area / perimeter), the same for every
+# face so that the faces' shares add up. The central differences are fitted with ``G + a n^2``
+# (the step's own error), which also averages the grid's error as the faces cross its lines:
+# single steps below a cell scatter by about 1 % and fall short by up to 2 %; the fit is within
+# 0.35 % of a square's exact value in a coax (at 0, 30 and 45 degrees) and of separate solves of
+# an etched microstrip with its surfaces receded
+RECESSION_CELLS = (1.0, 4.0, 6)  # from, to (cells), how many
 
 
 def face_matrices(sol: FieldSolution, surfaces: list[Surface]) -> list[np.ndarray]:
@@ -237,28 +248,35 @@ def face_matrices(sol: FieldSolution, surfaces: list[Surface]) -> list[np.ndarra
     Wheeler's incremental-inductance rule, ``G_s = (1 / mu0) dL / dn`` with ``n`` the recession
     of the surface's faces into the conductor (H. A. Wheeler, Proc. IRE 30, 1942: the change of
     the external inductance as a perfect conductor's surface recedes is ``mu0`` times the
-    integral of ``H_i H_j`` over it), by a central difference of ``L = mu0 eps0 C0^-1`` with the
-    faces moved by ``+-n`` on the same grid (so that the grid's own error cancels in the
-    difference). The field is singular at a convex corner (``r^(pi / (2 pi - a) - 1)``, interior
-    angle ``a``), its square integrable for every ``a > 0``; moving the faces integrates it
-    exactly, the corner included."""
+    integral of ``H_i H_j`` over it), from central differences of ``L = mu0 eps0 C0^-1`` with the
+    faces moved by ``+-n`` on the same grid (see :data:`RECESSION_CELLS`). The field is singular at a
+    convex corner (``r^(pi / (2 pi - a) - 1)``, interior angle ``a``), its square integrable for
+    every ``a > 0``; moving the faces integrates it, the corner included."""
     section, grid = sol.section, sol.grid
     out = []
     for s in surfaces:
         p, normals, labels, exposed = _edges(section, s.conductor)
         move = exposed & np.isin(labels, s.faces)
-        length = np.hypot(*(np.roll(p, -1, axis=0) - p).T)
-        n = RECESSION * float(length[move].min())
-        inv = []
-        for sign in (1.0, -1.0):
-            shape = Polygon(tuple(map(tuple, _receded(p, normals, sign * n * move))))
-            conductors = list(section.conductors)
-            conductors[s.conductor] = replace(conductors[s.conductor], shape=shape)
-            c = solve_medium(
-                grid, rasterize(replace(section, conductors=tuple(conductors)), grid), "vacuum"
-            ).capacitance
-            inv.append(np.linalg.inv(0.5 * (c + c.T)))
-        G = EPS0 * (inv[0] - inv[1]) / (2.0 * n)
+        lo, hi, count = RECESSION_CELLS
+        (x0, y0), (x1, y1) = p.min(axis=0), p.max(axis=0)
+        sx = np.diff(grid.x)[(grid.x[1:] > x0) & (grid.x[:-1] < x1)]
+        sy = np.diff(grid.y)[(grid.y[1:] > y0) & (grid.y[:-1] < y1)]
+        h = float(max(sx.max(initial=0.0), sy.max(initial=0.0)))  # the largest cell across it
+        steps = np.linspace(lo, hi, count) * min(h, 0.25 * _thickness(p) / hi)
+        diffs = []
+        for n in steps:
+            inv = []
+            for sign in (1.0, -1.0):
+                shape = Polygon(tuple(map(tuple, _receded(p, normals, sign * n * move))))
+                conductors = list(section.conductors)
+                conductors[s.conductor] = replace(conductors[s.conductor], shape=shape)
+                moved = replace(section, conductors=tuple(conductors))
+                c = solve_medium(grid, rasterize(moved, grid), "vacuum").capacitance
+                inv.append(np.linalg.inv(0.5 * (c + c.T)))
+            diffs.append(EPS0 * (inv[0] - inv[1]) / (2.0 * n))
+        A = np.column_stack([np.ones(steps.size), steps**2])
+        coef, *_ = np.linalg.lstsq(A, np.array(diffs).reshape(steps.size, -1), rcond=None)
+        G = coef[0].reshape(diffs[0].shape)
         out.append(0.5 * (G + G.T))
     return out
 
