@@ -44,30 +44,41 @@ def _series(sec, f):
     return loss.series_impedance(sec, np.asarray(f, float), r.inductance, vacuum=(r.solution, r.capacitance_vacuum))
 
 
-@pytest.mark.parametrize("angle", [0.0, math.pi / 6, math.pi / 4])
-def test_a_square_in_a_coax_has_wheelers_exact_skin_limit_resistance_at_any_rotation(angle):
+F_SQUARE = np.array([1e10, 1e11])
+
+
+@pytest.fixture(scope="module")
+def diamond():
+    """R (2,) of the square rotated by 45 degrees at F_SQUARE, and the notes."""
+    R, _, notes, _, _ = _series(_square(math.pi / 4), F_SQUARE)
+    return R[:, 0, 0], notes
+
+
+@pytest.mark.parametrize("angle", [0.0, pytest.param(math.pi / 6, marks=pytest.mark.slow), math.pi / 4])
+def test_a_square_in_a_coax_has_wheelers_exact_skin_limit_resistance_at_any_rotation(angle, diamond):
     # Wheeler's rule R = (Rs / mu0) dL/dn is exact for a smooth surface impedance. A square of side
     # s far inside a round shield (radius b = 10 s) has L = (mu0 / 2 pi) ln(b / 0.5902 s) up to
     # terms of order (s / b)^4; receding its faces by n keeps it a square of side s - 2n, so
     # dL/dn = mu0 / (pi s) and R = Rs / (pi s), whatever the square's rotation on the grid.
     # Measured at 1e10 and 1e11 Hz: -0.04 % (axis-aligned), +0.12 % (30 deg), -0.04 % (45 deg)
-    f = np.array([1e10, 1e11])
-    R, _, notes, _, _ = _series(_square(angle), f)
-    assert np.allclose(R[:, 0, 0], _rs(f) / (np.pi * SIDE), rtol=0.005)
+    if angle == math.pi / 4:
+        R, notes = diamond
+    else:
+        R, _, notes, _, _ = _series(_square(angle), F_SQUARE)
+        R = R[:, 0, 0]
+    assert np.allclose(R, _rs(F_SQUARE) / (np.pi * SIDE), rtol=0.005)
     assert any("flat-face surface impedance" in n for n in notes)
     assert not any("treat them as estimates" in n for n in notes)
 
 
-def test_a_diamond_matches_the_axis_aligned_square_on_the_grid():
+def test_a_diamond_matches_the_axis_aligned_square_on_the_grid(diamond):
     # the square as a Rect is resolved on the magnetic grid at every frequency, the diamond is a
     # surface above the crossover: rotating an isolated conductor leaves its R unchanged, so they
     # differ by the methods' errors. Measured: the grid's square is 2.5 % (10 GHz) and 1.6 %
     # (100 GHz) below Rs / (pi s), the flat-face impedance's overestimate at sharp corners
     # (Wheeler's rule holds for smooth surfaces) plus the grid's error at its default density
-    f = np.array([1e10, 1e11])
-    diamond = _series(_square(math.pi / 4), f).R[:, 0, 0]
-    square = _series(_square(None), f).R[:, 0, 0]
-    assert np.all(np.abs(diamond / square - 1) < 0.03)
+    square = _series(_square(None), F_SQUARE).R[:, 0, 0]
+    assert np.all(np.abs(diamond[0] / square - 1) < 0.03)
 
 
 def _etched(w_top: float, **kw) -> CrossSection:
@@ -164,9 +175,10 @@ def test_the_faces_shares_add_up_and_carry_their_own_roughness():
     # the recession of all faces is the sum of each face's (to first order in n); measured
     # -0.06 %, while single recession steps on this grid scatter by about 1 %
     assert np.allclose(sum(G), whole, rtol=0.01)
-    # a 35 um side of a 300 um trace carries a small share, the bottom (facing the ground) the most
+    # the bottom (facing the ground) carries the largest share
+    # (measured: bottom 53 %, the two sides with their crowded corners 36 %, top 12 %)
     share = {p.faces[0]: g[0, 0] / whole[0, 0] for p, g in zip(parts, G, strict=True)}
-    assert share[1] > share[0] > share[2] > 0.02
+    assert share[1] == max(share.values()) and min(share.values()) > 0.05
     # only the sides are rough: R - R_smooth is (K - 1) Rs G_sides above the hand-over
     f = np.array([1e10])
     s = loss.series_impedance(per_face, f, r.inductance, vacuum=(r.solution, r.capacitance_vacuum))
