@@ -317,7 +317,7 @@ def _surface_notes(section, surfaces, resolved_to: float, f_hi: float, freq: np.
         out.append(
             f"R and L of {', '.join(names)} between {resolved_to / 1e6:.3g} and {f_hi / 1e6:.3g} MHz blend the "
             "magnetic grid, which does not resolve the skin on slanted faces there, with their surface "
-            "impedance: estimates (measured within about 3 % of R on an etched microstrip)"
+            "impedance: estimates (a trace with 1 um of slant: within 2.1 % of the rectangle's R there)"
         )
     if float(freq.max()) > f_hi / SURFACE_BLEND:
         out.append(
