@@ -268,7 +268,9 @@ def _rasterize(section, conductors, sigma, grid: Grid) -> MagneticGrid:
             curved = True
             # the largest cell its boundary cuts must be within the skin depth
             dx, dy = np.diff(grid.x), np.diff(grid.y)
-            size = np.maximum(dy[:, None], dx[None, :])[(frac > 0) & (frac < 1)]
+            edge = (frac > 0) & (frac < 1)
+            # a polygon whose faces all lie on grid lines cuts no cell: then all of its cells
+            size = np.maximum(dy[:, None], dx[None, :])[edge if edge.any() else frac > 0]
             h = float(size.max()) * CURVED_CELLS
             resolved = min(resolved, 1.0 / (np.pi * MU0 * s * h * h))
     n_groups = 1 + len(section.signals) + len(section.floating)

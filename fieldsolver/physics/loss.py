@@ -30,7 +30,15 @@ from ..numerics.raster import rasterize
 from ..numerics.refine import formal_order
 from ..numerics.solver import FieldSolution, solve_medium
 from .shunt import coarse_solution, shunt_admittance, shunt_uncertainty
-from .surface import round_surfaces, smoothstep, surface_impedance, surface_matrices
+from .surface import (
+    face_matrices,
+    flat_from,
+    polygon_surfaces,
+    round_surfaces,
+    smoothstep,
+    surface_impedance,
+    surface_matrices,
+)
 from .transmission import (
     Attenuation,
     LineUncertainty,
@@ -209,9 +217,10 @@ def series_impedance(
     # the fine level's surfaces extrapolate the two vacuum solves (first order); the coarse
     # level's take the finer of them, so that the difference holds that step too
     both = (fine_vacuum, coarse_vacuum) if fine_vacuum is not None else vacuum
-    fine = _series(section, freq, l_static, o, both, SURFACE_OFFSET)
+    faces: dict = {}  # the polygon surfaces' matrices, found once for both levels on the same grid
+    fine = _series(section, freq, l_static, o, both, SURFACE_OFFSET, faces=faces)
     coarse_o = replace(o, density=o.density / math.sqrt(2))
-    coarse = _series(section, freq, l_static, coarse_o, fine_vacuum or vacuum, SURFACE_OFFSET, ESTIMATE_TOL)
+    coarse = _series(section, freq, l_static, coarse_o, fine_vacuum or vacuum, SURFACE_OFFSET, ESTIMATE_TOL, faces)
     unc = (
         UNCERTAINTY_FACTOR * np.abs(fine.R - coarse.R),
         UNCERTAINTY_FACTOR * np.abs(fine.L - coarse.L),
@@ -231,7 +240,7 @@ UNCERTAINTY_FACTOR = 1.0 / (math.sqrt(2) - 1)  # a first-order sequence's remain
 SURFACE_OFFSET = 1.5  # cells between a round surface and the field samples its fit uses
 
 
-def _series(section, freq, l_static, o, vacuum, offset, tol: float = REDUCED_TOL) -> Series:
+def _series(section, freq, l_static, o, vacuum, offset, tol: float = REDUCED_TOL, faces=None) -> Series:
     """:func:`series_impedance` on the grids of options ``o`` (already scaled)."""
     sigma = [c.sigma for c in section.conductors]
     notes = []
@@ -248,16 +257,20 @@ def _series(section, freq, l_static, o, vacuum, offset, tol: float = REDUCED_TOL
     if all(math.isinf(s) for s in sigma):
         return Series(np.zeros((freq.size, n, n)), np.repeat(l_static[None], freq.size, axis=0), tuple(notes))
     mg = make_magnetic_grid(section, sigma, float(freq.max()), o)
-    surfaces = round_surfaces(section, [math.isfinite(s) for s in sigma]) if vacuum is not None else []
-    f_hi = mg.resolved_to
+    lossy = [math.isfinite(s) for s in sigma]
+    surfaces = round_surfaces(section, lossy) + polygon_surfaces(section, lossy) if vacuum is not None else []
+    # the grid up to where it resolves the skin, the surfaces from where they hold (a polygon's
+    # flat-face impedance: from where it is a few skin depths thick), blended between
+    f_hi = max(mg.resolved_to, SURFACE_BLEND * flat_from(section, surfaces))
     if not surfaces or freq.max() <= f_hi / SURFACE_BLEND:
         R, L, R_smooth = _volume(section, mg, sigma, freq, l_static, tol)
         if mg.resolved_to < freq.max():
             notes.append(
                 f"R and L above {mg.resolved_to / 1e6:.3g} MHz are not resolved on slanted or polygon "
-                "conductor surfaces yet (the skin is thinner than their cells): treat them as estimates"
+                "conductor surfaces (the skin is thinner than their cells): treat them as estimates"
             )
         return Series(R, L, tuple(notes), R_smooth)
+    notes += _surface_notes(section, surfaces, mg.resolved_to, f_hi, freq)
     assert vacuum is not None
     flat = [math.inf if any(s.conductor == i for s in surfaces) else v for i, v in enumerate(sigma)]
     weight = smoothstep(freq, f_hi / SURFACE_BLEND, f_hi)
@@ -266,7 +279,9 @@ def _series(section, freq, l_static, o, vacuum, offset, tol: float = REDUCED_TOL
     # surfaces less well than the statics, and the difference is a constant external part
     f_lo = np.array([min(f_hi / SURFACE_BLEND, float(freq[low].max()) if np.any(low) else math.inf)])
     both = np.concatenate([freq, f_lo])
-    R_s, L_s, smooth_s, surface_notes = _surface_part(section, surfaces, vacuum, both, flat, l_static, o, offset, tol)
+    R_s, L_s, smooth_s, surface_notes = _surface_part(
+        section, surfaces, vacuum, both, flat, l_static, o, offset, tol, faces
+    )
     notes += surface_notes
     L_anchor = L_s[-1]
     R_s, L_s, smooth_s = R_s[:-1], L_s[:-1], smooth_s[:-1]
@@ -284,7 +299,7 @@ def _series(section, freq, l_static, o, vacuum, offset, tol: float = REDUCED_TOL
     return Series(R, L, tuple(notes), R_smooth if rough_any else None)
 
 
-def _surface_part(section, surfaces, vacuum, freq, flat, l_static, o, offset, tol=REDUCED_TOL):
+def _surface_part(section, surfaces, vacuum, freq, flat, l_static, o, offset, tol=REDUCED_TOL, faces=None):
     """R, L, smooth R and notes with the round conductors as surfaces (their exact cylindrical
     impedance) and the other conductors on a grid where the round ones are perfect (``flat``)."""
     n = len(section.signals)
@@ -297,18 +312,15 @@ def _surface_part(section, surfaces, vacuum, freq, flat, l_static, o, offset, to
         R_s, L_s, smooth_s = _volume(section, mg_flat, flat, freq, l_static, tol)
     smooth_s = R_s.copy() if smooth_s is None else smooth_s.copy()
     R_s, L_s = R_s.copy(), L_s.copy()
-    if isinstance(vacuum[0], tuple):  # two vacuum solves, sqrt 2 apart in density: extrapolate
-        fine = surface_matrices(vacuum[0][0], surfaces, vacuum[0][1], offset)
-        coarse = surface_matrices(vacuum[1][0], surfaces, vacuum[1][1], offset)
-        matrices = [f + (f - c) / (math.sqrt(2) - 1) for f, c in zip(fine, coarse, strict=True)]
-    else:
-        matrices = surface_matrices(vacuum[0], surfaces, vacuum[1], offset)
-    for s, G in zip(surfaces, matrices, strict=True):
+    for s, G in zip(surfaces, _matrices(surfaces, vacuum, offset, faces), strict=True):
         c = section.conductors[s.conductor]
         zeta = surface_impedance(s, freq, c.sigma)
         rough = c.roughness
         k = np.ones(freq.size)
-        if rough.top is not None and rough.top == rough.bottom == rough.sides:
+        if s.kind == "faces":  # one face label, or every face alike
+            model = (rough.top, rough.bottom, rough.sides)[s.faces[0]]
+            k = k if model is None else model.factor(freq, c.sigma)
+        elif rough.top is not None and rough.top == rough.bottom == rough.sides:
             k = rough.top.factor(freq, c.sigma)
         elif not rough.smooth:
             notes.append(f"{c.name!r}: a round conductor's roughness is applied only when it is the same on every face")
@@ -316,6 +328,47 @@ def _surface_part(section, surfaces, vacuum, freq, flat, l_static, o, offset, to
         smooth_s += zeta.real[:, None, None] * G[None]
         L_s += (zeta.imag / w)[:, None, None] * G[None]
     return R_s, L_s, smooth_s, notes
+
+
+def _surface_notes(section, surfaces, resolved_to: float, f_hi: float, freq: np.ndarray) -> list[str]:
+    """What limits the polygon surfaces' R and L: where the grid is used beyond its resolution
+    (below the blend), and the flat-face impedance's sharp corners (above it)."""
+    names = sorted({repr(section.conductors[s.conductor].name) for s in surfaces if s.kind == "faces"})
+    if not names:
+        return []
+    out = []
+    if resolved_to < min(f_hi, float(freq.max())):
+        out.append(
+            f"R and L of {', '.join(names)} between {resolved_to / 1e6:.3g} and {f_hi / 1e6:.3g} MHz blend the "
+            "magnetic grid, which does not resolve the skin on slanted faces there, with their surface "
+            "impedance: estimates (a trace with 1 um of slant: within 2.1 % of the rectangle's R there)"
+        )
+    if float(freq.max()) > f_hi / SURFACE_BLEND:
+        out.append(
+            f"R and L of {', '.join(names)} above {f_hi / 1e6:.3g} MHz: flat-face surface impedance (Wheeler's "
+            "rule), which overestimates the loss at sharp corners (by 1.4-1.7 % for a rectangular trace)"
+        )
+    return out
+
+
+def _matrices(surfaces, vacuum, offset, faces: dict | None = None) -> list[np.ndarray]:
+    """``G_s`` of each surface: round ones fitted to the field (two vacuum solves, sqrt 2 apart in
+    density, extrapolated), polygons' by their faces' recession on the finest vacuum grid (kept in
+    ``faces`` by surface and solution, when given, for the next call on the same solution)."""
+    round_ = [s for s in surfaces if s.kind != "faces"]
+    two = isinstance(vacuum[0], tuple)
+    sol = vacuum[0][0] if two else vacuum[0]
+    known = {} if faces is None else faces
+    missing = [s for s in surfaces if s.kind == "faces" and (s, id(sol)) not in known]
+    known |= {(s, id(sol)): G for s, G in zip(missing, face_matrices(sol, missing), strict=True)}
+    found = {s: known[(s, id(sol))] for s in surfaces if s.kind == "faces"}
+    if round_ and two:
+        fine = surface_matrices(vacuum[0][0], round_, vacuum[0][1], offset)
+        coarse = surface_matrices(vacuum[1][0], round_, vacuum[1][1], offset)
+        found |= {s: f + (f - c) / (math.sqrt(2) - 1) for s, f, c in zip(round_, fine, coarse, strict=True)}
+    elif round_:
+        found |= dict(zip(round_, surface_matrices(vacuum[0], round_, vacuum[1], offset), strict=True))
+    return [found[s] for s in surfaces]
 
 
 SURFACE_BLEND = 4.0  # round conductors: the band (ratio of frequencies) over which grid and surfaces blend

@@ -23,24 +23,29 @@ uneven, the cylindrical factor is exact for the even part and right to second or
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.special import ive, kve
 
 from ..constants import EPS0, MU0
-from ..geometry.model import Circle, CrossSection, Ring
-from ..numerics.solver import FieldSolution
+from ..geometry.model import Circle, CrossSection, Polygon, Ring, Trapezoid
+from ..geometry.roughness import FaceRoughness
+from ..numerics.raster import rasterize
+from ..numerics.solver import FieldSolution, solve_medium
 
 
 @dataclass(frozen=True)
 class Surface:
-    """A round surface: its conductor's index, ``kind`` ("wire", "inner" or "outer": of a tube),
-    and the radii (a wire's radius; a tube's inner and outer radii)."""
+    """A surface: its conductor's index, ``kind`` ("wire", "inner" or "outer": of a tube; "faces":
+    the straight faces of a polygon or trapezoid) and the radii (a wire's radius; a tube's inner
+    and outer radii; none for faces). ``faces``: of a polygon, the face labels it holds (0 top, 1
+    bottom, 2 sides, as :meth:`~fieldsolver.geometry.roughness.FaceRoughness.face_index`)."""
 
     conductor: int
     kind: str
     radii: tuple[float, ...]
+    faces: tuple[int, ...] = ()
 
 
 def round_surfaces(section: CrossSection, lossy: list[bool]) -> list[Surface]:
@@ -57,9 +62,12 @@ def round_surfaces(section: CrossSection, lossy: list[bool]) -> list[Surface]:
 
 
 def surface_impedance(surface: Surface, freq: np.ndarray, sigma: float) -> np.ndarray:
-    """``zeta`` (ohm) of a round surface at each frequency (exponentially scaled Bessel
-    functions keep it finite at any skin depth)."""
+    """``zeta`` (ohm) of a surface at each frequency: a flat face's ``gamma / sigma =
+    (1 + j) / (sigma delta)``; a round surface's with its cylindrical factor (exponentially scaled
+    Bessel functions keep it finite at any skin depth)."""
     g = np.sqrt(1j * 2 * np.pi * np.asarray(freq, float) * MU0 * sigma)
+    if surface.kind == "faces":
+        return g / sigma
     if surface.kind == "wire":
         x = g * surface.radii[0]
         return g / sigma * ive(0, x) / ive(1, x)
@@ -133,6 +141,144 @@ def surface_matrices(
         d = np.array(M_coef) * scale  # (excitations, coefficients)
         M = (d * weight) @ d.T
         G = EPS0**2 * inv @ M @ inv
+        out.append(0.5 * (G + G.T))
+    return out
+
+
+def slanted(shape) -> bool:
+    """Whether a shape has faces off the grid's lines: a polygon, or a trapezoid that is not a
+    rectangle."""
+    if isinstance(shape, Trapezoid):
+        return shape.xb0 != shape.xt0 or shape.xb1 != shape.xt1
+    return isinstance(shape, Polygon)
+
+
+def polygon_surfaces(section: CrossSection, lossy: list[bool]) -> list[Surface]:
+    """The lossy conductors with slanted faces: one surface each, or one per face label (top,
+    bottom, sides) where their roughness differs between faces."""
+    out = []
+    for i, (c, loss) in enumerate(zip(section.conductors, lossy, strict=True)):
+        if not loss or not slanted(c.shape):
+            continue
+        _, _, labels, exposed = _edges(section, i)
+        present = tuple(sorted({int(v) for v in labels[exposed]}))
+        r = c.roughness
+        if r.top == r.bottom == r.sides:
+            out.append(Surface(i, "faces", (), present))
+        else:
+            out += [Surface(i, "faces", (), (v,)) for v in present]
+    return out
+
+
+def _edges(section: CrossSection, index: int):
+    """A polygonal conductor's vertices (m, 2, counter-clockwise, no collinear ones), its edges'
+    outward unit normals (m, 2: edge k from vertex k to k + 1), face labels (m,) and whether each
+    edge is a surface (not shared with another conductor it touches)."""
+    shape = section.conductors[index].shape
+    p = np.asarray(shape.outline((-math.inf, math.inf, -math.inf, math.inf))[0], float)[:-1]
+    size = math.hypot(*(np.ptp(p, axis=0)))
+    keep = []
+    for k in range(len(p)):  # drop repeated and collinear vertices
+        a, b, c = p[k - 1], p[k], p[(k + 1) % len(p)]
+        cross = (b[0] - a[0]) * (c[1] - b[1]) - (b[1] - a[1]) * (c[0] - b[0])
+        if np.hypot(*(b - a)) > 1e-12 * size and abs(cross) > 1e-12 * size * size:
+            keep.append(k)
+    p = p[keep]
+    if 0.5 * np.sum(p[:, 0] * np.roll(p[:, 1], -1) - np.roll(p[:, 0], -1) * p[:, 1]) < 0:
+        p = p[::-1]
+    d = np.roll(p, -1, axis=0) - p
+    normals = np.column_stack([d[:, 1], -d[:, 0]]) / np.hypot(d[:, 0], d[:, 1])[:, None]
+    labels = FaceRoughness.face_index(normals[:, 0], normals[:, 1])
+    probe = p + 0.5 * d + 1e-6 * size * normals
+    exposed = np.ones(len(p), bool)
+    for j, other in enumerate(section.conductors):
+        if j != index:
+            exposed &= ~np.asarray(other.shape.contains(probe[:, 0], probe[:, 1]), bool)
+    return p, normals, labels, exposed
+
+
+def _thickness(p: np.ndarray) -> float:
+    """``2 area / perimeter`` of a polygon: a long strip's thickness, a square's half side."""
+    d = np.roll(p, -1, axis=0) - p
+    area = 0.5 * abs(np.sum(p[:, 0] * d[:, 1] - p[:, 1] * d[:, 0]))
+    return 2.0 * area / float(np.hypot(d[:, 0], d[:, 1]).sum())
+
+
+def _receded(p: np.ndarray, normals: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    """The polygon ``p`` with edge k moved inward by ``shift[k]`` (its corners where the moved
+    edges meet)."""
+    c = np.sum(normals * p, axis=1) - shift  # edge k: normals[k] . x = c[k]
+    out = np.empty_like(p)
+    for k in range(len(p)):
+        A = np.array([normals[k - 1], normals[k]])
+        out[k] = np.linalg.solve(A, [c[k - 1], c[k]])
+    return out
+
+
+SKIN_DEPTHS = 4.0  # a flat face's surface impedance is used where the conductor is this many skin depths thick
+
+
+def flat_from(section: CrossSection, surfaces: list[Surface]) -> float:
+    """The frequency (Hz) above which the polygon surfaces' flat-face impedance holds: where every
+    such conductor's thickness (``2 area / perimeter``, the width of a long strip) is
+    :data:`SKIN_DEPTHS` skin depths (0 without polygon surfaces). Below it, the skin of the faces
+    on both sides of a trace overlaps and ``(1 + j) / (sigma delta)`` no longer describes a face."""
+    f = 0.0
+    for s in surfaces:
+        if s.kind != "faces":
+            continue
+        c = section.conductors[s.conductor]
+        delta = _thickness(_edges(section, s.conductor)[0]) / SKIN_DEPTHS
+        f = max(f, 1.0 / (np.pi * MU0 * c.sigma * delta * delta))
+    return f
+
+
+# the steps of the faces' recession: six from 1 to 4 times the largest cell of the static grid
+# at the conductor (at most a quarter of its thickness, 2 area / perimeter), the same for every
+# face so that the faces' shares add up. The central differences are fitted with ``G + a n^2``
+# (the step's own error), which also averages the grid's error as the faces cross its lines:
+# single steps below a cell scatter by about 1 % and fall short by up to 2 %; the fit is within
+# 0.35 % of a square's exact value in a coax (at 0, 30 and 45 degrees) and of separate solves of
+# an etched microstrip with its surfaces receded
+RECESSION_CELLS = (1.0, 4.0, 6)  # from, to (cells), how many
+
+
+def face_matrices(sol: FieldSolution, surfaces: list[Surface]) -> list[np.ndarray]:
+    """``G_s`` (N, N, 1/m) of each polygon surface from vacuum solves on the grid of ``sol``:
+    Wheeler's incremental-inductance rule, ``G_s = (1 / mu0) dL / dn`` with ``n`` the recession
+    of the surface's faces into the conductor (H. A. Wheeler, Proc. IRE 30, 1942: the change of
+    the external inductance as a perfect conductor's surface recedes is ``mu0`` times the
+    integral of ``H_i H_j`` over it), from central differences of ``L = mu0 eps0 C0^-1`` with the
+    faces moved by ``+-n`` on the same grid (see :data:`RECESSION_CELLS`). The field is singular at a
+    convex corner (``r^(pi / (2 pi - a) - 1)``, interior angle ``a``), its square integrable for
+    every ``a > 0``; moving the faces integrates it, the corner included."""
+    section, grid = sol.section, sol.grid
+    guess = sol.vacuum.potentials  # the unmoved faces' solution: a close start
+    out = []
+    for s in surfaces:
+        p, normals, labels, exposed = _edges(section, s.conductor)
+        move = exposed & np.isin(labels, s.faces)
+        lo, hi, count = RECESSION_CELLS
+        (x0, y0), (x1, y1) = p.min(axis=0), p.max(axis=0)
+        sx = np.diff(grid.x)[(grid.x[1:] > x0) & (grid.x[:-1] < x1)]
+        sy = np.diff(grid.y)[(grid.y[1:] > y0) & (grid.y[:-1] < y1)]
+        h = float(max(sx.max(initial=0.0), sy.max(initial=0.0)))  # the largest cell across it
+        steps = np.linspace(lo, hi, count) * min(h, 0.25 * _thickness(p) / hi)
+        diffs = []
+        for n in steps:
+            inv = []
+            for sign in (1.0, -1.0):
+                shape = Polygon(tuple(map(tuple, _receded(p, normals, sign * n * move))))
+                conductors = list(section.conductors)
+                conductors[s.conductor] = replace(conductors[s.conductor], shape=shape)
+                # no dielectrics: the vacuum solve does not see them (their cut cells cost time)
+                moved = replace(section, conductors=tuple(conductors), dielectrics=())
+                c = solve_medium(grid, rasterize(moved, grid), "vacuum", guess=guess).capacitance
+                inv.append(np.linalg.inv(0.5 * (c + c.T)))
+            diffs.append(EPS0 * (inv[0] - inv[1]) / (2.0 * n))
+        A = np.column_stack([np.ones(steps.size), steps**2])
+        coef, *_ = np.linalg.lstsq(A, np.array(diffs).reshape(steps.size, -1), rcond=None)
+        G = coef[0].reshape(diffs[0].shape)
         out.append(0.5 * (G + G.T))
     return out
 
