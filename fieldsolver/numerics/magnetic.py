@@ -417,7 +417,8 @@ class MagneticProblem:
             self._order = np.argsort(lu.perm_c)
             return _Factor(lu, None)
         p = self._order
-        lu = splu(A_mat[p][:, p].tocsc(), permc_spec="NATURAL", diag_pivot_thresh=0.0, options={"SymmetricMode": True})
+        A_mat = A_mat[p][:, p].tocsc()  # the unpermuted copy goes before the factorization
+        lu = splu(A_mat, permc_spec="NATURAL", diag_pivot_thresh=0.0, options={"SymmetricMode": True})
         return _Factor(lu, p)
 
     def _solve_full(self, w: float) -> np.ndarray:

@@ -44,7 +44,10 @@ class ReducedModel:
 
     The basis is kept as blocks of columns (no copy of the whole basis when it grows), and the
     residual's Gram matrices are built from products with each new block only (``K`` and ``M``
-    are symmetric), so that the basis is the only array of its size held.
+    are symmetric), one product of the grid's size at a time, so that the basis is the only
+    array of its size held. (Real shifts, with a real factorization and a real basis of half the
+    columns, were tried: on the USB pair they needed as many factorizations, and a residual of
+    5e-7 at the check points left R 3.4e-4 off between them.)
     """
 
     def __init__(self, problem: MagneticProblem, freq: np.ndarray, max_shifts: int = 24, tol: float = REDUCED_TOL):
