@@ -325,13 +325,13 @@ class Impedance:
 class _Factor:
     """A sparse LU of a symmetrically permuted matrix (``perm``; None: not permuted)."""
 
-    def __init__(self, lu, perm: np.ndarray | None):
-        self.lu, self.perm = lu, perm
+    def __init__(self, lu, perm: np.ndarray | None, dtype):
+        self.lu, self.perm, self.dtype = lu, perm, dtype
 
     def solve(self, b: np.ndarray) -> np.ndarray:
         if self.perm is None:
             return self.lu.solve(np.asfortranarray(b))
-        x = np.empty_like(b, dtype=np.result_type(b, self.lu.L.dtype))
+        x = np.empty_like(b, dtype=np.result_type(b, self.dtype))  # (lu.L would copy the factor)
         x[self.perm] = self.lu.solve(np.asfortranarray(b[self.perm]))
         return x
 
@@ -415,11 +415,11 @@ class MagneticProblem:
         if self._order is None:
             lu = splu(A_mat, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0, options={"SymmetricMode": True})
             self._order = np.argsort(lu.perm_c)
-            return _Factor(lu, None)
+            return _Factor(lu, None, A_mat.dtype)
         p = self._order
         A_mat = A_mat[p][:, p].tocsc()  # the unpermuted copy goes before the factorization
         lu = splu(A_mat, permc_spec="NATURAL", diag_pivot_thresh=0.0, options={"SymmetricMode": True})
-        return _Factor(lu, p)
+        return _Factor(lu, p, A_mat.dtype)
 
     def _solve_full(self, w: float) -> np.ndarray:
         if not np.any(self.mass_f):  # perfect conductors only: K x = B2 / (j w), a real system
