@@ -165,7 +165,10 @@ def series_impedance(
     (:mod:`fieldsolver.geometry.roughness`): the loss in every conductor node is counted to the
     face nearest to it (top, bottom or sides by that face's outward normal); a round conductor's
     surface takes its factor where its roughness is the same on every face. The internal
-    inductance is left as the smooth surface's.
+    reactance gains ``(Kx(f) - 1) Rs W`` on each rough face (``Kx``: the model's reactance factor,
+    from the causal forms of the Hammerstad and Huray models; Groisse: ``Kx = K``), with the
+    face's field weight ``W`` estimated from its resistance (see :func:`_reactance_ratio`); on a
+    round surface, ``Kx`` times its exact cylindrical reactance.
 
     ``estimate``: also solve on a grid of ``1/sqrt 2`` the density, and give ``uncertainty``:
     the change between the two times ``UNCERTAINTY_FACTOR``, the step a first-order convergence
@@ -283,14 +286,14 @@ def _surface_part(section, surfaces, vacuum, freq, flat, l_static, o, offset, to
         c = section.conductors[s.conductor]
         zeta = surface_impedance(s, freq, c.sigma)
         rough = c.roughness
-        k = np.ones(freq.size)
+        k = kx = np.ones(freq.size)
         if rough.top is not None and rough.top == rough.bottom == rough.sides:
-            k = rough.top.factor(freq, c.sigma)
+            k, kx = rough.top.factor(freq, c.sigma), rough.top.reactance_factor(freq, c.sigma)
         elif not rough.smooth:
             notes.append(f"{c.name!r}: a round conductor's roughness is applied only when it is the same on every face")
         R_s += (k * zeta.real)[:, None, None] * G[None]
         smooth_s += zeta.real[:, None, None] * G[None]
-        L_s += (zeta.imag / w)[:, None, None] * G[None]
+        L_s += (kx * zeta.imag / w)[:, None, None] * G[None]
     return R_s, L_s, smooth_s, notes
 
 
@@ -305,20 +308,41 @@ def _volume(section: CrossSection, mg, sigma, freq: np.ndarray, l_static: np.nda
     w = 2 * np.pi * freq
     R, L = z.real, z.imag / w[:, None, None]
     R_smooth = None
+    # the same grid with perfect conductors: the magnetic grid's own external inductance
+    l_inf = None
+    if rough or not mg.curved:
+        l_inf = MagneticProblem(mg.perfect()).impedance(freq[:1], reduced=False).z[0].imag / w[0]
     if rough:
-        assert imp.face_labels is not None and imp.face_resistance is not None
-        R_smooth, R = R, R.copy()
+        assert imp.face_labels is not None and imp.face_resistance is not None and l_inf is not None
+        R_smooth, R, L = R, R.copy(), L.copy()
+        ratio = _reactance_ratio(R_smooth, L - l_inf, w)
         for i, label in enumerate(imp.face_labels):
             c = section.conductors[label // 3]
             model = (c.roughness.top, c.roughness.bottom, c.roughness.sides)[label % 3]
             if model is not None:
                 R += (model.factor(freq, c.sigma) - 1.0)[:, None, None] * imp.face_resistance[:, i]
+                kx = (model.reactance_factor(freq, c.sigma) - 1.0) * np.sqrt(ratio) / w
+                L += kx[:, None, None] * imp.face_resistance[:, i]
     if not mg.curved:
-        # the external part from the statics: the same grid with perfect conductors gives the
-        # magnetic grid's own external inductance, which is subtracted
-        z_inf = MagneticProblem(mg.perfect()).impedance(freq[:1], reduced=False).z[0]
-        L = L - z_inf.imag / w[0] + l_static
+        # the external part from the statics: the magnetic grid's own is subtracted
+        L = L - l_inf + l_static
     return R, L, R_smooth
+
+
+def _reactance_ratio(R: np.ndarray, L_internal: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """The smooth line's internal reactance over its resistance at each frequency, ``rho``
+    (traces of the (F, N, N) matrices): 1 in the skin limit, falling to 0 at DC.
+
+    A surface model adds ``(Kx - 1) Rs W`` to a face's reactance, ``W`` the integral of the
+    squared tangential field over the face (per unit current squared). ``R_face / Rs`` is ``W``
+    only where the skin is thin (it grows without bound toward DC), and ``rho R_face / Rs`` only
+    there too (it falls to 0); their geometric mean ``sqrt(rho) R_face / Rs`` is taken: exact in
+    the skin limit, and for a round wire also at DC (``1 / (2 pi a)``: its internal inductance
+    ``mu0 / (8 pi)`` and ``R_dc = 1 / (sigma pi a^2)``). So the causal models' low-frequency
+    inductance (Bracken's ``surface_ratio a mu0`` per unit width) is carried, bounded, to DC."""
+    x = w * np.trace(L_internal, axis1=1, axis2=2)
+    r = np.trace(R, axis1=1, axis2=2)
+    return np.clip(np.divide(x, r, out=np.zeros_like(x), where=r > 0), 0.0, None)
 
 
 def _thin(c) -> bool:
