@@ -59,6 +59,22 @@ def test_hammerstad_against_a_published_table():
     assert [round(float(x), n) for x, n in zip(k, (4, 3, 3), strict=True)] == [1.0008, 1.081, 1.950]
 
 
+def test_smooth_surface_resistance_against_a_published_value():
+    # MetalSurfaceImpedance.jl README: Zsurface(10e9, 58e6, 0) = 0.02608950694933611 (1 + j) for
+    # smooth copper (its mu0 is 7e-10 relative from ours: 3e-10 in Rs)
+    assert 1 / (CU * M.skin_depth(1e10, CU)) == pytest.approx(0.02608950694933611, rel=1e-9)
+
+
+def test_every_published_roughness_number_is_met():
+    # validation/roughness.json: each number with the tolerance its printing allows
+    from validation import roughness
+
+    rows = [r for r in roughness.rows() if r["kind"] == "published"]
+    assert len(rows) >= 4
+    for r in rows:
+        assert abs(r["computed"] - r["published"]) <= r["tol"], r
+
+
 def test_hammerstad_limits():
     k = HammerstadJensen(1e-6).factor([1.0, 1e16], CU)
     assert k[0] - 1 < 1e-9 and 2 - k[1] < 1e-6  # 1 when smooth against delta, saturating at 2

@@ -244,9 +244,8 @@ def render(rows: list[dict], checks: list[dict]) -> list[str]:
         )
     out += [
         "",
-        "Not here yet: published roughness examples (the roughness models are checked against their",
-        "formulas in `tests/test_materials.py`), slanted faces above the frequency their note names,",
-        "and error estimates of G and C(f).",
+        "Not here yet: slanted faces above the frequency their note names, and error estimates of G",
+        "and C(f).",
         "",
     ]
     return out

@@ -18,6 +18,8 @@ the ``s = j w`` plane, so R(f) and L(f) satisfy the Kramers-Kronig relations. El
 ``Kx = K``: the real factor multiplies the whole surface impedance, as COMSOL's RF Module does
 with its roughness models ("proportional to the ratio between the impedance of a rough surface and
 that of a smooth surface", RF Module User's Guide, Surface Roughness); that is not causal.
+(The two causal forms are taken as tidy3d implements and cites them, flexcompute/tidy3d pull
+request 2324, converted from its ``exp(-i w t)`` convention; the papers' own text was not at hand.)
 
 :class:`FaceRoughness` says which model applies to which face of a conductor: ``top`` (outward
 normal mostly +y), ``bottom`` (mostly -y) and ``sides`` (mostly +-x). On a board the two copper
