@@ -159,7 +159,10 @@ class Huray(Roughness):
         Huray model for surface roughness", DesignCon 2012); times ``1 + j`` its real part is
         ``K`` above and its imaginary part ``Kx = flat_ratio + surface_ratio (1 + delta/a) /
         (1 + delta/a + delta^2/(2 a^2))``. While delta >> a the spheres add the reactance
-        ``surface_ratio a w mu0`` per unit width: a constant inductance, where their loss fades."""
+        ``surface_ratio a w mu0`` per unit width: a constant inductance, where their loss fades.
+        That holds on a half-space; where the skin depth nears the conductor's thickness the loss
+        solve fades the added reactance out (toward DC the current is uniform and the texture
+        carries none of it: see :func:`fieldsolver.physics.loss._skin_weight`)."""
         with np.errstate(divide="ignore", invalid="ignore"):
             v = self.radius / skin_depth(freq, sigma)  # a / delta: 0 at 0 Hz, where Kx = flat_ratio
             k = self.flat_ratio + self.surface_ratio * (v * v + v) / (v * v + v + 0.5)
