@@ -59,6 +59,22 @@ def test_hammerstad_against_a_published_table():
     assert [round(float(x), n) for x, n in zip(k, (4, 3, 3), strict=True)] == [1.0008, 1.081, 1.950]
 
 
+def test_smooth_surface_resistance_against_a_published_value():
+    # MetalSurfaceImpedance.jl README: Zsurface(10e9, 58e6, 0) = 0.02608950694933611 (1 + j) for
+    # smooth copper (its mu0 is 7e-10 relative from ours: 3e-10 in Rs)
+    assert 1 / (CU * M.skin_depth(1e10, CU)) == pytest.approx(0.02608950694933611, rel=1e-9)
+
+
+def test_every_published_roughness_number_is_met():
+    # validation/roughness.json: each number with the tolerance its printing allows
+    from validation import roughness
+
+    rows = [r for r in roughness.rows() if r["kind"] == "published"]
+    assert len(rows) >= 4
+    for r in rows:
+        assert abs(r["computed"] - r["published"]) <= r["tol"], r
+
+
 def test_hammerstad_limits():
     k = HammerstadJensen(1e-6).factor([1.0, 1e16], CU)
     assert k[0] - 1 < 1e-9 and 2 - k[1] < 1e-6  # 1 when smooth against delta, saturating at 2
@@ -137,6 +153,93 @@ def test_face_roughness_picks_the_face_by_its_normal():
 def test_roughness_parameters_are_checked(model, message):
     with pytest.raises(InputError, match=message):
         FaceRoughness(sides=model).check("here")
+
+
+# ------------------------------------------------------------- roughness: the internal reactance
+def _causal_hammerstad(rms, f):
+    """Dmitriev-Zdorov, Simonovich and Kochikov (Signal Integrity Journal 2018), transcribed with
+    cmath: the factor on the smooth surface impedance, s = j 1.4 (rms/delta)^2, roughness factor 2."""
+    import cmath
+
+    s = 1j * 1.4 * (rms / delta(f)) ** 2
+    q = cmath.sqrt(s)
+    return 1 + (cmath.log(1 + 2 * q / (1 + s)) + 2 * cmath.atan(q)) / math.pi
+
+
+def _causal_huray(a, sr, flat, f):
+    """Bracken (DesignCon 2012), transcribed: flat + sr / (1 + (1 - j) delta / (2 a))."""
+    return flat + sr / (1 + (1 - 1j) * delta(f) / (2 * a))
+
+
+@pytest.mark.parametrize("rms", [0.3e-6, 1e-6, 3e-6])
+def test_causal_hammerstad_has_the_classic_loss_and_its_own_reactance(rms):
+    # the published causal form times the smooth (1 + j) Rs: its real part is the classic
+    # Hammerstad K (the paper's claim), its imaginary part the reactance factor
+    h = HammerstadJensen(rms)
+    z = [(1 + 1j) * _causal_hammerstad(rms, f) for f in FREQS]
+    hj = [1 + 2 / math.pi * math.atan(1.4 * (rms / delta(f)) ** 2) for f in FREQS]
+    assert [x.real for x in z] == pytest.approx(hj, rel=1e-12)
+    assert h.reactance_factor(FREQS, CU) == pytest.approx([x.imag for x in z], rel=1e-12)
+
+
+@pytest.mark.parametrize(("a", "sr", "flat"), [(0.5e-6, 2.9, 1.0), (1e-6, 1.5, 1.2)])
+def test_causal_huray_has_the_classic_loss_and_its_own_reactance(a, sr, flat):
+    z = [(1 + 1j) * _causal_huray(a, sr, flat, f) for f in FREQS]
+    classic = [flat + sr / (1 + delta(f) / a + delta(f) ** 2 / (2 * a * a)) for f in FREQS]
+    assert [x.real for x in z] == pytest.approx(classic, rel=1e-12)
+    assert Huray(a, sr, flat).reactance_factor(FREQS, CU) == pytest.approx([x.imag for x in z], rel=1e-12)
+
+
+def test_groisse_scales_the_whole_surface_impedance():
+    # no causal form is published: the real K multiplies R and X alike (COMSOL RF Module)
+    g = Groisse(1e-6)
+    assert g.reactance_factor(FREQS, CU) == pytest.approx(g.factor(FREQS, CU), rel=1e-15)
+
+
+def _hilbert(re, w0):
+    """Kramers-Kronig: X(w0) = (2 w0 / pi) P int_0^inf R(w) / (w^2 - w0^2) dw (R even, X odd)."""
+    a = integrate.quad(lambda x: re(x) / (x + w0), 0, 2 * w0, weight="cauchy", wvar=w0, limit=200)[0]
+    b = integrate.quad(lambda x: re(x) / (x * x - w0 * w0), 2 * w0, np.inf, limit=200)[0]
+    return 2 * w0 / math.pi * (a + b)
+
+
+@pytest.mark.parametrize(("model", "limit"), [(HammerstadJensen(1e-6), 2.0), (Huray(0.5e-6, 2.9, 1.2), 4.1)])
+def test_the_causal_surface_factors_satisfy_kramers_kronig(model, limit):
+    # surface_factor - its high-frequency limit is causal: its imaginary part is the Hilbert
+    # transform of its real part (checked with the transform 1/(1 + j w) -> -w/(1 + w^2) first)
+    assert _hilbert(lambda w: 1 / (1 + w * w), 1.0) == pytest.approx(-0.5, rel=1e-9)
+
+    def part(f_ghz):
+        return complex(model.surface_factor(f_ghz * 1e9, CU)) - limit
+
+    for f0 in (0.1, 1.0, 10.0, 100.0):
+        assert _hilbert(lambda f: part(f).real, f0) == pytest.approx(part(f0).imag, rel=1e-6)
+
+
+def test_groisse_with_its_real_factor_is_not_causal():
+    # the documented limitation: a real factor has no imaginary part, its Hilbert transform has
+    g = Groisse(1e-6)
+
+    def part(f_ghz):
+        return complex(g.surface_factor(f_ghz * 1e9, CU)) - 2.0
+
+    assert part(1.0).imag == 0.0 and _hilbert(lambda f: part(f).real, 1.0) > 0.3
+
+
+def test_reactance_factor_limits():
+    for model, high in ((HammerstadJensen(1e-6), 2.0), (Huray(0.5e-6, 2.9, 1.1), 4.0), (Groisse(1e-6), 2.0)):
+        low = 1.1 if isinstance(model, Huray) else 1.0
+        kx = model.reactance_factor(np.logspace(0, 18, 200), CU)
+        assert np.all(kx >= low - 1e-12) and kx[0] - low < 2e-3 and abs(kx[-1] - high) < 1e-3
+        assert model.reactance_factor(0.0, CU) == pytest.approx(low, abs=1e-15)
+        assert model.reactance_factor(1e9, math.inf) == high  # sigma = inf: the high-frequency limit
+    # the causal Huray: the spheres add more reactance than loss at every finite frequency
+    h = Huray(0.5e-6, 2.9)
+    assert np.all(h.reactance_factor(FREQS, CU) > h.factor(FREQS, CU))
+    # and while delta >> a their reactance is surface_ratio a w mu0 per unit width: Rs (Kx - 1) / w
+    f = 1e3
+    rs_over_w = 1 / (CU * delta(f) * 2 * math.pi * f)
+    assert rs_over_w * (h.reactance_factor(f, CU) - 1) == pytest.approx(MU0 * 2.9 * 0.5e-6, rel=2e-3)
 
 
 # ------------------------------------------------------------------------------------ dielectrics

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from validation import loss, run
+from validation import loss, roughness, run
 from validation.cases import FAMILIES, family
 from validation.report import comparisons, honesty, render
 
@@ -17,7 +17,8 @@ WHEELER = json.loads((HERE / "wheeler.json").read_text())
 
 
 def test_report_is_rendered_from_the_committed_results():
-    assert (HERE / "REPORT.md").read_text() == render(DATA) + "\n" + "\n".join(loss.render(LOSS, WHEELER))
+    sections = loss.render(LOSS, WHEELER) + roughness.render(roughness.rows())
+    assert (HERE / "REPORT.md").read_text() == render(DATA) + "\n" + "\n".join(sections)
     for fam in FAMILIES:
         assert (HERE / "plots" / f"{fam.name}.png").stat().st_size > 10_000
 

@@ -263,7 +263,7 @@ FAMILIES: list[Family] = [
                 "exact",
                 EXACT_TOL,
                 "exact (two non-concentric cylinders)",
-                lambda p: {"z0": F.coax_eccentric_z0(1.0, p["D"], p["e"] * (p["D"] - 1.0) / 2, p["er"])},
+                fem.eccentric_coax_exact,
             )
         ],
         series="D",
@@ -282,7 +282,7 @@ FAMILIES: list[Family] = [
                 "exact",
                 EXACT_TOL,
                 "exact (radial field)",
-                lambda p: {"z0": F.coax_layered_z0(1.0, p["d_diel"], p["D"], p["er_in"], p["er_out"])},
+                fem.layered_coax_exact,
             )
         ],
         series="er_in",

@@ -243,6 +243,7 @@ def capacitance(section: CrossSection, *, radius: float | None, size: float, fea
     section's lengths should be near 1 (see :func:`scaled`: 2D capacitance does not depend on
     the scale); ``radius`` and ``feature`` in the same numbers."""
     import skfem
+    from scipy.sparse.linalg import splu
     from skfem.helpers import dot, grad
 
     pts, tri6, cond, er = build_mesh(section, radius=radius, size=size, feature=feature)
@@ -265,19 +266,23 @@ def capacitance(section: CrossSection, *, radius: float | None, size: float, fea
     a_mats = (a_eps.assemble(basis, e=eps), a_vac.assemble(basis))
     signals = [i for i, c in enumerate(section.conductors) if c.role == "signal"]
     fixed = {int(v) for v in basis.get_dofs().all()}  # the outer edge (circle, plane, shield)
-    held = np.zeros(basis.N)
     conductor_dofs = {}
     for i in range(len(section.conductors)):
         d = np.unique(basis.element_dofs[:, cond == i])
         conductor_dofs[i] = d
         fixed.update(int(v) for v in d)
     fixed_arr = np.array(sorted(fixed))
+    free = np.setdiff1d(np.arange(basis.N), fixed_arr)
+    # every signal's held potentials (one column each): the same fixed degrees of freedom, so one
+    # factorisation of each matrix's free block serves all of them
+    held = np.zeros((basis.N, len(signals)))
+    for col, k in enumerate(signals):
+        held[conductor_dofs[k], col] = 1.0
     out = []
     for a in a_mats:
-        us = []
-        for k in signals:
-            held[:] = 0.0
-            held[conductor_dofs[k]] = 1.0
-            us.append(skfem.solve(*skfem.condense(a, np.zeros(basis.N), x=held.copy(), D=fixed_arr)))
-        out.append(EPS0 * np.array([[ui @ (a @ uj) for uj in us] for ui in us]))
+        a = a.tocsr()
+        lu = splu(a[free][:, free].tocsc())
+        u = held.copy()
+        u[free] = lu.solve(-(a[free][:, fixed_arr] @ held[fixed_arr]))
+        out.append(EPS0 * (u.T @ (a @ u)))
     return out[0], out[1], int(basis.N)

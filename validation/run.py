@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         data = {"tol": TOL, "version": fs.__version__, "points": run_all(args.workers)}
         write_text(RESULTS, json.dumps(data, indent=1) + "\n")
         print(f"solved {len(data['points'])} points in {time.perf_counter() - t:.0f} s")
-    from . import loss
+    from . import loss, roughness
 
     if args.render and LOSS.exists():
         loss_rows, checks = json.loads(LOSS.read_text()), json.loads(WHEELER.read_text())
@@ -100,7 +100,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"solved the loss references in {time.perf_counter() - t:.0f} s")
     (HERE / "plots").mkdir(exist_ok=True)
     write_plots(data, HERE / "plots")
-    write_text(HERE / "REPORT.md", render(data) + "\n" + "\n".join(loss.render(loss_rows, checks)))
+    sections = loss.render(loss_rows, checks) + roughness.render(roughness.rows())
+    write_text(HERE / "REPORT.md", render(data) + "\n" + "\n".join(sections))
     write_readme(HERE.parent / "README.md", comparisons(data), data["points"])
     print(f"wrote {HERE / 'REPORT.md'} and the README's summary")
     return 0

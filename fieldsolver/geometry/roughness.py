@@ -7,6 +7,20 @@ resistance ``Rs = 1 / (sigma delta)`` of each face by the ``K`` of that face. Le
 conductivities in S/m, frequencies in Hz; the skin depth is ``delta = 1 / sqrt(pi f mu0 sigma)``
 (a non-magnetic metal: ``mu_r != 1``, e.g. nickel, is not modelled).
 
+``reactance_factor(freq, sigma)`` is the matching ratio ``Kx(f) >= 1`` of the rough surface's
+internal reactance to the smooth one's. Together they are the rough surface impedance
+``Zs = (K + j Kx) Rs`` against the smooth ``(1 + j) Rs`` (time convention ``exp(j w t)``), and
+``surface_factor = (K + j Kx) / (1 + j)`` is the complex factor on the smooth surface impedance.
+Where a causal form of the model is published, ``Kx`` is its imaginary part and its real part is
+exactly the model's ``K`` (Hammerstad: Dmitriev-Zdorov, Simonovich and Kochikov, Signal Integrity
+Journal 2018; Huray: Bracken, DesignCon 2012): ``K + j Kx`` is then analytic in the right half of
+the ``s = j w`` plane, so R(f) and L(f) satisfy the Kramers-Kronig relations. Elsewhere (Groisse)
+``Kx = K``: the real factor multiplies the whole surface impedance, as COMSOL's RF Module does
+with its roughness models ("proportional to the ratio between the impedance of a rough surface and
+that of a smooth surface", RF Module User's Guide, Surface Roughness); that is not causal.
+(The two causal forms are taken as tidy3d implements and cites them, flexcompute/tidy3d pull
+request 2324, converted from its ``exp(-i w t)`` convention; the papers' own text was not at hand.)
+
 :class:`FaceRoughness` says which model applies to which face of a conductor: ``top`` (outward
 normal mostly +y), ``bottom`` (mostly -y) and ``sides`` (mostly +-x). On a board the two copper
 faces differ: the foil's treated side, bonded to the core, is usually rougher than the side that
@@ -52,6 +66,15 @@ class Roughness:
     def factor(self, freq, sigma: float) -> np.ndarray:
         raise NotImplementedError
 
+    def reactance_factor(self, freq, sigma: float) -> np.ndarray:
+        """``Kx(f)``: the rough surface's internal reactance over the smooth one's (by default
+        ``K``: the real factor on the whole surface impedance)."""
+        return self.factor(freq, sigma)
+
+    def surface_factor(self, freq, sigma: float) -> np.ndarray:
+        """``(K + j Kx) / (1 + j)``: the complex factor on the smooth surface impedance."""
+        return (self.factor(freq, sigma) + 1j * self.reactance_factor(freq, sigma)) / (1 + 1j)
+
     def check(self, where: str) -> None:
         """Raise :class:`InputError` (prefixed with ``where``) for parameters that make no sense."""
         raise NotImplementedError
@@ -73,8 +96,25 @@ class HammerstadJensen(Roughness):
     parameters, required, lengths = ("rms",), 1, ("rms",)
 
     def factor(self, freq, sigma):
-        ratio2 = self.rms**2 * np.pi * np.asarray(freq, dtype=float) * MU0 * sigma  # (rms/delta)^2
-        return 1.0 + (2.0 / np.pi) * np.arctan(1.4 * ratio2)
+        return 1.0 + (2.0 / np.pi) * np.arctan(1.4 * self._ratio2(freq, sigma))
+
+    def _ratio2(self, freq, sigma):
+        return self.rms**2 * np.pi * np.asarray(freq, dtype=float) * MU0 * sigma  # (rms/delta)^2
+
+    def reactance_factor(self, freq, sigma):
+        """The causal Hammerstad model's reactance: with ``s = j 1.4 (rms/delta)^2`` and
+        ``q = sqrt(s)``, the factor on the smooth surface impedance is
+        ``1 + (ln(1 + 2 q / (1 + s)) + 2 atan(q)) / pi`` (V. Dmitriev-Zdorov, B. Simonovich and
+        I. Kochikov, "A causal conductor roughness model and its effect on transmission line
+        characteristics", Signal Integrity Journal, 2018, with the roughness factor 2 of the
+        classic model). Times ``1 + j`` its real part is exactly ``K`` above; ``Kx`` is its
+        imaginary part: ``1 + 2.13 rms/delta`` while rms << delta, a peak of 2.09 near
+        rms = delta, then 2 (the constant ``2 (4/pi) sqrt(0.7)`` is the small-``s`` limit)."""
+        s = 1j * 1.4 * self._ratio2(freq, sigma)
+        q = np.sqrt(s)
+        with np.errstate(invalid="ignore"):
+            k = 1.0 + (np.log(1.0 + 2.0 * q / (1.0 + s)) + 2.0 * np.arctan(q)) / np.pi
+        return np.where(np.isfinite(s), ((1 + 1j) * k).imag, 2.0)  # sigma = inf: the limit 2
 
     def check(self, where):
         _positive(where, "hammerstad", rms=self.rms)
@@ -112,6 +152,21 @@ class Huray(Roughness):
     def factor(self, freq, sigma):
         u = skin_depth(freq, sigma) / self.radius  # inf at 0 Hz: K = flat_ratio
         return self.flat_ratio + self.surface_ratio / (1.0 + u + 0.5 * u * u)
+
+    def reactance_factor(self, freq, sigma):
+        """Bracken's causal Huray model: the factor on the smooth surface impedance is
+        ``flat_ratio + surface_ratio / (1 + (1 - j) delta / (2 a))`` (J. E. Bracken, "A causal
+        Huray model for surface roughness", DesignCon 2012); times ``1 + j`` its real part is
+        ``K`` above and its imaginary part ``Kx = flat_ratio + surface_ratio (1 + delta/a) /
+        (1 + delta/a + delta^2/(2 a^2))``. While delta >> a the spheres add the reactance
+        ``surface_ratio a w mu0`` per unit width: a constant inductance, where their loss fades.
+        That holds on a half-space; where the skin depth nears the conductor's thickness the loss
+        solve fades the added reactance out (toward DC the current is uniform and the texture
+        carries none of it: see :func:`fieldsolver.physics.loss._skin_weight`)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            v = self.radius / skin_depth(freq, sigma)  # a / delta: 0 at 0 Hz, where Kx = flat_ratio
+            k = self.flat_ratio + self.surface_ratio * (v * v + v) / (v * v + v + 0.5)
+        return np.where(np.isfinite(v), k, self.flat_ratio + self.surface_ratio)
 
     def check(self, where):
         _positive(where, "huray", radius=self.radius)

@@ -197,7 +197,12 @@ def series_impedance(
     (:mod:`fieldsolver.geometry.roughness`): the loss in every conductor node is counted to the
     face nearest to it (top, bottom or sides by that face's outward normal); a round conductor's
     surface takes its factor where its roughness is the same on every face. The internal
-    inductance is left as the smooth surface's.
+    reactance gains ``(Kx(f) - 1) Rs W`` on each rough face (``Kx``: the model's reactance factor,
+    from the causal forms of the Hammerstad and Huray models; Groisse: ``Kx = K``), with the
+    face's field weight ``W`` estimated from its resistance (see :func:`_reactance_ratio`), times
+    how skin-like the face's current is (:func:`_skin_weight`: 0 at DC, so toward DC the rough
+    line's R and L are the smooth line's); on a round surface, ``Kx`` times its exact cylindrical
+    reactance.
 
     ``estimate``: also solve on a grid of ``1/sqrt 2`` the density, and give ``uncertainty``:
     the change between the two times ``UNCERTAINTY_FACTOR``, the step a first-order convergence
@@ -316,17 +321,18 @@ def _surface_part(section, surfaces, vacuum, freq, flat, l_static, o, offset, to
         c = section.conductors[s.conductor]
         zeta = surface_impedance(s, freq, c.sigma)
         rough = c.roughness
-        k = np.ones(freq.size)
+        k = kx = np.ones(freq.size)
         if s.kind == "faces":  # one face label, or every face alike
             model = (rough.top, rough.bottom, rough.sides)[s.faces[0]]
-            k = k if model is None else model.factor(freq, c.sigma)
+            if model is not None:
+                k, kx = model.factor(freq, c.sigma), model.reactance_factor(freq, c.sigma)
         elif rough.top is not None and rough.top == rough.bottom == rough.sides:
-            k = rough.top.factor(freq, c.sigma)
+            k, kx = rough.top.factor(freq, c.sigma), rough.top.reactance_factor(freq, c.sigma)
         elif not rough.smooth:
             notes.append(f"{c.name!r}: a round conductor's roughness is applied only when it is the same on every face")
         R_s += (k * zeta.real)[:, None, None] * G[None]
         smooth_s += zeta.real[:, None, None] * G[None]
-        L_s += (zeta.imag / w)[:, None, None] * G[None]
+        L_s += (kx * zeta.imag / w)[:, None, None] * G[None]
     return R_s, L_s, smooth_s, notes
 
 
@@ -377,25 +383,94 @@ SURFACE_BLEND = 4.0  # round conductors: the band (ratio of frequencies) over wh
 def _volume(section: CrossSection, mg, sigma, freq: np.ndarray, l_static: np.ndarray, tol: float = REDUCED_TOL):
     """R, L and (with roughness) the smooth R from the magnetic grid ``mg``."""
     rough = any(not c.roughness.smooth and math.isfinite(s) for c, s in zip(section.conductors, sigma, strict=True))
-    imp = MagneticProblem(mg).impedance(freq, faces=rough, tol=tol)
+    problem = MagneticProblem(mg)
+    imp = problem.impedance(freq, faces=rough, tol=tol)
     z = imp.z
     w = 2 * np.pi * freq
     R, L = z.real, z.imag / w[:, None, None]
     R_smooth = None
+    # the same grid with perfect conductors: the magnetic grid's own external inductance
+    l_inf = None
+    if rough or not mg.curved:
+        l_inf = MagneticProblem(mg.perfect()).impedance(freq[:1], reduced=False).z[0].imag / w[0]
     if rough:
-        assert imp.face_labels is not None and imp.face_resistance is not None
-        R_smooth, R = R, R.copy()
+        assert imp.face_labels is not None and imp.face_resistance is not None and l_inf is not None
+        R_smooth, R, L = R, R.copy(), L.copy()
+        ratio = _reactance_ratio(R_smooth, L - l_inf, w)
+        dc = problem.impedance(_dc_frequency(section, sigma), reduced=False, faces=True).face_resistance
+        skin = _skin_weight(imp.face_resistance, dc[0])
         for i, label in enumerate(imp.face_labels):
             c = section.conductors[label // 3]
             model = (c.roughness.top, c.roughness.bottom, c.roughness.sides)[label % 3]
             if model is not None:
-                R += (model.factor(freq, c.sigma) - 1.0)[:, None, None] * imp.face_resistance[:, i]
+                k, k0 = model.factor(freq, c.sigma), float(model.factor(0.0, c.sigma))
+                # K(0) > 1 (Huray's flat_ratio) only where the current is skin-like
+                R += (k - k0 + (k0 - 1.0) * skin[:, i])[:, None, None] * imp.face_resistance[:, i]
+                kx, kx0 = model.reactance_factor(freq, c.sigma), float(model.reactance_factor(0.0, c.sigma))
+                kx = ((kx - kx0) * np.sqrt(ratio) + (kx0 - 1.0) * ratio) * skin[:, i] / w
+                L += kx[:, None, None] * imp.face_resistance[:, i]
     if not mg.curved:
-        # the external part from the statics: the same grid with perfect conductors gives the
-        # magnetic grid's own external inductance, which is subtracted
-        z_inf = MagneticProblem(mg.perfect()).impedance(freq[:1], reduced=False).z[0]
-        L = L - z_inf.imag / w[0] + l_static
+        # the external part from the statics: the magnetic grid's own is subtracted
+        L = L - l_inf + l_static
     return R, L, R_smooth
+
+
+def _reactance_ratio(R: np.ndarray, L_internal: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """The smooth line's internal reactance over its resistance at each frequency, ``rho``
+    (traces of the (F, N, N) matrices): 1 in the skin limit, falling to 0 at DC.
+
+    A surface model adds ``(Kx - 1) Rs W`` to a face's reactance, ``W`` the integral of the
+    squared tangential field over the face (per unit current squared). ``R_face / Rs`` is ``W``
+    only where the skin is thin (it grows without bound toward DC), and ``rho R_face / Rs`` only
+    there too (it falls to 0); their geometric mean ``sqrt(rho) R_face / Rs`` is taken: exact in
+    the skin limit, and for a round wire also at DC (``1 / (2 pi a)``: its internal inductance
+    ``mu0 / (8 pi)`` and ``R_dc = 1 / (sigma pi a^2)``). Alone it would carry the causal models'
+    low-frequency inductance (Bracken's ``surface_ratio a mu0`` per unit width) to DC: the
+    caller also weights by :func:`_skin_weight`."""
+    x = w * np.trace(L_internal, axis1=1, axis2=2)
+    r = np.trace(R, axis1=1, axis2=2)
+    return np.clip(np.divide(x, r, out=np.zeros_like(x), where=r > 0), 0.0, None)
+
+
+SKIN_POWER = 3.0  # the power of the face's DC-to-present resistance ratio in _skin_weight
+
+
+def _dc_frequency(section: CrossSection, sigma) -> float:
+    """A frequency whose skin depth is 100 times the largest conductor's extent, in its best
+    conductor: its current is uniform there (to about 1e-8 of the resistance)."""
+    spans = [
+        d
+        for c, s in zip(section.conductors, sigma, strict=True)
+        if math.isfinite(s)
+        for d in np.diff(np.reshape(c.shape.bbox(), (2, 2)), axis=1).ravel()
+        if math.isfinite(d)
+    ]
+    best = max(s for s in sigma if math.isfinite(s))
+    size = max(spans, default=1.0)
+    return 1.0 / (np.pi * MU0 * best * (100.0 * size) ** 2)
+
+
+def _skin_weight(face_r: np.ndarray, face_r_dc: np.ndarray) -> np.ndarray:
+    """How skin-like each face's current is, (F, labels): ``1 - (R_dc / R)^SKIN_POWER`` of the
+    traces of the face's resistance at DC and at each frequency, 0 at DC and 1 in the skin limit.
+
+    A surface roughness model holds only where the current is confined to a skin thin against
+    the conductor; at DC the current is uniform, the texture carries a negligible share of it and
+    R and L are the smooth conductor's. The weight multiplies a face's added reactance (and the
+    part of its added loss that does not vanish at DC, Huray's ``flat_ratio - 1``). Measured on a
+    0.3 mm, 35 um microstrip (Huray ``a = 0.5 um``, ``surface_ratio = 2.9``; Hammerstad 1 um):
+    with the power 1, 2, 3 or 4 the internal L still falls from 1 kHz to 100 GHz and the added L
+    dies as ``f^2`` toward DC; ``R_dc / R`` falls only as ``2 delta / t``, so the power 1 takes
+    7 % off the added L at 1 GHz, the power 3 under 1e-3 (the power 2 and more also need the
+    ``flat_ratio`` part's reactance weighted by ``X/R`` rather than its square root, or with
+    ``flat_ratio = 1.2`` L rises near 10 kHz). With the power 3, ``1 -`` the weight at 1 GHz is
+    6.5e-4 on the strip's bottom face and 1e-5 on the ground's top face, 1.6 % on the strip's top
+    face (which carries little current: its share of R is far below its DC share). The weight is not causal in itself: in the band
+    where it moves from 0 to 1 the added impedance only approximately obeys Kramers-Kronig."""
+    r = np.trace(face_r, axis1=2, axis2=3)
+    r0 = np.trace(face_r_dc, axis1=1, axis2=2)[None, :]
+    q = np.clip(np.divide(r0, r, out=np.ones_like(r), where=r > 0), 0.0, 1.0)
+    return 1.0 - q**SKIN_POWER
 
 
 def _thin(c) -> bool:
