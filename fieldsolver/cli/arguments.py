@@ -82,9 +82,7 @@ def frequencies(text: str, limit: int = MAX_FREQUENCIES) -> np.ndarray:
             lo, hi = parse_frequency(parts[0].strip()), parse_frequency(parts[1].strip())
             n = parts[2].strip()
             if not (n.isdigit() and len(n) <= 6 and 2 <= int(n) <= limit and hi > lo):
-                raise InputError(
-                    f"{text!r}: START:STOP:COUNT needs STOP > START and COUNT >= 2 (at most {limit:,})"
-                )
+                raise InputError(f"{text!r}: START:STOP:COUNT needs STOP > START and COUNT >= 2 (at most {limit:,})")
             return np.geomspace(lo, hi, int(n))
         if len(parts) != 1:
             raise InputError(f"{text!r}: give START:STOP:COUNT, a list f1,f2,... or one frequency")
