@@ -284,10 +284,11 @@ def throughput(n_w: int) -> dict:
     then on local Dask clusters of 1 and 2 one-thread workers: cluster start-up and points/s."""
     import numpy as np
 
+    from fieldsolver import api
     from fieldsolver.numerics import kernels
     from fieldsolver.studies import batch
     from fieldsolver.studies.design import Design
-    from fieldsolver.studies.points import run_points
+    from fieldsolver.studies.points import Task, run_points, solve_point
     from fieldsolver.studies.sweep import sweep_points
 
     design = Design.of("geometries/usb2_stackup.yaml")
@@ -298,9 +299,14 @@ def throughput(n_w: int) -> dict:
         t = time.perf_counter()
         with batch.Runner(workers=workers) as runner:
             up = time.perf_counter() - t
-            # warm: the workers import and load the kernels on their first point (and this
-            # process on its first)
-            run_points(design, points[: max(1, workers)], runner, progress=False)
+            # warm: each worker imports and loads the kernels on its first point (and this
+            # process on its first); client.run solves one on every worker (points handed to the
+            # scheduler may all go to one worker and leave the other cold for the timed run)
+            if runner.client is None:
+                run_points(design, points[:1], runner, progress=False)
+            else:
+                pid, changes = points[0]
+                runner.client.run(solve_point, Task(design, pid, changes, api.TOL, api.MAX_NODES, runner.threads))
 
             def cpu() -> float:  # this process's CPU, or all workers' (the scheduler's apart)
                 return cpu_s() if runner.client is None else sum(runner.client.run(cpu_s).values())

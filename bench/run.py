@@ -532,7 +532,7 @@ def _main(args, trees: dict[str, Path | None], say) -> int:
     if args.only in (None, "batch"):
         for v, tree in trees.items():
             say(f"batch throughput: {v}")
-            batch_runs[v] = _point("throughput", "3" if args.quick else "8", tree=tree)
+            batch_runs[v] = _point("throughput", "3" if args.quick else "20", tree=tree)
             say("  " + ", ".join(f"{r['workers']} workers {r['rate']:.2f}/s" for r in batch_runs[v]["rows"]))
     busy_lines, busy_f = busy_table(busy_runs) if busy_runs else ([], {})
     cold_lines = cold_table(cold_runs) if cold_runs else []
