@@ -114,7 +114,7 @@ def solve(
         raise InputError(f"max_nodes must be a positive integer, got {max_nodes!r}")
     from .numerics.refine import refine
     from .numerics.solver import field_solve
-    from .physics.lines import uncertainty
+    from .physics.lines import uncertainties
 
     t = time.perf_counter()
     section = section.validate()
@@ -133,11 +133,14 @@ def solve(
         return _with_loss(build_result(sol, total=time.perf_counter() - t), section, freq, options)
     listener = _LISTENER.get()
 
+    last: dict = {}  # the refinement to_refine saw last and its uncertainties (refine returns it)
+
     def to_refine(ref):
         # refining the grid reduces only the grid part of the error: aim it at what the open
         # boundary's part leaves of tol; where that part alone takes over half of tol, more grid
         # cannot bring the total within tol, so aim the grid part at tol itself
-        grid, bnd = uncertainty(section, ref, "grid"), uncertainty(section, ref, "boundary")
+        last.update(ref=ref, parts=uncertainties(section, ref))
+        grid, bnd = last["parts"]["grid"], last["parts"]["boundary"]
         aim = {k: g if g is None or bnd[k] > 0.5 * tol else g + bnd[k] for k, g in grid.items()}
         if listener is not None:
             worst = max((g + bnd[k] for k, g in grid.items() if g is not None), default=0.0)
@@ -145,12 +148,13 @@ def solve(
         return aim
 
     ref = refine(section, options, tol, max_nodes, to_refine)
-    unc = uncertainty(section, ref)
+    parts = last["parts"] if last.get("ref") is ref else uncertainties(section, ref)
+    unc = parts["total"]
     worst = max((u for u in unc.values() if u is not None), default=0.0)
     converged = worst <= tol
     notes: tuple[str, ...] = ()
     if not converged:
-        bnd = uncertainty(section, ref, "boundary")
+        bnd = parts["boundary"]
         key = max((k for k, u in unc.items() if u is not None), key=lambda k: unc[k])
         if 2 * ref.levels[-1].nodes <= max_nodes or bnd[key] > 0.5 * unc[key]:  # stopped short of the budget
             why = (

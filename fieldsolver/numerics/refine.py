@@ -72,7 +72,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -125,9 +125,6 @@ class Refinement:
     order: float = 2.0  # the formal order p_th of the discretisation (see formal_order)
     grid_capacitance: np.ndarray | None = None  # extrapolated, before the boundary correction
     grid_capacitance_vacuum: np.ndarray | None = None
-    # what is derived from this refinement once and asked for again (its values' uncertainties,
-    # see physics.lines.uncertainty): filled on first use, never part of its value
-    derived: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

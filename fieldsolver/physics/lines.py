@@ -90,23 +90,11 @@ def value_keys(section: CrossSection) -> tuple[str, ...]:
     return tuple(k for i in range(1, n + 1) for k in (f"z_mode_{i}", f"eps_eff_mode_{i}"))
 
 
-def uncertainty(section: CrossSection, ref: Refinement, part: str = "total") -> dict[str, float | None]:
-    """Relative uncertainty of every value: grid (the least-squares estimate of
-    :mod:`fieldsolver.numerics.refine` on the value's own sequence over the levels, plus the
-    distance from the value the extrapolated matrices give to that sequence's own limit) plus
-    open boundary (``part="grid"`` or ``"boundary"`` for one of the two). Computed once per
-    refinement and section (``ref.derived`` keeps it), whichever part is asked for first."""
-    if part not in ("total", "grid", "boundary"):
-        raise ValueError(f"unknown part {part!r}")
-    held = ref.derived.get("uncertainty")
-    if held is None or held[0] is not section:
-        held = (section, _uncertainties(section, ref))
-        ref.derived["uncertainty"] = held
-    return dict(held[1][part])
-
-
-def _uncertainties(section: CrossSection, ref: Refinement) -> dict[str, dict[str, float | None]]:
-    """The three parts of :func:`uncertainty`: ``{"total": ..., "grid": ..., "boundary": ...}``."""
+def uncertainties(section: CrossSection, ref: Refinement) -> dict[str, dict[str, float | None]]:
+    """Relative uncertainty of every value, ``{"total": ..., "grid": ..., "boundary": ...}``: grid
+    (the least-squares estimate of :mod:`fieldsolver.numerics.refine` on the value's own sequence
+    over the levels, plus the distance from the value the extrapolated matrices give to that
+    sequence's own limit), open boundary, and their sum."""
     from ..numerics.refine import boundary_uncertainty, grid_uncertainty
 
     reported = line_parameters(section, ref.capacitance, ref.capacitance_vacuum).values
