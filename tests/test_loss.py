@@ -164,6 +164,23 @@ def test_twin_lead_loop_resistance_has_the_exact_proximity_factor_in_the_skin_li
     assert np.allclose(loop, rs / (np.pi * a) * p / np.sqrt(p * p - 1), rtol=2e-3)
 
 
+def test_wire_over_a_lossless_plane_has_the_image_proximity_factor_within_its_bar():
+    # the image of the twin lead: R = zeta(a) / (2 pi a) q / sqrt(q^2 - 1), q = h / a, with the round
+    # wire's exact surface impedance (first order in delta / a exact for every harmonic of the
+    # current); its bar must cover the error (the round surfaces' fit, validation/loss.py)
+    from fieldsolver.geometry import templates
+    from validation.loss import wire_impedance
+
+    sec = templates.build("wire_over_ground", {"d": 0.5, "h": 1.0, "er": 1.0})
+    f = np.array([1e10, 1e11])
+    x = fieldsolver.solve(sec, freq=f).rlgc
+    a, q = 0.25e-3, 4.0
+    exact = wire_impedance(f, a).real * q / np.sqrt(q * q - 1)
+    err = np.abs(x.R[:, 0, 0] - exact)
+    assert np.all(err <= x.uncertainty["R"][:, 0, 0])
+    assert np.all(err <= 1e-3 * exact)
+
+
 def test_round_conductors_are_continuous_through_the_hand_over():
     sec = load("geometries/twin_wire.yaml").validate()
     r = fieldsolver.solve(sec)
