@@ -334,3 +334,34 @@ def test_line_error_bars_are_the_first_order_change_of_zc_and_beta():
     assert np.allclose(u.gamma[:, 0].imag, beta * 2e-5, rtol=1e-4)
     assert np.all(u.gamma[:, 0].real == 0) and np.all(u.attenuation.total == 0)
     assert np.allclose(u.eps_eff[:, 0], p.eps_eff[:, 0] * 4e-5, rtol=1e-4)
+
+
+def test_a_symmetric_pairs_bars_move_its_two_lines_alike():
+    # a mirror-symmetric pair in one dielectric (a twin lead: both modes travel at one speed):
+    # its odd mode is exactly the line Z11 - Z12, Y11 - Y12. Moving both diagonal entries of a
+    # matrix by u moves that line's entry by +u, the off-diagonal entry by u moves it by -u; the
+    # differential attenuation's bar is the sum of those first-order changes (a move of one line
+    # alone would mix the two modes)
+    from fieldsolver.physics.transmission import propagation, propagation_uncertainty
+
+    f = np.array([1e9, 1e10])
+    w = 2 * np.pi * f[:, None, None]
+    one = np.ones((2, 2, 2))
+    R = np.array([[9.4, -0.16], [-0.16, 9.4]]) * np.sqrt(f / 1e10)[:, None, None]
+    L = one * [[1.46e-6, 1.20e-6], [1.20e-6, 1.46e-6]]
+    C = one * [[48.8e-12, -40.0e-12], [-40.0e-12, 48.8e-12]]
+    G = w * C * 1e-3
+    bars = tuple(1e-3 * np.abs(a) for a in (R, L, G, C))
+    u = propagation_uncertainty(propagation(f, R, L, G, C), (R, L, G, C), bars)
+
+    def alpha(r, l_, g, c):  # the odd mode's line
+        return np.sqrt((r + 1j * w[:, 0, 0] * l_) * (g + 1j * w[:, 0, 0] * c)).real
+
+    odd = [a[:, 0, 0] - a[:, 0, 1] for a in (R, L, G, C)]
+    expected = 0
+    for m, b in enumerate(bars):
+        for sign, entry in ((1, b[:, 0, 0]), (-1, b[:, 0, 1])):
+            moved = list(odd)
+            moved[m] = moved[m] + sign * entry
+            expected = expected + np.abs(alpha(*moved) - alpha(*odd))
+    assert np.allclose(u.attenuation_diff.total, expected, rtol=1e-6)
