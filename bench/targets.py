@@ -45,7 +45,8 @@ def dask_limit(run: dict) -> str:
             f"{r['wall']:.1f} s run ({r['here_cpu'] / r['wall']:.2f} of a core; {r['here_idle_rate']:.3f} with no work) "
             f"on the {run.get('cores', 2)} cores the workers use; a worker's point {r['compute_per_point']:.3f} s wall "
             f"for {r['cpu_per_point']:.3f} s CPU (the rest: waiting for a core; load {r.get('load', float('nan')):.1f} "
-            f"before); workers idle {r['worker_idle']:.2f} s of {r['workers'] * r['wall']:.1f} (tail {r['tail_idle']:.2f} s)"
+            f"before); workers idle {r['worker_idle']:.2f} s of {r['workers'] * r['wall']:.1f} (tail {r['tail_idle']:.2f} s, "
+            f"start and between points {1e3 * (r['worker_idle'] - r['tail_idle']) / run['points']:.0f} ms a point)"
         )
     return "; ".join(cells) or "-"
 
