@@ -341,12 +341,12 @@ def _dask_run(runner, design, points, run_points) -> tuple:
     c = cpu_s()
     time.sleep(1.0)
     idle_rate = cpu_s() - c  # this process's CPU in a second of no work
-    w, c = workers_cpu(), cpu_s()
-    t0 = time.time()
-    with get_task_stream(client) as ts:
+    with get_task_stream(client) as ts:  # (its set-up and the stream's transfer not counted)
+        w, c = workers_cpu(), cpu_s()
+        t0 = time.time()
         res = run_points(design, points, runner, progress=False)
-    t1 = time.time()
-    here, w = cpu_s() - c, workers_cpu() - w
+        t1 = time.time()
+        here, w = cpu_s() - c, workers_cpu() - w
     busy: dict[str, list[tuple[float, float]]] = {}
     for task in ts.data:
         for ss in task["startstops"]:
