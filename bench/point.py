@@ -26,7 +26,10 @@ wall and process CPU (all threads), the median of REPEATS; THREADS solver thread
 the error estimate) of a structure with rough copper (Huray, on every face) and a
 Djordjevic-Sarkar dielectric, timed on the second of two runs (wall and process CPU); the static
 solve's time apart. Peak memory is this process's resident peak (``ru_maxrss``) over its resident
-size before the first run.
+size before the first run; and the second run's own peak (``VmHWM``, reset before it) over its
+resident size just before it (the first run also loads the compiled kernels, a fixed cost). The
+second run is probed (:class:`_LossProbe`): its sparse LU factorizations timed, the factors' and the
+reduced models' sizes kept.
 """
 
 from __future__ import annotations
@@ -125,6 +128,9 @@ def _multigrid_runs(out, kernels, Hierarchy, grid, gh, gv, fixed, b):
         out["setup_bytes"] = tr["setup"]
         out["cg_bytes"] = tr["start"] + iterations * tr["iteration"] + (iterations - 1) * tr["cycle"]
         out["iteration_bytes"] = tr["iteration"] + tr["cycle"]
+        # each level's nodes and operator bytes a node (5-point links 16, 9-point stencil 72)
+        out["level_nodes"] = [int(lv.nodes) for lv in h.levels]
+        out["level_operator_bytes"] = [int(lv.operator_bytes) for lv in h.levels]
     threads = numba.get_num_threads()
     out["threads"] = threads
     out["peak_mb"] = peak_mb()  # before the triad's arrays (400 MB) raise the process's peak
@@ -281,7 +287,13 @@ def cold(argv: list[str]) -> dict:
 
 def throughput(n_w: int) -> dict:
     """A sweep of the USB 2.0 stackup (w x s, 2 n_w points) in this process on one solver thread,
-    then on local Dask clusters of 1 and 2 one-thread workers: cluster start-up and points/s."""
+    then on local Dask clusters of 1 and 2 one-thread workers: cluster start-up and points/s.
+
+    On Dask also where the time goes: the CPU of this process during the timed run (a
+    ``LocalCluster`` runs its scheduler and the workers' nannies here, beside the client), and
+    its rate over a second of no work before it (the periodic work of the scheduler and nannies);
+    the workers' compute time per point and their idle time (``get_task_stream``: at the tail,
+    after a worker's last point while the other still computes, and between points)."""
     import numpy as np
 
     from fieldsolver import api
@@ -304,21 +316,55 @@ def throughput(n_w: int) -> dict:
             # scheduler may all go to one worker and leave the other cold for the timed run)
             if runner.client is None:
                 run_points(design, points[:1], runner, progress=False)
+                c = cpu_s()
+                res = run_points(design, points, runner, progress=False)
+                row = {"cpu_per_point": (cpu_s() - c) / len(points)}
             else:
                 pid, changes = points[0]
                 runner.client.run(solve_point, Task(design, pid, changes, api.TOL, api.MAX_NODES, runner.threads))
-
-            def cpu() -> float:  # this process's CPU, or all workers' (the scheduler's apart)
-                return cpu_s() if runner.client is None else sum(runner.client.run(cpu_s).values())
-
-            c = cpu()
-            res = run_points(design, points, runner, progress=False)
-            c = cpu() - c
+                res, row = _dask_run(runner, design, points, run_points)
         rate = len(res.ok) / res.seconds
-        rows.append(
-            {"workers": workers, "startup": up, "batch": res.seconds, "rate": rate, "cpu_per_point": c / len(points)}
-        )
-    return {"points": len(points), "rows": rows}
+        rows.append({"workers": workers, "startup": up, "batch": res.seconds, "rate": rate, **row})
+    return {"points": len(points), "rows": rows, "cores": os.cpu_count()}
+
+
+def _dask_run(runner, design, points, run_points) -> tuple:
+    """The timed batch on a Dask cluster, and where its time went (see :func:`throughput`)."""
+    from distributed import get_task_stream
+
+    client = runner.client
+
+    def workers_cpu() -> float:
+        return sum(client.run(cpu_s).values())
+
+    load = os.getloadavg()[0]
+    c = cpu_s()
+    time.sleep(1.0)
+    idle_rate = cpu_s() - c  # this process's CPU in a second of no work
+    with get_task_stream(client) as ts:  # (its set-up and the stream's transfer not counted)
+        w, c = workers_cpu(), cpu_s()
+        t0 = time.time()
+        res = run_points(design, points, runner, progress=False)
+        t1 = time.time()
+        here, w = cpu_s() - c, workers_cpu() - w
+    busy: dict[str, list[tuple[float, float]]] = {}
+    for task in ts.data:
+        for ss in task["startstops"]:
+            if ss["action"] == "compute":
+                busy.setdefault(task["worker"], []).append((ss["start"], ss["stop"]))
+    compute = sum(b - a for spans in busy.values() for a, b in spans)
+    tail = sum(t1 - max(b for _, b in spans) for spans in busy.values())
+    n = len(points)
+    return res, {
+        "cpu_per_point": w / n,
+        "here_cpu": here,
+        "here_idle_rate": idle_rate,
+        "compute_per_point": compute / n,
+        "worker_idle": len(busy) * (t1 - t0) - compute,
+        "tail_idle": tail,
+        "wall": t1 - t0,
+        "load": load,
+    }
 
 
 def templates(threads: int, repeats: int) -> dict:
@@ -399,10 +445,15 @@ def loss(case: str) -> dict:
     ).validate()
     freq = np.geomspace(1e6, 1e11, 61)
     base = rss_mb()
-    for _ in range(2):
+    result = api.solve(section, freq=freq)  # the first call also loads the compiled kernels
+    first_peak = peak_mb()
+    warm_base = rss_mb()
+    hwm = _reset_peak()  # the second call's own peak, over its resident size before it
+    with _LossProbe() as probe:
         t, c = time.perf_counter(), cpu_s()
         result = api.solve(section, freq=freq)
         seconds, cpu = time.perf_counter() - t, cpu_s() - c
+    warm_peak = _vm_hwm_mb() if hwm else math.nan
     sigma = [c.sigma for c in section.conductors]
     mg = make_magnetic_grid(section, sigma, 1e11, MeshOptions(density=MAGNETIC_DENSITY))
     x = result.rlgc
@@ -414,11 +465,95 @@ def loss(case: str) -> dict:
         "loss_s": result.timings["loss"],
         "magnetic_nodes": mg.grid.nodes,
         "static_nodes": result.grid.nodes,
-        "peak_mb": peak_mb(),
+        "peak_mb": max(first_peak, warm_peak) if hwm else peak_mb(),  # over both calls
         "base_mb": base,
+        "warm_base_mb": warm_base,
+        "warm_peak_mb": warm_peak,
+        **probe.figures(),
         "r_unc": float(np.max(x.uncertainty["R"][:, 0, 0] / x.R[:, 0, 0])),
         "loss_db_in_10ghz": float(x.propagation.attenuation.to("dB/in").total[40, 0]),
     }
+
+
+def _vm_hwm_mb() -> float:
+    """This process's peak resident memory since the last reset (``VmHWM``, MB)."""
+    with open("/proc/self/status") as f:
+        kb = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+    return kb / 1024.0
+
+
+def _reset_peak() -> bool:
+    """Reset the peak resident memory to the resident size now (Linux: ``clear_refs`` 5); False
+    where the system does not allow it."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+class _LossProbe:
+    """While in the ``with`` block, times every sparse LU factorization of the magnetic problem
+    (``MagneticProblem._factor``: CPU and wall) and every solve with a factor, and keeps the
+    sizes of the factors (``lu.nnz``: the entries of L and U, as ``L.nnz + U.nnz`` without
+    copying them) and of the reduced models' bases (``ReducedModel.blocks``). Installed by the
+    bench only, on the class, and removed on exit."""
+
+    def __init__(self):
+        from fieldsolver.numerics import magnetic
+
+        self.magnetic = magnetic
+        self.factor_s = self.factor_cpu = self.solve_s = 0.0
+        self.factors: list[tuple[int, int, int]] = []  # (rows, entries, bytes a value)
+        self.bases: list[tuple[int, int]] = []  # (rows, bytes)
+
+    def __enter__(self) -> _LossProbe:
+        mp, fa, rm = self.magnetic.MagneticProblem, self.magnetic._Factor, self.magnetic.ReducedModel
+        self.saved = (mp._factor, fa.solve, rm.__init__)
+        factor, solve, init = self.saved
+        import numpy as np
+
+        def timed_factor(problem, w):
+            t, c = time.perf_counter(), cpu_s()
+            f = factor(problem, w)
+            self.factor_s += time.perf_counter() - t
+            self.factor_cpu += cpu_s() - c
+            self.factors.append((f.lu.shape[0], f.lu.nnz, np.dtype(f.dtype).itemsize))
+            return f
+
+        def timed_solve(f, b):
+            t = time.perf_counter()
+            x = solve(f, b)
+            self.solve_s += time.perf_counter() - t
+            return x
+
+        def kept_init(model, problem, *args, **kw):
+            init(model, problem, *args, **kw)
+            self.bases.append((problem.K_ff.shape[0], sum(b.nbytes for b in model.blocks)))
+
+        mp._factor, fa.solve, rm.__init__ = timed_factor, timed_solve, kept_init
+        return self
+
+    def __exit__(self, *exc) -> None:
+        mp, fa, rm = self.magnetic.MagneticProblem, self.magnetic._Factor, self.magnetic.ReducedModel
+        mp._factor, fa.solve, rm.__init__ = self.saved
+
+    def figures(self) -> dict:
+        """The largest factor's entries and bytes (16 B a complex value, 8 a real one, and a
+        4-byte row index each), the largest basis's bytes, and the factorizations' times."""
+        big = max(self.factors, key=lambda f: f[1], default=(0, 0, 16))
+        return {
+            "factorizations": len(self.factors),
+            "factor_s": self.factor_s,
+            "factor_cpu": self.factor_cpu,
+            "lu_solve_s": self.solve_s,
+            "lu_rows": big[0],
+            "lu_entries": big[1],
+            "lu_bytes": big[1] * (big[2] + 4),
+            "basis_bytes": max((b for _, b in self.bases), default=0),
+            "basis_rows": max((r for r, _ in self.bases), default=0),
+        }
 
 
 def main() -> None:

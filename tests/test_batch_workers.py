@@ -1,6 +1,7 @@
 """The local Dask cluster's workers are set up not to slow the solver: glibc's adaptive malloc (no
-MALLOC_TRIM_THRESHOLD_ from the nanny), no statistical profiler, passive OpenMP threads, and one
-solver thread per task."""
+MALLOC_TRIM_THRESHOLD_ from the nanny), no statistical profiler, passive OpenMP threads, the
+servers' periodic checks slowed (event loop every 1 s instead of 20 ms, system monitor every 2 s
+instead of 500 ms), and one solver thread per task."""
 
 import pytest
 
@@ -11,9 +12,11 @@ def _worker_settings(_):
     import os
 
     import dask
+    from distributed import get_worker
 
     env = {k: os.environ.get(k) for k in ("MALLOC_TRIM_THRESHOLD_", "OMP_WAIT_POLICY")}
-    return {**env, "profile": dask.config.get("distributed.worker.profile.enabled")}
+    ms = {k: get_worker().periodic_callbacks[k].callback_time for k in ("tick", "monitor")}
+    return {**env, "profile": dask.config.get("distributed.worker.profile.enabled"), **ms}
 
 
 @pytest.mark.slow
@@ -22,7 +25,17 @@ def test_local_workers_run_without_malloc_trimming_or_profiler():
     with batch.Runner(workers=1) as runner:
         assert runner.threads == 1
         got = runner.one(_worker_settings, 0)
-    assert got == {"MALLOC_TRIM_THRESHOLD_": None, "OMP_WAIT_POLICY": "PASSIVE", "profile": False}
+        # the scheduler runs in this process: its own event loop's checks are slowed as well
+        scheduler = {k: runner.cluster.scheduler.periodic_callbacks[k].callback_time for k in ("tick", "monitor")}
+    # the periodic callbacks' times in ms: what the servers run, not only what the config says
+    assert got == {
+        "MALLOC_TRIM_THRESHOLD_": None,
+        "OMP_WAIT_POLICY": "PASSIVE",
+        "profile": False,
+        "tick": 1000,
+        "monitor": 2000,
+    }
+    assert scheduler == {"tick": 1000, "monitor": 2000}
 
 
 def test_workers_solve_on_one_thread():
