@@ -18,7 +18,9 @@ References (each cited where it is computed):
   attenuation ``Re sqrt(Z Y)``, exact to that order;
 * a round wire over a lossless plane (its image: the same with ``q = h / a``, ``2 pi`` for
   ``pi``): R, Zc and alpha;
-* DC resistance ``1 / (sigma A)`` of a microstrip's trace and finite ground;
+* DC resistance ``1 / (sigma A)`` of a microstrip's trace and finite ground, and of a round
+  wire, a tube, an etched (trapezoidal) trace and a polygon over it: every shape a conductor can
+  have;
 * a homogeneous lossy dielectric in that coax: ``G = w C tan(delta)`` with the exact
   ``C = 2 pi eps0 er / ln(b/a)``; with the exact R and L, the line's ``Zc = sqrt(Z / Y)`` and
   ``alpha = Re sqrt(Z Y)`` (``Z = R + j w L``, ``Y = G + j w C``), exact;
@@ -44,7 +46,17 @@ import fieldsolver as fs
 from fieldsolver.constants import EPS0, MU0
 from fieldsolver.geometry import templates
 from fieldsolver.geometry.loader import load
-from fieldsolver.geometry.model import Boundary, Circle, Conductor, CrossSection, Dielectric, Rect, Ring
+from fieldsolver.geometry.model import (
+    Boundary,
+    Circle,
+    Conductor,
+    CrossSection,
+    Dielectric,
+    Polygon,
+    Rect,
+    Ring,
+    Trapezoid,
+)
 from fieldsolver.numerics.grid import MeshOptions
 from fieldsolver.numerics.magnetic import MagneticProblem, make_magnetic_grid
 from fieldsolver.physics import loss
@@ -112,20 +124,33 @@ def run() -> list[dict]:
     rows += _rows("parallel plates: R", f, zp.real, exact.real, None)
     rows += _rows("parallel plates: L", f, zp.imag / (2 * np.pi * f), exact.imag / (2 * np.pi * f), None)
     rows += _wires()
-    # DC resistance of a microstrip with a finite ground
-    ms = CrossSection(
-        conductors=(
-            Conductor("g", Rect(-1e-3, 1e-3, 0.0, 35e-6), "ground"),
-            Conductor("s", Rect(-0.15e-3, 0.15e-3, 0.235e-3, 0.27e-3), "signal"),
-        ),
-        background_er=4.0,
-    ).validate()
-    series = loss.series_impedance(ms, np.array([10.0]), np.eye(1))
-    r_dc = 1 / (CU * 0.3e-3 * 35e-6) + 1 / (CU * 2e-3 * 35e-6)
-    rows += _rows("microstrip DC resistance", [10.0], series.R[:, 0, 0], [r_dc], None)
+    rows += _dc()
     rows += _dielectrics(np.array([1e6, 1e9, 1e11]), "constant")
     # dispersive: more frequencies than the three the solver solves at, to check what it interpolates
     rows += _dielectrics(np.logspace(3, 11, 9), "djordjevic-sarkar")
+    return rows
+
+
+def _dc() -> list[dict]:
+    """DC resistance ``1 / (sigma A)`` of every kind of shape, each over a finite ground (35 um
+    copper, 2 mm wide), from the magnetic grid at 10 Hz (its current is uniform there to 1e-10)."""
+    t = 35e-6
+    ground = Conductor("g", Rect(-1e-3, 1e-3, 0.0, t), "ground")
+    r_ground = 1 / (CU * 2e-3 * t)
+    top = [(-0.15e-3, 0.235e-3), (0.15e-3, 0.235e-3), (0.1e-3, 0.27e-3), (0.0, 0.3e-3), (-0.1e-3, 0.27e-3)]
+    shoelace = 0.5 * abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(top, top[1:] + top[:1], strict=True)))
+    shapes = {
+        "rectangle": (Rect(-0.15e-3, 0.15e-3, 0.235e-3, 0.27e-3), 0.3e-3 * t),
+        "round wire": (Circle(0.0, 0.5e-3, 0.2e-3), np.pi * 0.2e-3**2),
+        "tube": (Ring(0.0, 0.5e-3, 0.15e-3, 0.2e-3), np.pi * (0.2e-3**2 - 0.15e-3**2)),
+        "trapezoid": (Trapezoid(-0.15e-3, 0.15e-3, -0.13e-3, 0.13e-3, 0.235e-3, 0.27e-3), 0.28e-3 * t),
+        "polygon": (Polygon(tuple(top)), shoelace),
+    }
+    rows = []
+    for name, (shape, area) in shapes.items():
+        sec = CrossSection(conductors=(ground, Conductor("s", shape, "signal")), background_er=4.0).validate()
+        series = loss.series_impedance(sec, np.array([10.0]), np.eye(1))
+        rows += _rows(f"DC resistance: {name}", [10.0], series.R[:, 0, 0], [1 / (CU * area) + r_ground], None)
     return rows
 
 
