@@ -253,19 +253,63 @@ def _gamma(w: float, mu: np.ndarray) -> np.ndarray:
 def _modes(f, Zp, Yp, l_mat, refs=None) -> tuple[np.ndarray, np.ndarray]:
     """gamma (F, N) and voltage patterns (F, N, N) of ``Z = j w Zp``, ``Y = j w Yp``. Without
     ``refs``, tracked by continuity from the highest frequency down; with ``refs`` (F, N, N),
-    matched to ``refs[i]`` at each frequency."""
+    matched to ``refs[i]`` at each frequency.
+
+    The eigenproblems of all frequencies are solved at once (:func:`_eigen_all`); where a
+    frequency's eigenvalues are distinct and it has a reference, its modes are ordered from
+    those (:func:`_tracked`, what :func:`_eigen` does there); the rest go through :func:`_eigen`."""
     F, N = f.size, Zp.shape[1]
     gamma = np.empty((F, N), dtype=complex)
     tv = np.empty((F, N, N), dtype=complex)
+    P = Zp @ Yp
+    mu_all, vec_all, real, distinct = _eigen_all(P)
     ref = None
     for i in np.argsort(f, kind="stable")[::-1]:
         if refs is not None:
             ref = refs[i]
-        mu, vec = _eigen(Zp[i] @ Yp[i], l_mat[i], ref)
+        if ref is not None and distinct[i]:
+            mu, vec = _tracked(mu_all[i], vec_all[i], ref, real[i])
+        else:
+            mu, vec = _eigen(P[i], l_mat[i], ref)
         gamma[i], tv[i] = _gamma(2.0 * np.pi * f[i], mu), vec
         if refs is None:
             ref = vec
     return gamma, tv
+
+
+def _eigen_all(P: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The eigenvalues (F, N) and unit eigenvectors (F, N, N) of every P (F, N, N), in ascending
+    Re mu (stable, as :func:`_blocks`); whether each P is real (solved as real, as :func:`_eigen`
+    does), and whether its eigenvalues are distinct (no two within DEGENERATE)."""
+    F, N, _ = P.shape
+    real = ~np.any(P.imag != 0, axis=(1, 2)) if np.iscomplexobj(P) else np.ones(F, bool)
+    mu = np.empty((F, N), dtype=complex)
+    vec = np.empty((F, N, N), dtype=complex)
+    for sel, a in ((real, P.real), (~real, P)):
+        if np.any(sel):
+            mu[sel], vec[sel] = np.linalg.eig(a[sel])
+    vec /= np.linalg.norm(vec, axis=1, keepdims=True)
+    order = np.argsort(mu.real, axis=1, kind="stable")
+    mu = np.take_along_axis(mu, order, axis=1)
+    vec = np.take_along_axis(vec, order[:, None, :], axis=2)
+    gaps = np.abs(np.diff(mu, axis=1))
+    distinct = np.all(gaps > DEGENERATE * np.abs(mu).max(axis=1, keepdims=True), axis=1)
+    return mu, vec, real, distinct
+
+
+def _tracked(mu: np.ndarray, vec: np.ndarray, ref: np.ndarray, real: bool) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_eigen` with a reference, for distinct eigenvalues ``mu`` (N,) and unit eigenvectors
+    ``vec`` (columns) in ascending Re mu: each reference pattern takes the eigenvector of the
+    assignment of largest total overlap, its phase fixed against the reference."""
+    from scipy.optimize import linear_sum_assignment
+
+    _, cols = linear_sum_assignment(-np.abs(ref.conj().T @ vec))
+    u = vec[:, cols]
+    p = np.sum(ref.conj() * u, axis=0)
+    size = np.abs(p)
+    u = np.where(size > 0, u * (np.conj(p) / np.where(size > 0, size, 1.0)), u)
+    m = mu[cols]
+    return (m.real.astype(complex) if real else m), u
 
 
 # ---------------------------------------------------------------------------------- results
