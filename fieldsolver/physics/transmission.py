@@ -263,15 +263,22 @@ def _modes(f, Zp, Yp, l_mat, refs=None) -> tuple[np.ndarray, np.ndarray]:
     tv = np.empty((F, N, N), dtype=complex)
     P = Zp @ Yp
     mu_all, vec_all, real, distinct = _eigen_all(P)
+    w = 2.0 * np.pi * f
+    if refs is not None:  # every frequency has its reference: the distinct ones all at once
+        fast = np.flatnonzero(distinct)
+        mu, tv[fast] = _tracked(mu_all[fast], vec_all[fast], refs[fast], real[fast])
+        gamma[fast] = _gamma(w[fast, None], mu)
     ref = None
     for i in np.argsort(f, kind="stable")[::-1]:
         if refs is not None:
+            if distinct[i]:
+                continue
             ref = refs[i]
         if ref is not None and distinct[i]:
-            mu, vec = _tracked(mu_all[i], vec_all[i], ref, real[i])
+            mu, vec = (a[0] for a in _tracked(mu_all[i : i + 1], vec_all[i : i + 1], ref[None], real[i : i + 1]))
         else:
             mu, vec = _eigen(P[i], l_mat[i], ref)
-        gamma[i], tv[i] = _gamma(2.0 * np.pi * f[i], mu), vec
+        gamma[i], tv[i] = _gamma(w[i], mu), vec
         if refs is None:
             ref = vec
     return gamma, tv
@@ -297,19 +304,21 @@ def _eigen_all(P: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
     return mu, vec, real, distinct
 
 
-def _tracked(mu: np.ndarray, vec: np.ndarray, ref: np.ndarray, real: bool) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_eigen` with a reference, for distinct eigenvalues ``mu`` (N,) and unit eigenvectors
-    ``vec`` (columns) in ascending Re mu: each reference pattern takes the eigenvector of the
-    assignment of largest total overlap, its phase fixed against the reference."""
+def _tracked(mu: np.ndarray, vec: np.ndarray, ref: np.ndarray, real: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_eigen` with a reference, at F frequencies at once, for distinct eigenvalues ``mu``
+    (F, N) and unit eigenvectors ``vec`` (F, N, N; columns) in ascending Re mu, references ``ref``
+    (F, N, N): each reference pattern takes the eigenvector of the assignment of largest total
+    overlap, its phase fixed against the reference; ``real`` (F,): real eigenvalues."""
     from scipy.optimize import linear_sum_assignment
 
-    _, cols = linear_sum_assignment(-np.abs(ref.conj().T @ vec))
-    u = vec[:, cols]
-    p = np.sum(ref.conj() * u, axis=0)
+    score = np.abs(ref.conj().swapaxes(1, 2) @ vec)
+    cols = np.array([linear_sum_assignment(-s)[1] for s in score], dtype=int).reshape(mu.shape)
+    u = np.take_along_axis(vec, cols[:, None, :], axis=2)
+    p = np.sum(ref.conj() * u, axis=1)
     size = np.abs(p)
-    u = np.where(size > 0, u * (np.conj(p) / np.where(size > 0, size, 1.0)), u)
-    m = mu[cols]
-    return (m.real.astype(complex) if real else m), u
+    u = np.where(size[:, None, :] > 0, u * (np.conj(p) / np.where(size > 0, size, 1.0))[:, None, :], u)
+    m = np.take_along_axis(mu, cols, axis=1)
+    return np.where(real[:, None], m.real.astype(complex), m), u
 
 
 # ---------------------------------------------------------------------------------- results
