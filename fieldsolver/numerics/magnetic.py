@@ -391,6 +391,7 @@ class MagneticProblem:
         self.pec_x = (sp.csr_matrix(sel) @ K[:, fixed] @ onpec) / MU0  # (groups, groups)
         self.has_pec = bool(np.any(pec >= 0))
         self._order: np.ndarray | None = None  # the factorizations' ordering, from the first
+        self._permuted: tuple = ()  # K_ff and the mass diagonal in that ordering
 
     def _rhs(self, w: float) -> np.ndarray:
         return self.B1 + self.B2 / (1j * w)
@@ -411,15 +412,17 @@ class MagneticProblem:
     def _factor(self, w: float) -> _Factor:
         """The factorization of ``K + j w M`` (complex symmetric; real at ``w = 0``). Every
         factorization has the same sparsity, so the fill-reducing ordering of the first (SuperLU's
-        minimum degree on ``A + A^T``) is kept and reused: about 15 % of each later one's time."""
-        m = MU0 * np.asarray(self.mass_f.sum(axis=0)).ravel()
-        A_mat = (self.K_ff + sp.diags(1j * w * m)).tocsc() if w else self.K_ff.tocsc()
+        minimum degree on ``A + A^T``) is kept and reused: about 15 % of each later one's time
+        (and K and M are kept in that order, so that a later one permutes no matrix)."""
         if self._order is None:
+            m = MU0 * np.asarray(self.mass_f.sum(axis=0)).ravel()
+            A_mat = (self.K_ff + sp.diags(1j * w * m)).tocsc() if w else self.K_ff.tocsc()
             lu = splu(A_mat, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0, options={"SymmetricMode": True})
-            self._order = np.argsort(lu.perm_c)
+            self._order = p = np.argsort(lu.perm_c)
+            self._permuted = (self.K_ff[p][:, p].tocsc(), m[p])
             return _Factor(lu, None, A_mat.dtype)
-        p = self._order
-        A_mat = A_mat[p][:, p].tocsc()  # the unpermuted copy goes before the factorization
+        p, (K, mp) = self._order, self._permuted
+        A_mat = (K + sp.diags(1j * w * mp)).tocsc() if w else K
         lu = splu(A_mat, permc_spec="NATURAL", diag_pivot_thresh=0.0, options={"SymmetricMode": True})
         return _Factor(lu, p, A_mat.dtype)
 

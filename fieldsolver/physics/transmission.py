@@ -256,19 +256,72 @@ def _gamma(w: float, mu: np.ndarray) -> np.ndarray:
 def _modes(f, Zp, Yp, l_mat, refs=None) -> tuple[np.ndarray, np.ndarray]:
     """gamma (F, N) and voltage patterns (F, N, N) of ``Z = j w Zp``, ``Y = j w Yp``. Without
     ``refs``, tracked by continuity from the highest frequency down; with ``refs`` (F, N, N),
-    matched to ``refs[i]`` at each frequency."""
+    matched to ``refs[i]`` at each frequency.
+
+    The eigenproblems of all frequencies are solved at once (:func:`_eigen_all`); where a
+    frequency's eigenvalues are distinct and it has a reference, its modes are ordered from
+    those (:func:`_tracked`, what :func:`_eigen` does there); the rest go through :func:`_eigen`."""
     F, N = f.size, Zp.shape[1]
     gamma = np.empty((F, N), dtype=complex)
     tv = np.empty((F, N, N), dtype=complex)
+    P = Zp @ Yp
+    mu_all, vec_all, real, distinct = _eigen_all(P)
+    w = 2.0 * np.pi * f
+    if refs is not None:  # every frequency has its reference: the distinct ones all at once
+        fast = np.flatnonzero(distinct)
+        mu, tv[fast] = _tracked(mu_all[fast], vec_all[fast], refs[fast], real[fast])
+        gamma[fast] = _gamma(w[fast, None], mu)
     ref = None
     for i in np.argsort(f, kind="stable")[::-1]:
         if refs is not None:
+            if distinct[i]:
+                continue
             ref = refs[i]
-        mu, vec = _eigen(Zp[i] @ Yp[i], l_mat[i], ref)
-        gamma[i], tv[i] = _gamma(2.0 * np.pi * f[i], mu), vec
+        if ref is not None and distinct[i]:
+            mu, vec = (a[0] for a in _tracked(mu_all[i : i + 1], vec_all[i : i + 1], ref[None], real[i : i + 1]))
+        else:
+            mu, vec = _eigen(P[i], l_mat[i], ref)
+        gamma[i], tv[i] = _gamma(w[i], mu), vec
         if refs is None:
             ref = vec
     return gamma, tv
+
+
+def _eigen_all(P: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The eigenvalues (F, N) and unit eigenvectors (F, N, N) of every P (F, N, N), in ascending
+    Re mu (stable, as :func:`_blocks`); whether each P is real (solved as real, as :func:`_eigen`
+    does), and whether its eigenvalues are distinct (no two within DEGENERATE)."""
+    F, N, _ = P.shape
+    real = ~np.any(P.imag != 0, axis=(1, 2)) if np.iscomplexobj(P) else np.ones(F, bool)
+    mu = np.empty((F, N), dtype=complex)
+    vec = np.empty((F, N, N), dtype=complex)
+    for sel, a in ((real, P.real), (~real, P)):
+        if np.any(sel):
+            mu[sel], vec[sel] = np.linalg.eig(a[sel])
+    vec /= np.linalg.norm(vec, axis=1, keepdims=True)
+    order = np.argsort(mu.real, axis=1, kind="stable")
+    mu = np.take_along_axis(mu, order, axis=1)
+    vec = np.take_along_axis(vec, order[:, None, :], axis=2)
+    gaps = np.abs(np.diff(mu, axis=1))
+    distinct = np.all(gaps > DEGENERATE * np.abs(mu).max(axis=1, keepdims=True), axis=1)
+    return mu, vec, real, distinct
+
+
+def _tracked(mu: np.ndarray, vec: np.ndarray, ref: np.ndarray, real: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_eigen` with a reference, at F frequencies at once, for distinct eigenvalues ``mu``
+    (F, N) and unit eigenvectors ``vec`` (F, N, N; columns) in ascending Re mu, references ``ref``
+    (F, N, N): each reference pattern takes the eigenvector of the assignment of largest total
+    overlap, its phase fixed against the reference; ``real`` (F,): real eigenvalues."""
+    from scipy.optimize import linear_sum_assignment
+
+    score = np.abs(ref.conj().swapaxes(1, 2) @ vec)
+    cols = np.array([linear_sum_assignment(-s)[1] for s in score], dtype=int).reshape(mu.shape)
+    u = np.take_along_axis(vec, cols[:, None, :], axis=2)
+    p = np.sum(ref.conj() * u, axis=1)
+    size = np.abs(p)
+    u = np.where(size[:, None, :] > 0, u * (np.conj(p) / np.where(size > 0, size, 1.0))[:, None, :], u)
+    m = np.take_along_axis(mu, cols, axis=1)
+    return np.where(real[:, None], m.real.astype(complex), m), u
 
 
 # ---------------------------------------------------------------------------------- results
