@@ -461,10 +461,11 @@ def propagation_uncertainty(p: Propagation, matrices, bars) -> LineUncertainty:
     def add(key: str, change: np.ndarray) -> None:
         acc[key] = acc.get(key, 0) + change
 
+    groups = _entry_groups(matrices, N)
     for m, bar in enumerate(bars):
         if bar is None:
             continue
-        for entries in _entry_groups(matrices, N):
+        for entries in groups:
             step = np.max([np.abs(bar[:, i, j]) for i, j in entries], axis=0)
             if not np.any(step):
                 continue
