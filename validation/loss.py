@@ -12,7 +12,7 @@ References (each cited where it is computed):
   ``zeta(a) / (pi a) p / sqrt(p^2 - 1)`` (``p = D / 2a``; ``zeta(a)`` the round wire's exact
   surface impedance ``(gamma / sigma) I0(gamma a) / I1(gamma a)``, so that the current spread
   evenly around each wire is exact at every skin depth and the proximity part to second order
-  in ``delta / a``: the first-order correction ``delta / 2 gamma a`` of ``I1 / I0`` is the same for every
+  in ``delta / a``: the first-order correction ``1 / (2 gamma a)`` of ``I1 / I0`` is the same for every
   harmonic of the current around the wire), plus ``j w (mu0 / pi) acosh p``; with
   ``Y = j w pi eps (1 - j tan delta) / acosh p`` the differential impedance ``sqrt(Z / Y)`` and
   attenuation ``Re sqrt(Z Y)``, exact to that order;
