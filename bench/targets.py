@@ -8,6 +8,8 @@ one step, the bytes of the arrays that make the peak.
 
 from __future__ import annotations
 
+from typing import Any
+
 TARGET_FLOOR = 1.5  # one 1M-node solve, one thread: at most this much above its bandwidth floor
 
 
@@ -148,11 +150,14 @@ def growth_limit(pts: list[dict]) -> str:
     )
 
 
-def table(rows: list[tuple[str, str, bool, str]]) -> list[str]:
-    """The Markdown table: target | measured | met/MISSED | what limits it (a missed target the
-    bench does not analyse says so)."""
+def table(rows: list[tuple[str, str, bool, Any]]) -> list[str]:
+    """The Markdown table: target | measured | met/MISSED | what limits it (a text, or a function
+    that writes it, called only for a missed target; a missed target the bench does not analyse
+    says so)."""
     out = ["| target | measured | | what limits it |", "|---|---|---|---|"]
     for target, measured, ok, limit in rows:
+        if callable(limit):
+            limit = "" if ok else limit()
         limit = limit or ("-" if ok else "not analysed by the bench: see the section below")
         out.append(f"| {target} | {measured} | {mark(ok)} | {limit} |")
     return out
